@@ -1,0 +1,222 @@
+"""Hardened parsing of gateway answers into typed outcomes (intacct-xml-api.md §2-§4).
+
+An answer is one of: a control-level refusal, an authentication-level refusal (both raised as
+:class:`GatewayRejected`), or a :class:`Response` whose results succeed or fail one by one.
+Anything that is not the gateway's XML -- an HTML error page, a truncated or hostile document,
+an oversized body -- raises :class:`GatewayUnavailable`: "could not read", never a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from pytest_intacct.client.errors import (
+    ErrorKind,
+    GatewayError,
+    GatewayRejected,
+    GatewayUnavailable,
+    Level,
+)
+from pytest_intacct.redaction import redact
+
+# No entity expansion, no network, no DTD: a response cannot make the parser do work or I/O.
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """The ``<authentication>`` block of an answer; it never carries the session id."""
+
+    status: str
+    user_id: str
+    company_id: str
+    location_id: str
+    session_timestamp: str
+    session_timeout: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Paging attributes of a ``<data>`` element (readByQuery/readMore/query)."""
+
+    listtype: str
+    count: int
+    totalcount: int | None
+    numremaining: int
+    result_id: str
+    offset: int | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One function's result, matched to its request by controlid."""
+
+    status: str
+    function: str
+    controlid: str
+    data: etree._Element | None
+    errors: tuple[GatewayError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+    @property
+    def page(self) -> Page:
+        if self.data is None:
+            return Page("", 0, 0, 0, "", None)
+        attrs = self.data.attrib
+
+        def number(name: str) -> int | None:
+            value = attrs.get(name)
+            return int(value) if value not in (None, "") else None
+
+        count = number("count")
+        return Page(
+            listtype=attrs.get("listtype", ""),
+            count=count if count is not None else len(self.data),
+            totalcount=number("totalcount"),
+            numremaining=number("numremaining") or 0,
+            result_id=attrs.get("resultId", ""),
+            offset=number("offset"),
+        )
+
+
+@dataclass(frozen=True)
+class Response:
+    """A request that went through control and authentication; results may still fail."""
+
+    control_id: str
+    authentication: Authentication
+    results: tuple[Result, ...]
+
+    def result(self, controlid: str) -> Result:
+        for result in self.results:
+            if result.controlid == controlid:
+                return result
+        raise KeyError(f"no result with controlid {controlid!r} in the response")
+
+
+def parse_response(body: bytes, *, http_status: int, content_type: str) -> Response:
+    """Turn an HTTP answer into a :class:`Response`, or raise what went wrong."""
+    root = _parse_xml(body, http_status=http_status, content_type=content_type)
+    if root.tag != "response":
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: XML answer with root <{root.tag}>, not an Intacct <response>",
+            http_status=http_status,
+        )
+    control = root.find("control")
+    if control is None or _text(control, "status") is None:
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE, f"HTTP {http_status}: answer has no control status", http_status=http_status
+        )
+    if _text(control, "status") != "success":
+        raise GatewayRejected(Level.CONTROL, _errors(root.find("errormessage")), http_status=http_status)
+
+    operation = root.find("operation")
+    auth = operation.find("authentication") if operation is not None else None
+    if operation is None or auth is None:
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: answer has no operation block",
+            http_status=http_status,
+        )
+    if _text(auth, "status") != "success":
+        raise GatewayRejected(
+            Level.AUTHENTICATION, _errors(operation.find("errormessage")), http_status=http_status
+        )
+
+    return Response(
+        control_id=_text(control, "controlid") or "",
+        authentication=Authentication(
+            status="success",
+            user_id=_text(auth, "userid") or "",
+            company_id=_text(auth, "companyid") or "",
+            location_id=_text(auth, "locationid") or "",
+            session_timestamp=_text(auth, "sessiontimestamp") or "",
+            session_timeout=_text(auth, "sessiontimeout") or "",
+        ),
+        results=tuple(_result(el) for el in operation.findall("result")),
+    )
+
+
+def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._Element:
+    media_type = content_type.split(";")[0].strip().lower()
+    head = body.lstrip()[:200].lower()
+    if media_type == "text/html" or head.startswith((b"<!doctype html", b"<html")):
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: the gateway answered with an HTML page, not XML ({_html_title(body)})",
+            http_status=http_status,
+        )
+    if not body.strip():
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE, f"HTTP {http_status}: empty answer body", http_status=http_status
+        )
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: malformed or truncated XML answer ({redact(str(exc))})",
+            http_status=http_status,
+        ) from None
+    doctype = root.getroottree().docinfo
+    if doctype.doctype or doctype.internalDTD is not None:
+        # The gateway never sends a DOCTYPE; one in an answer can only be an entity trick.
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: refused an XML answer carrying a DOCTYPE (possible entity expansion)",
+            http_status=http_status,
+        )
+    return root
+
+
+def _html_title(body: bytes) -> str:
+    try:
+        title = etree.fromstring(body, etree.HTMLParser(no_network=True)).findtext(".//title")
+    except (etree.XMLSyntaxError, ValueError):
+        title = None
+    return f"title: {redact(title.strip())[:200]!r}" if title and title.strip() else "no title"
+
+
+def _text(parent: etree._Element, tag: str) -> str | None:
+    found = parent.find(tag)
+    if found is None:
+        return None
+    return (found.text or "").strip()
+
+
+def _errors(errormessage: etree._Element | None) -> tuple[GatewayError, ...]:
+    if errormessage is None:
+        return ()
+    return tuple(
+        GatewayError(
+            errorno=_text(error, "errorno") or "",
+            description=_text(error, "description") or "",
+            description2=_text(error, "description2") or "",
+            correction=_text(error, "correction") or "",
+        )
+        for error in errormessage.findall("error")
+    )
+
+
+def _result(el: etree._Element) -> Result:
+    return Result(
+        status=_text(el, "status") or "",
+        function=_text(el, "function") or "",
+        controlid=_text(el, "controlid") or "",
+        data=el.find("data"),
+        errors=_errors(el.find("errormessage")),
+    )

@@ -1,0 +1,1 @@
+"""pytest integration for pytest-intacct (options, environments, fixtures)."""
