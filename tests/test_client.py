@@ -151,7 +151,8 @@ def test_many_functions_in_one_request_each_result_matched_by_controlid(rsps):
     response = client.execute(functions)
 
     dept, adj, loc = (response.result(f.controlid) for f in functions)
-    assert dept.ok and loc.ok
+    assert dept.ok
+    assert loc.ok
     assert not adj.ok
     assert adj.errors[0].errorno == "PL04000005"
     assert adj.errors[0].support_id == "p5rxS~YxEXrDEnVyr0F531W8X9bQAAACQ"
@@ -244,7 +245,8 @@ def test_read_by_query_follows_read_more_until_nothing_remains(rsps):
     def build(root, ids):
         if root.find(".//readByQuery") is not None:
             data = (
-                '<data listtype="department" count="2" totalcount="3" numremaining="1" resultId="7765623332WU1h">'
+                '<data listtype="department" count="2" totalcount="3" numremaining="1" '
+                'resultId="7765623332WU1h">'
                 "<department><DEPARTMENTID>D1</DEPARTMENTID></department>"
                 "<department><DEPARTMENTID>D2</DEPARTMENTID></department></data>"
             )
@@ -290,7 +292,7 @@ def test_query_literals_are_escaped_like_the_sdks():
 
 @pytest.mark.parametrize("size", [0, 1001])
 def test_read_by_query_page_size_is_bounded(size):
-    with pytest.raises(ValueError, match="1..1000"):
+    with pytest.raises(ValueError, match=r"1\.\.1000"):
         fn.read_by_query("DEPARTMENT", pagesize=size)
 
 

@@ -1,0 +1,150 @@
+"""Per-environment settings: ``.env``, then ``.env.NAME``, then ``INTACCT_<NAME>_<KEY>`` variables.
+
+Files are read with python-dotenv without touching ``os.environ``, so one environment's values
+never leak into another's. Secrets are wrapped in :class:`~pytest_intacct.redaction.Secret` at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials
+from pytest_intacct.redaction import Secret
+
+REQUIRED_KEYS = (
+    "INTACCT_SENDER_ID",
+    "INTACCT_SENDER_PASSWORD",
+    "INTACCT_COMPANY_ID",
+    "INTACCT_USER_ID",
+    "INTACCT_USER_PASSWORD",
+)
+OPTIONAL_KEYS = (
+    "INTACCT_ENDPOINT",
+    "INTACCT_ENTITY",
+    "INTACCT_PROFILE",
+    "INTACCT_PRODUCTION",
+    "INTACCT_DEVELOPER_USER_ID",
+)
+PRODUCTION_NAMES = frozenset({"prod", "production"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class SettingsError(ValueError):
+    """Settings are missing or malformed; the message names keys and sources, never values."""
+
+
+@dataclass(frozen=True)
+class EnvironmentSettings:
+    """Everything needed to check one Intacct environment."""
+
+    name: str
+    credentials: Credentials
+    production: bool
+    profile: str | None = None
+    developer_user_id: str | None = None
+
+
+def env_var_name(environment: str, key: str) -> str:
+    """``INTACCT_<NAME>_<KEY>``: ``prod-eu`` + ``INTACCT_USER_ID`` gives ``INTACCT_PROD_EU_USER_ID``."""
+    name = re.sub(r"[^A-Za-z0-9]", "_", environment).upper()
+    return f"INTACCT_{name}_{key.removeprefix('INTACCT_')}"
+
+
+def parse_environment_names(values: Iterable[str]) -> list[str]:
+    """``--intacct-env`` values, repeatable and comma-separated, de-duplicated in order."""
+    names: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def _files(name: str, rootdir: Path) -> tuple[Path, Path]:
+    return rootdir / ".env", rootdir / f".env.{name}"
+
+
+def _merged_values(name: str, rootdir: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """Raw values in precedence order: ``.env``, ``.env.NAME``, then the process environment."""
+    values: dict[str, str] = {}
+    for path in _files(name, rootdir):
+        if path.is_file():
+            values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
+        override = environ.get(env_var_name(name, key))
+        if override is not None:
+            values[key] = override
+    return values
+
+
+def load_environment(
+    name: str, rootdir: Path, environ: Mapping[str, str] | None = None
+) -> EnvironmentSettings:
+    """Settings of one environment, or :class:`SettingsError` naming every missing key."""
+    return load_environments([name], rootdir, environ)[0]
+
+
+def load_environments(
+    names: Iterable[str], rootdir: Path, environ: Mapping[str, str] | None = None
+) -> list[EnvironmentSettings]:
+    """Settings of several environments; all problems of all environments in one error."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    loaded: list[EnvironmentSettings] = []
+    for name in names:
+        values = _merged_values(name, rootdir, environ)
+        common, specific = _files(name, rootdir)
+        missing = [key for key in REQUIRED_KEYS if not values.get(key, "").strip()]
+        production = _production(name, values.get("INTACCT_PRODUCTION", ""))
+        if missing:
+            hints = ", ".join(f"{key} (or ${env_var_name(name, key)})" for key in missing)
+            problems.append(
+                f"environment {name!r} is missing {hints}; looked in {common}, {specific} "
+                f"and the process environment"
+            )
+        if production is None:
+            problems.append(
+                f"environment {name!r}: INTACCT_PRODUCTION must be true or false "
+                f"(set in {specific} or ${env_var_name(name, 'INTACCT_PRODUCTION')})"
+            )
+        if missing or production is None:
+            continue
+        loaded.append(
+            EnvironmentSettings(
+                name=name,
+                credentials=Credentials(
+                    sender_id=values["INTACCT_SENDER_ID"].strip(),
+                    sender_password=Secret(values["INTACCT_SENDER_PASSWORD"]),
+                    company_id=values["INTACCT_COMPANY_ID"].strip(),
+                    user_id=values["INTACCT_USER_ID"].strip(),
+                    user_password=Secret(values["INTACCT_USER_PASSWORD"]),
+                    endpoint=values.get("INTACCT_ENDPOINT", "").strip() or DEFAULT_ENDPOINT,
+                    entity_id=values.get("INTACCT_ENTITY", "").strip() or None,
+                ),
+                production=production,
+                profile=values.get("INTACCT_PROFILE", "").strip() or None,
+                developer_user_id=values.get("INTACCT_DEVELOPER_USER_ID", "").strip() or None,
+            )
+        )
+    if problems:
+        raise SettingsError("Intacct settings incomplete:\n  " + "\n  ".join(problems))
+    return loaded
+
+
+def _production(name: str, raw: str) -> bool | None:
+    value = raw.strip().lower()
+    if not value:
+        return name.lower() in PRODUCTION_NAMES
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None

@@ -1,0 +1,79 @@
+"""The plugin's options and its usage errors, through pytest itself."""
+
+from __future__ import annotations
+
+import pytest
+
+COMPLETE = """
+INTACCT_SENDER_ID=TrelicaMPP
+INTACCT_SENDER_PASSWORD=sender-canary-1234
+INTACCT_COMPANY_ID=acme
+INTACCT_USER_ID=trelica_ws
+INTACCT_USER_PASSWORD=user-canary-5678
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_intacct_variables(monkeypatch):
+    for name in [n for n in __import__("os").environ if n.startswith("INTACCT_")]:
+        monkeypatch.delenv(name)
+
+
+def test_help_lists_the_intacct_options(pytester):
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        ["*Sage Intacct acceptance checks*", "*--intacct-env=NAME*", "*--intacct-json=PATH*"]
+    )
+
+
+def test_without_an_environment_the_plugin_stays_out_of_the_way(pytester):
+    pytester.makepyfile("def test_plain(): assert True")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
+def test_missing_credentials_are_one_usage_error_naming_every_key(pytester):
+    result = pytester.runpytest("--intacct-env=prod")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1
+    text = result.stderr.str()
+    for key in ("INTACCT_SENDER_ID", "INTACCT_SENDER_PASSWORD", "INTACCT_COMPANY_ID", "INTACCT_USER_ID"):
+        assert f"{key} (or $INTACCT_PROD_{key.removeprefix('INTACCT_')})" in text
+    assert "Traceback" not in result.stdout.str() + text
+
+
+def test_several_environments_share_one_error(pytester):
+    pytester.path.joinpath(".env.sandbox").write_text(COMPLETE)
+    result = pytester.runpytest("--intacct-env=sandbox,prod", "--intacct-env=qa")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stderr.str()
+    assert "environment 'prod' is missing" in text
+    assert "environment 'qa' is missing" in text
+    assert "environment 'sandbox' is missing" not in text
+    assert "canary" not in text + result.stdout.str()
+
+
+def test_a_real_environment_needs_a_profile(pytester):
+    pytester.path.joinpath(".env.prod").write_text(COMPLETE)
+    result = pytester.runpytest("--intacct-env=prod")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: no runbook profile for environment(s) prod*INTACCT_PROFILE*"])
+    assert "canary" not in result.stderr.str()
+
+
+def test_a_bad_profile_is_one_usage_error_naming_the_file(pytester):
+    pytester.path.joinpath(".env.prod").write_text(COMPLETE)
+    bad = pytester.path / "mine.toml"
+    bad.write_text('name = "mine"\ntitle = "x"\nsource = "y"\nrequirements = [{ id = "Bad Id" }]\n')
+    result = pytester.runpytest("--intacct-env=prod", f"--intacct-profile={bad}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert str(bad) in result.stderr.str()
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_an_unknown_builtin_profile_names_the_known_ones(pytester):
+    pytester.path.joinpath(".env.prod").write_text(COMPLETE + "INTACCT_PROFILE=nosuch\n")
+    result = pytester.runpytest("--intacct-env=prod")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: *nosuch*calance, trelica*"])

@@ -1,0 +1,114 @@
+"""Environment settings: precedence of .env, .env.NAME and INTACCT_<NAME>_<KEY>, and one clear error."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pytest_intacct.client import DEFAULT_ENDPOINT
+from pytest_intacct.settings import (
+    SettingsError,
+    env_var_name,
+    load_environment,
+    load_environments,
+    parse_environment_names,
+)
+
+COMPLETE = """
+INTACCT_SENDER_ID=TrelicaMPP
+INTACCT_SENDER_PASSWORD=sender-canary-1234
+INTACCT_COMPANY_ID=acme
+INTACCT_USER_ID=trelica_ws
+INTACCT_USER_PASSWORD=user-canary-5678
+"""
+
+
+def test_env_var_names_upper_case_and_underscore_the_environment():
+    assert env_var_name("prod", "INTACCT_USER_ID") == "INTACCT_PROD_USER_ID"
+    assert env_var_name("sandbox-eu.2", "INTACCT_SENDER_PASSWORD") == "INTACCT_SANDBOX_EU_2_SENDER_PASSWORD"
+
+
+def test_names_are_repeatable_and_comma_separated_without_duplicates():
+    assert parse_environment_names(["sandbox,prod", "prod", " qa "]) == ["sandbox", "prod", "qa"]
+
+
+def test_dotenv_then_named_file_then_process_environment(tmp_path):
+    (tmp_path / ".env").write_text(COMPLETE + "INTACCT_ENTITY=from-common\n")
+    (tmp_path / ".env.prod").write_text("INTACCT_COMPANY_ID=acme-prod\nINTACCT_ENTITY=from-named\n")
+    environ = {"INTACCT_PROD_ENTITY": "from-process", "INTACCT_SANDBOX_ENTITY": "other-env"}
+
+    env = load_environment("prod", tmp_path, environ)
+
+    assert env.credentials.company_id == "acme-prod"  # .env.prod beats .env
+    assert env.credentials.entity_id == "from-process"  # the process environment beats both files
+    assert env.credentials.sender_id == "TrelicaMPP"  # .env fills the rest
+    assert env.credentials.endpoint == DEFAULT_ENDPOINT
+
+
+def test_files_never_touch_the_process_environment(tmp_path):
+    (tmp_path / ".env").write_text(COMPLETE)
+    before = dict(os.environ)
+    load_environment("sandbox", tmp_path, {})
+    assert dict(os.environ) == before
+    assert "INTACCT_SENDER_ID" not in os.environ
+
+
+def test_ci_secrets_need_no_file(tmp_path):
+    environ = {
+        env_var_name("prod", key): value
+        for key, value in (line.split("=", 1) for line in COMPLETE.strip().splitlines())
+    }
+    env = load_environment("prod", tmp_path, environ)
+    assert env.credentials.user_id == "trelica_ws"
+    assert env.credentials.user_password.reveal() == "user-canary-5678"
+
+
+@pytest.mark.parametrize(
+    ("name", "flag", "production"),
+    [
+        ("prod", "", True),
+        ("production", "", True),
+        ("sandbox", "", False),
+        ("prod", "false", False),
+        ("sandbox", "TRUE", True),
+    ],
+)
+def test_production_defaults_by_name_and_can_be_set(tmp_path, name, flag, production):
+    (tmp_path / ".env").write_text(COMPLETE + (f"INTACCT_PRODUCTION={flag}\n" if flag else ""))
+    assert load_environment(name, tmp_path, {}).production is production
+
+
+def test_profile_and_developer_user_are_optional_keys(tmp_path):
+    (tmp_path / ".env.test").write_text(
+        COMPLETE + "INTACCT_PROFILE=calance\nINTACCT_DEVELOPER_USER_ID=dev.jane\n"
+    )
+    env = load_environment("test", tmp_path, {})
+    assert (env.profile, env.developer_user_id) == ("calance", "dev.jane")
+
+
+def test_every_missing_key_of_every_environment_in_one_error_without_values(tmp_path):
+    (tmp_path / ".env.prod").write_text("INTACCT_SENDER_ID=TrelicaMPP\nINTACCT_SENDER_PASSWORD=canary-9999\n")
+    (tmp_path / ".env.sandbox").write_text(COMPLETE.replace("INTACCT_USER_PASSWORD=user-canary-5678", ""))
+    with pytest.raises(SettingsError) as info:
+        load_environments(["prod", "sandbox"], tmp_path, {"INTACCT_PROD_USER_ID": "   "})
+    message = str(info.value)
+    for key in ("INTACCT_COMPANY_ID", "INTACCT_USER_ID", "INTACCT_USER_PASSWORD"):
+        assert f"{key} (or ${env_var_name('prod', key)})" in message
+    assert "environment 'sandbox' is missing INTACCT_USER_PASSWORD" in message
+    assert str(tmp_path / ".env.prod") in message
+    assert "canary" not in message
+    assert "TrelicaMPP" not in message
+
+
+def test_a_malformed_production_flag_is_an_error(tmp_path):
+    (tmp_path / ".env").write_text(COMPLETE + "INTACCT_PRODUCTION=maybe\n")
+    with pytest.raises(SettingsError, match="INTACCT_PRODUCTION must be true or false"):
+        load_environment("prod", tmp_path, {})
+
+
+def test_passwords_are_secrets_from_the_moment_they_are_read(tmp_path):
+    (tmp_path / ".env").write_text(COMPLETE)
+    env = load_environment("prod", tmp_path, {})
+    assert "canary" not in repr(env)
+    assert "canary" not in str(env.credentials)
