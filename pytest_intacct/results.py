@@ -1,0 +1,95 @@
+"""The result model: what a check concluded about one requirement in one environment."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_intacct.profiles import SEVERITIES, Requirement
+
+# The environment of a result for an "across-environments" requirement, which no single environment owns.
+ACROSS_ENVIRONMENTS = "*"
+
+
+class Outcome(enum.StrEnum):
+    """How a requirement ended. Anything that could not be checked is ERROR, never PASS or FAIL."""
+
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    FAIL = "fail"
+    ERROR = "error"  # could not be checked: gateway unreachable, no visibility, or its root cause failed
+    MANUAL = "manual"  # needs a person's attestation
+    NOT_APPLICABLE = "n/a"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence."""
+
+    outcome: Outcome
+    expected: str
+    observed: str
+    evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    root_cause: str | None = None  # for an ERROR caused by another requirement: that requirement's id
+
+    def __post_init__(self) -> None:
+        if self.root_cause is not None and self.outcome != Outcome.ERROR:
+            raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
+
+    @classmethod
+    def passed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
+        return cls(Outcome.PASS, expected, observed, evidence)
+
+    @classmethod
+    def failed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
+        return cls(Outcome.FAIL, expected, observed, evidence)
+
+    @classmethod
+    def error(
+        cls, expected: str, observed: str, /, *, root_cause: str | None = None, **evidence: Any
+    ) -> Verdict:
+        return cls(Outcome.ERROR, expected, observed, evidence, root_cause)
+
+    @classmethod
+    def manual(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
+        return cls(Outcome.MANUAL, expected, observed, evidence)
+
+    @classmethod
+    def not_applicable(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
+        return cls(Outcome.NOT_APPLICABLE, expected, observed, evidence)
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    """The verdict on one requirement in one environment (ACROSS_ENVIRONMENTS for cross-environment ones)."""
+
+    environment: str
+    requirement: Requirement
+    verdict: Verdict
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.verdict.outcome
+
+
+def count_outcomes(results: Iterable[RequirementResult]) -> dict[str, int]:
+    """Results per outcome, every outcome present, in Outcome order."""
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        counts[result.outcome] += 1
+    return {outcome.value: count for outcome, count in counts.items()}
+
+
+def summarize(results: Iterable[RequirementResult]) -> dict[str, Any]:
+    """Outcome counts overall and per severity; keys in a fixed order, zero counts included."""
+    results = list(results)
+    return {
+        "total": len(results),
+        "outcomes": count_outcomes(results),
+        "by_severity": {
+            severity: count_outcomes(r for r in results if r.requirement.severity == severity)
+            for severity in SEVERITIES
+        },
+    }

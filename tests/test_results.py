@@ -1,0 +1,95 @@
+"""The result model: six outcomes, verdicts that carry their evidence, and deterministic counts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pytest_intacct.profiles import load_profile
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, count_outcomes, summarize
+
+TRELICA = load_profile("trelica")
+
+
+def result(requirement_id: str, verdict: Verdict, environment: str = "prod") -> RequirementResult:
+    return RequirementResult(environment, TRELICA.requirement(requirement_id), verdict)
+
+
+def test_the_six_outcomes_and_their_report_values():
+    assert [outcome.value for outcome in Outcome] == ["pass", "fail", "error", "manual", "n/a", "waived"]
+    assert Outcome.NOT_APPLICABLE == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("make", "outcome"),
+    [
+        (Verdict.passed, Outcome.PASS),
+        (Verdict.failed, Outcome.FAIL),
+        (Verdict.error, Outcome.ERROR),
+        (Verdict.manual, Outcome.MANUAL),
+        (Verdict.not_applicable, Outcome.NOT_APPLICABLE),
+    ],
+)
+def test_a_verdict_constructor_sets_its_outcome_and_keeps_the_evidence(make, outcome):
+    verdict = make("status active", "status inactive", login_id="trelica", status="inactive")
+    assert verdict == Verdict(
+        outcome, "status active", "status inactive", {"login_id": "trelica", "status": "inactive"}
+    )
+    assert verdict.root_cause is None
+
+
+def test_an_error_caused_by_another_requirement_names_it():
+    verdict = Verdict.error("Departments: View", "not checked: login failed", root_cause="sender-authorized")
+    assert verdict.outcome is Outcome.ERROR
+    assert verdict.root_cause == "sender-authorized"
+    assert verdict.evidence == {}
+
+
+def test_only_an_error_has_a_root_cause():
+    with pytest.raises(ValueError, match="only an error has a root cause"):
+        Verdict(Outcome.FAIL, "x", "y", {}, root_cause="sender-authorized")
+
+
+def test_a_verdict_is_immutable():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Verdict.passed("x", "x").outcome = Outcome.FAIL  # type: ignore[misc]
+
+
+def test_a_result_exposes_its_verdict_s_outcome():
+    assert result("user-active", Verdict.failed("active", "inactive")).outcome is Outcome.FAIL
+
+
+def test_summarize_counts_outcomes_overall_and_per_severity():
+    results = [
+        result("sender-authorized", Verdict.passed("authorized", "authorized")),  # critical
+        result(
+            "user-login", Verdict.failed("login succeeds", "Sign-in information is incorrect")
+        ),  # critical
+        result("ip-allowlist", Verdict.manual("Trelica IP allowed", "IP list is not readable")),  # high
+        result("permission-departments-view", Verdict.error("View", "not checked", root_cause="user-login")),
+        result("permission-gl-accounts-view", Verdict.passed("View", "View")),  # medium
+    ]
+    summary = summarize(results)
+    assert summary == {
+        "total": 5,
+        "outcomes": {"pass": 2, "fail": 1, "error": 1, "manual": 1, "n/a": 0, "waived": 0},
+        "by_severity": {
+            "critical": {"pass": 1, "fail": 1, "error": 0, "manual": 0, "n/a": 0, "waived": 0},
+            "high": {"pass": 0, "fail": 0, "error": 1, "manual": 1, "n/a": 0, "waived": 0},
+            "medium": {"pass": 1, "fail": 0, "error": 0, "manual": 0, "n/a": 0, "waived": 0},
+            "low": {"pass": 0, "fail": 0, "error": 0, "manual": 0, "n/a": 0, "waived": 0},
+        },
+    }
+
+
+def test_summary_keys_come_in_a_fixed_order_whatever_the_results():
+    summary = summarize([result("user-active", Verdict.not_applicable("active", "not a production env"))])
+    assert list(summary) == ["total", "outcomes", "by_severity"]
+    assert list(summary["outcomes"]) == ["pass", "fail", "error", "manual", "n/a", "waived"]
+    assert list(summary["by_severity"]) == ["critical", "high", "medium", "low"]
+
+
+def test_an_empty_run_counts_zero_everywhere():
+    assert summarize([])["total"] == 0
+    assert set(count_outcomes([]).values()) == {0}
