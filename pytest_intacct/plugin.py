@@ -1,1 +1,314 @@
-"""pytest integration for pytest-intacct (options, environments, fixtures)."""
+"""pytest integration: ``--intacct-env`` selects environments, the shipped suites run one test per
+requirement, and each test's outcome maps the verdict onto pytest's own outcomes:
+
+pass -> passed, fail -> failed, error -> error (at setup: it could not be checked),
+manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_intacct import __version__
+from pytest_intacct.checks import CHECKS
+from pytest_intacct.client import IntacctClient, RetryPolicy
+from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
+from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
+from pytest_intacct.reporting.terminal import summary_lines
+from pytest_intacct.results import Outcome, RequirementResult
+from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
+from pytest_intacct.settings import (
+    EnvironmentSettings,
+    SettingsError,
+    load_environments,
+    parse_environment_names,
+)
+from pytest_intacct.snapshot import Snapshot
+
+RUN_KEY = pytest.StashKey[AcceptanceRun]()
+RESULT_KEY = pytest.StashKey[RequirementResult]()
+_STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
+DEFAULT_SCENARIO = "trelica-ready"
+DEFAULT_DEMO_PROFILE = "trelica"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("intacct", "Sage Intacct acceptance checks")
+    group.addoption(
+        "--intacct-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Intacct environment(s) to check, repeatable or comma-separated; "
+        "'demo' uses the embedded simulator.",
+    )
+    group.addoption(
+        "--intacct-profile",
+        metavar="NAME|PATH",
+        help="Runbook profile (built-in: trelica, calance); default: the environment's INTACCT_PROFILE.",
+    )
+    group.addoption(
+        "--intacct-scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME|PATH",
+        help=f"Simulator scenario for demo environments (default: {DEFAULT_SCENARIO}).",
+    )
+    group.addoption(
+        "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
+    )
+    group.addoption(
+        "--intacct-timeout", type=float, default=60.0, metavar="SECONDS", help="Timeout per gateway request."
+    )
+    group.addoption(
+        "--intacct-retries",
+        type=int,
+        default=4,
+        metavar="N",
+        help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "intacct_area(area): the requirement area a suite file checks")
+    for area in AREAS:
+        config.addinivalue_line("markers", f"{_marker(area)}: Intacct requirements of the {area} area")
+    for severity in SEVERITIES:
+        config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
+
+    names = parse_environment_names(config.getoption("intacct_env"))
+    if not names:
+        return
+    stack = contextlib.ExitStack()
+    config.stash[_STACK_KEY] = stack
+    try:
+        environments = _environments(config, names, stack)
+        profile = _profile(config, environments)
+    except (SettingsError, ProfileError, KeyError, ValueError) as exc:
+        stack.close()
+        raise pytest.UsageError(str(exc).strip("'\"")) from None
+    options = ClientOptions(
+        timeout=config.getoption("intacct_timeout"),
+        retry=RetryPolicy(retries=config.getoption("intacct_retries")),
+    )
+    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
+    if config.pluginmanager.hasplugin("html"):
+        from pytest_intacct.reporting.html import HtmlReport
+
+        config.pluginmanager.register(HtmlReport(config, RUN_KEY), "intacct-html")
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
+        config.args = [str(suites_dir())]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(_STACK_KEY, None)
+    if stack is not None:
+        stack.close()
+
+
+def suites_dir() -> Path:
+    """The acceptance suites: inside the package when installed, beside it in a checkout."""
+    package = Path(__file__).parent
+    installed = package / "suites"
+    return installed if installed.is_dir() else package.parent / "suites"
+
+
+def _marker(area: str) -> str:
+    return area.replace("-", "_")
+
+
+def _environments(
+    config: pytest.Config, names: list[str], stack: contextlib.ExitStack
+) -> list[EnvironmentSettings]:
+    real = [n for n in names if not is_demo(n)]
+    demo = [n for n in names if is_demo(n)]
+    settings = {env.name: env for env in load_environments(real, config.rootpath)}
+    if demo:
+        scenario = config.getoption("intacct_scenario")
+        settings |= {env.name: env for env in stack.enter_context(demo_environments(demo, scenario))}
+    return [settings[n] for n in names]
+
+
+def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> Profile:
+    chosen = config.getoption("intacct_profile")
+    if not chosen:
+        refs = {env.profile or (DEFAULT_DEMO_PROFILE if is_demo(env.name) else None) for env in environments}
+        missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
+        if missing:
+            raise SettingsError(
+                f"no runbook profile for environment(s) {', '.join(missing)}: "
+                "pass --intacct-profile NAME|PATH or set INTACCT_PROFILE (built-in: trelica, calance)"
+            )
+        if len(refs) > 1:
+            raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
+        chosen = refs.pop()
+    profile = load_profile(chosen)
+    unknown = sorted({r.check for r in profile.requirements} - CHECKS.keys())
+    if unknown:
+        raise ProfileError(f"profile {profile.path}: no check implements {', '.join(unknown)}")
+    return profile
+
+
+# -- parametrization -----------------------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    run = metafunc.config.stash.get(RUN_KEY, None)
+    if "intacct_requirement" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("intacct_area")
+        area = marker.args[0] if marker else None
+        params = _requirement_params(run, area) if run else []
+        metafunc.parametrize("intacct_requirement", params, indirect=True)
+    elif "intacct_env" in metafunc.fixturenames:
+        names = list(run.environments) if run else []
+        metafunc.parametrize("intacct_env", names, indirect=True, ids=names, scope="session")
+
+
+def _requirement_params(run: AcceptanceRun, area: str | None) -> list:
+    params = []
+    for requirement in run.profile.requirements:
+        if area is not None and requirement.area != area:
+            continue
+        marks = [getattr(pytest.mark, _marker(requirement.area)), getattr(pytest.mark, requirement.severity)]
+        if requirement.area == "across-environments":
+            params.append(pytest.param(("*", requirement), id=requirement.id, marks=marks))
+            continue
+        for env in run.environments:
+            params.append(pytest.param((env, requirement), id=f"{env}-{requirement.id}", marks=marks))
+    return params
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
+    """The verdict on one runbook requirement in one environment (parametrized by the plugin).
+
+    Requirements that could not be checked end here as errors, manual and n/a ones as skips.
+    """
+    run = request.config.stash[RUN_KEY]
+    environment, requirement = request.param
+    result = run.verdict(environment, requirement)
+    request.node.stash[RESULT_KEY] = result
+    verdict = result.verdict
+    if verdict.outcome is Outcome.ERROR:
+        pytest.fail(failure_message(result), pytrace=False)
+    if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
+        pytest.skip(f"{verdict.outcome.value}: {requirement.id}: {verdict.observed}")
+    return result
+
+
+def assert_requirement_met(result: RequirementResult) -> None:
+    """Fail the calling test with the expected/observed/remediation message unless the verdict passed."""
+    __tracebackhide__ = True
+    if result.verdict.outcome is not Outcome.PASS:
+        pytest.fail(failure_message(result), pytrace=False)
+
+
+def failure_message(result: RequirementResult) -> str:
+    r, v = result.requirement, result.verdict
+    lines = [
+        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
+        f"  expected: {v.expected}",
+        f"  observed: {v.observed}",
+    ]
+    if v.root_cause:
+        lines.append(f"  root cause: requirement {v.root_cause!r}")
+    lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def intacct_env(request: pytest.FixtureRequest) -> EnvironmentSettings:
+    """Settings of one selected Intacct environment (tests using it run once per ``--intacct-env``)."""
+    return request.config.stash[RUN_KEY].environments[request.param]
+
+
+@pytest.fixture(scope="session")
+def intacct_client(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Iterator[IntacctClient]:
+    """A signed-in, read-only client for the environment (writes raise before anything is sent)."""
+    options = pytestconfig.stash[RUN_KEY].options
+    with IntacctClient(
+        intacct_env.credentials,
+        production=intacct_env.production,
+        timeout=options.timeout,
+        retry=options.retry,
+    ) as client:
+        client.sign_in()
+        yield client
+
+
+@pytest.fixture(scope="session")
+def intacct_snapshot(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Snapshot:
+    """Everything the profile's requirements are judged on, read once per environment."""
+    return pytestconfig.stash[RUN_KEY].snapshot(intacct_env.name)
+
+
+# -- reporting -----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    result = item.stash.get(RESULT_KEY, None)
+    if result is not None:
+        r, v = result.requirement, result.verdict
+        report.intacct = {
+            "environment": result.environment,
+            "requirement": r.id,
+            "severity": r.severity,
+            "outcome": v.outcome.value,
+        }
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if item.config.pluginmanager.hasplugin("html"):
+                from pytest_intacct.reporting.html import row_extras
+
+                report.extras = [*getattr(report, "extras", []), *row_extras(result)]
+            report.user_properties.extend(
+                [
+                    ("intacct_requirement", r.id),
+                    ("intacct_environment", result.environment),
+                    ("intacct_severity", r.severity),
+                    ("intacct_outcome", v.outcome.value),
+                ]
+            )
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    path = session.config.getoption("intacct_json", None)
+    if run is None or not path or hasattr(session.config, "workerinput"):
+        return
+    document = build_acceptance(
+        run.recorded(),
+        environment_infos(run),
+        plugin_version=__version__,
+        generated_at=dt.datetime.now(dt.UTC),
+    )
+    write_acceptance(Path(path), document)
+
+
+def environment_infos(run: AcceptanceRun) -> list[EnvironmentInfo]:
+    return [
+        EnvironmentInfo(env.name, run.profile, env.credentials.company_id, env.credentials.endpoint)
+        for env in run.environments.values()
+    ]
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    terminalreporter.section("Intacct acceptance")
+    for line in summary_lines(run.recorded(), list(run.environments), run.profile):
+        terminalreporter.write_line(line)
+    path = config.getoption("intacct_json", None)
+    if path:
+        terminalreporter.write_line(f"acceptance file: {Path(path).absolute()}")

@@ -1,0 +1,62 @@
+"""pytest-html integration: requirement, severity and outcome columns, remediation and evidence per
+row, and outcome counts in the summary. Registered only when pytest-html is active."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from pytest_html import extras
+
+from pytest_intacct.results import RequirementResult, count_outcomes
+
+_COLUMNS = ("requirement", "severity", "outcome")
+
+
+def row_extras(result: RequirementResult) -> list[dict[str, Any]]:
+    """The report's per-row extras: a remediation block and the (redacted) evidence as JSON."""
+    r, v = result.requirement, result.verdict
+    block = (
+        '<div class="intacct-verdict">'
+        f"<p><strong>{html.escape(v.outcome.value.upper())}</strong> {html.escape(r.title)}</p>"
+        f"<p>Expected: {html.escape(v.expected)}</p>"
+        f"<p>Observed: {html.escape(v.observed)}</p>"
+        f"<p>Fix ({html.escape(r.runbook_step)}): {html.escape(r.remediation)}</p>"
+        "</div>"
+    )
+    return [extras.html(block), extras.json(dict(v.evidence), name="Evidence")]
+
+
+class HtmlReport:
+    """The pytest-html hooks; ``run`` gives the title and the summary counts."""
+
+    def __init__(self, config: pytest.Config, run_key: pytest.StashKey) -> None:
+        self._config = config
+        self._run_key = run_key
+
+    def pytest_html_report_title(self, report) -> None:
+        run = self._config.stash.get(self._run_key, None)
+        if run is not None:
+            report.title = f"Intacct acceptance: {run.profile.title} ({', '.join(run.environments)})"
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        for offset, name in enumerate(_COLUMNS):
+            cells.insert(2 + offset, f'<th class="sortable" data-column-type="{name}">{name.title()}</th>')
+
+    def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
+        data = getattr(report, "intacct", None) or {}
+        for offset, name in enumerate(_COLUMNS):
+            cells.insert(2 + offset, f'<td class="col-{name}">{html.escape(str(data.get(name, "")))}</td>')
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+        run = self._config.stash.get(self._run_key, None)
+        if run is None:
+            return
+        counts = count_outcomes(run.recorded())
+        listed = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        prefix.append(
+            f"<p>Profile <strong>{html.escape(run.profile.name)}</strong> "
+            f"({html.escape(run.profile.source)}) against {html.escape(', '.join(run.environments))}: "
+            f"{html.escape(listed)}.</p>"
+        )

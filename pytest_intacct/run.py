@@ -1,0 +1,146 @@
+"""An acceptance run: the environments, their profile, one snapshot each, and the verdicts so far.
+
+Usable without pytest: ``AcceptanceRun(environments, profile).results()`` evaluates every
+requirement of every environment. The pytest plugin asks for verdicts one test at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_intacct.checks import ACROSS_ENVIRONMENT_CHECKS, evaluate, evaluate_across
+from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
+from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.redaction import Secret
+from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
+from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings
+from pytest_intacct.snapshot import Snapshot, SnapshotPlan, collect
+
+DEMO = "demo"
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How the run talks to the gateway."""
+
+    timeout: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def is_demo(name: str) -> bool:
+    """``demo`` (the scenario's primary login) or ``demo:LOGIN`` (one of its named logins)."""
+    return name == DEMO or name.startswith(DEMO + ":")
+
+
+@contextlib.contextmanager
+def demo_environments(names: Sequence[str], scenario: str | Path) -> Iterator[list[EnvironmentSettings]]:
+    """Start the embedded simulator for ``scenario`` and yield settings for the demo environments."""
+    from pytest_intacct.simulator import Simulator, load_scenario
+
+    with Simulator(load_scenario(scenario)) as simulator:
+        settings = []
+        for name in names:
+            login_name = name.partition(":")[2]
+            if login_name and login_name not in simulator.logins:
+                known = ", ".join(f"demo:{n}" for n in simulator.logins)
+                raise KeyError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
+            login = simulator.logins[login_name] if login_name else simulator.primary_login
+            settings.append(
+                EnvironmentSettings(
+                    name=name,
+                    credentials=Credentials(
+                        sender_id=login.sender_id,
+                        sender_password=Secret(login.sender_password),
+                        company_id=login.company_id,
+                        user_id=login.user_id,
+                        user_password=Secret(login.user_password),
+                        endpoint=simulator.endpoint,
+                        entity_id=login.entity_id or None,
+                    ),
+                    production=login.name.lower() in PRODUCTION_NAMES,
+                    developer_user_id=getattr(login, "developer_user_id", None),
+                )
+            )
+        yield settings
+
+
+class AcceptanceRun:
+    """Evaluates a profile's requirements against environments, reading each environment once."""
+
+    def __init__(
+        self,
+        environments: Sequence[EnvironmentSettings],
+        profile: Profile,
+        options: ClientOptions | None = None,
+    ) -> None:
+        self.environments = {env.name: env for env in environments}
+        self.profile = profile
+        self.options = options or ClientOptions()
+        self._snapshots: dict[str, Snapshot] = {}
+        self._results: dict[tuple[str, str], RequirementResult] = {}
+        self._lock = threading.Lock()
+
+    def plan(self, environment: EnvironmentSettings) -> SnapshotPlan:
+        """What the profile needs read: the objects its permission requirements probe."""
+        objects = tuple(
+            r.params["object"]
+            for r in self.profile.requirements
+            if r.check == "permission" and r.params.get("object")
+        )
+        developer = (
+            environment.developer_user_id
+            if any(r.check == "developer-user" for r in self.profile.requirements)
+            else None
+        )
+        return SnapshotPlan(objects=objects, developer_user_id=developer)
+
+    def snapshot(self, name: str) -> Snapshot:
+        """The environment's snapshot, collected on first use."""
+        with self._lock:
+            if name not in self._snapshots:
+                env = self.environments[name]
+                client = IntacctClient(
+                    env.credentials,
+                    production=env.production,
+                    timeout=self.options.timeout,
+                    retry=self.options.retry,
+                )
+                with client:
+                    self._snapshots[name] = collect(client, name, self.plan(env))
+            return self._snapshots[name]
+
+    def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
+        """The (memoized) result of one requirement; ``environment`` is ignored across environments."""
+        across = requirement.check in ACROSS_ENVIRONMENT_CHECKS
+        key = (ACROSS_ENVIRONMENTS if across else environment, requirement.id)
+        if key not in self._results:
+            if across:
+                snapshots = [self.snapshot(name) for name in self.environments]
+                verdict: Verdict = evaluate_across(requirement, self.profile, snapshots)
+            else:
+                snapshots = [self.snapshot(environment)]
+                verdict = evaluate(requirement, self.profile, snapshots[0], snapshots)
+            self._results[key] = RequirementResult(key[0], requirement, verdict)
+        return self._results[key]
+
+    def results(self) -> list[RequirementResult]:
+        """Every requirement of every environment, in profile order (evaluating what is missing)."""
+        for requirement in self.profile.requirements:
+            names = (
+                [ACROSS_ENVIRONMENTS] if requirement.check in ACROSS_ENVIRONMENT_CHECKS else self.environments
+            )
+            for name in names:
+                self.verdict(name, requirement)
+        return self.recorded()
+
+    def recorded(self) -> list[RequirementResult]:
+        """The results evaluated so far, environments in run order, requirements in profile order."""
+        order = {name: i for i, name in enumerate([*self.environments, ACROSS_ENVIRONMENTS])}
+        position = {r.id: i for i, r in enumerate(self.profile.requirements)}
+        return sorted(
+            self._results.values(), key=lambda r: (order[r.environment], position[r.requirement.id])
+        )
