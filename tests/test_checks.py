@@ -1,0 +1,275 @@
+"""Check verdicts on hand-built snapshots: each decision of each check kind."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pytest_intacct.checks import evaluate, evaluate_across
+from pytest_intacct.client import ErrorKind, Level
+from pytest_intacct.profiles import load_profile
+from pytest_intacct.results import Outcome
+from pytest_intacct.snapshot import Problem, Reading, Snapshot
+
+TRELICA = load_profile("trelica")
+CALANCE = load_profile("calance")
+DENIED = Problem(ErrorKind.PERMISSION_DENIED, Level.FUNCTION, "PL04000005 You do not have permission")
+UNREACHABLE = Problem(ErrorKind.UNREACHABLE, Level.TRANSPORT, "could not reach api.intacct.com")
+RUNBOOK_RIGHTS = {
+    "Company": {"Departments": {"List", "View"}, "Locations": {"View"}, "Employees": {"View", "Edit"}},
+    "Cash Management": {"Credit Card Transactions": {"View"}},
+    "General Ledger": {"Accounts": {"View"}},
+    "Accounts Payable": {"Bills": {"View"}, "Adjustments": {"View"}},
+    "Time & Expenses": {"Expense Summaries": {"View Expense"}},
+}
+OBJECTS = [
+    "DEPARTMENT",
+    "LOCATION",
+    "EMPLOYEE",
+    "CCTRANSACTION",
+    "GLACCOUNT",
+    "APBILL",
+    "APADJUSTMENT",
+    "EEXPENSES",
+]
+
+
+def snapshot(**changes) -> Snapshot:
+    base = Snapshot(
+        environment="prod",
+        production=True,
+        sender_id="TrelicaMPP",
+        company_id="acme",
+        user_id="trelica_ws",
+        endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml",
+        sign_in=Reading({"endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml"}),
+        user=Reading(
+            {
+                "LOGINID": "trelica_ws",
+                "STATUS": "active",
+                "USERTYPE": "business user",
+                "ADMIN": "Full",
+                "LOGINDISABLED": "true",
+                "CONTACTINFO": {"EMAIL1": "acme@calance.us"},
+            }
+        ),
+        roles=Reading(("Trelica Integration",)),
+        permissions=Reading(
+            {app: {p: frozenset(r) for p, r in pol.items()} for app, pol in RUNBOOK_RIGHTS.items()}
+        ),
+        objects={obj: Reading(1) for obj in OBJECTS},
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def verdict(requirement_id: str, snap: Snapshot, profile=TRELICA):
+    return evaluate(profile.requirement(requirement_id), profile, snap, [snap])
+
+
+def test_a_compliant_snapshot_passes_every_automatic_trelica_requirement():
+    snap = snapshot()
+    outcomes = {r.id: evaluate(r, TRELICA, snap, [snap]).outcome for r in TRELICA.requirements}
+    assert outcomes.pop("ip-allowlist") is Outcome.MANUAL  # the IP list is not readable through the API
+    assert set(outcomes.values()) == {Outcome.PASS}
+
+
+@pytest.mark.parametrize(
+    ("kind", "failing"),
+    [(ErrorKind.SENDER_NOT_AUTHORIZED, "sender-authorized"), (ErrorKind.SIGN_IN_FAILED, "user-login")],
+)
+def test_a_sign_in_failure_fails_its_root_and_errors_the_rest_naming_it(kind, failing):
+    problem = Problem(kind, Level.AUTHENTICATION, "XL03000006 the gateway's words")
+    snap = snapshot(sign_in=Reading(problem=problem))
+    for requirement in TRELICA.requirements:
+        result = evaluate(requirement, TRELICA, snap, [snap])
+        if requirement.id == failing:
+            assert result.outcome is Outcome.FAIL
+            assert result.observed == "XL03000006 the gateway's words"
+        else:
+            assert result.outcome is Outcome.ERROR, requirement.id
+            assert result.root_cause == failing
+
+
+def test_an_unreachable_gateway_is_an_error_everywhere_with_no_root_requirement():
+    snap = snapshot(sign_in=Reading(problem=UNREACHABLE))
+    for requirement in TRELICA.requirements:
+        result = evaluate(requirement, TRELICA, snap, [snap])
+        assert result.outcome is Outcome.ERROR
+        assert result.root_cause is None
+        assert "could not reach" in result.observed
+
+
+def test_a_configured_sender_other_than_the_runbooks_cannot_prove_it_is_authorized():
+    result = verdict("sender-authorized", snapshot(sender_id="SomeoneElse"))
+    assert result.outcome is Outcome.ERROR
+    assert "TrelicaMPP" in result.observed
+
+
+def test_calance_accepts_the_sender_id_the_environment_is_configured_with():
+    snap = snapshot(sender_id="ACME_CORP")
+    assert verdict("sender-authorized", snap, CALANCE).outcome is Outcome.PASS
+
+
+def without(permissions: dict, app: str, policy: str, right: str) -> Reading:
+    changed = {a: {p: frozenset(r) for p, r in pol.items()} for a, pol in permissions.items()}
+    changed[app][policy] = changed[app][policy] - {right}
+    return Reading(changed)
+
+
+def test_an_edit_right_is_judged_from_declared_permissions_only():
+    snap = snapshot(permissions=without(RUNBOOK_RIGHTS, "Company", "Employees", "Edit"))
+    result = verdict("permission-employees-edit", snap)
+    assert result.outcome is Outcome.FAIL
+    assert "Employees: View" in result.observed
+    assert "effective" not in result.evidence
+
+
+def test_declared_and_effective_agreeing_on_absence_fails():
+    snap = snapshot(
+        permissions=without(RUNBOOK_RIGHTS, "Accounts Payable", "Adjustments", "View"),
+        objects={**snapshot().objects, "APADJUSTMENT": Reading(problem=DENIED)},
+    )
+    result = verdict("permission-ap-adjustments-view", snap)
+    assert result.outcome is Outcome.FAIL
+    assert result.evidence["declared"] is False
+    assert result.evidence["effective"] is False
+
+
+@pytest.mark.parametrize("declared_has_it", [True, False])
+def test_declared_and_effective_disagreeing_fails_with_both_pieces_of_evidence(declared_has_it):
+    permissions = (
+        snapshot().permissions if declared_has_it else without(RUNBOOK_RIGHTS, "Company", "Locations", "View")
+    )
+    location = Reading(problem=DENIED) if declared_has_it else Reading(1)
+    snap = snapshot(permissions=permissions, objects={**snapshot().objects, "LOCATION": location})
+    result = verdict("permission-locations-view", snap)
+    assert result.outcome is Outcome.FAIL
+    assert "disagree" in result.observed
+    assert result.evidence["declared"] is declared_has_it
+    assert result.evidence["effective"] is not declared_has_it
+
+
+def test_no_visibility_of_declared_permissions_still_proves_view_by_reading():
+    snap = snapshot(permissions=Reading(problem=DENIED))
+    assert verdict("permission-departments-view", snap).outcome is Outcome.PASS
+    edit = verdict("permission-employees-edit", snap)
+    assert edit.outcome is Outcome.ERROR
+    assert "View Permissions" in edit.observed
+
+
+def test_a_read_that_could_not_complete_is_an_error_not_a_failure():
+    snap = snapshot(objects={**snapshot().objects, "GLACCOUNT": Reading(problem=UNREACHABLE)})
+    assert verdict("permission-gl-accounts-view", snap).outcome is Outcome.ERROR
+
+
+def test_expense_summaries_accept_the_2025_r2_application_name():
+    renamed = dict(RUNBOOK_RIGHTS)
+    renamed["Expenses"] = renamed.pop("Time & Expenses")
+    snap = snapshot(
+        permissions=Reading({a: {p: frozenset(r) for p, r in pol.items()} for a, pol in renamed.items()})
+    )
+    assert verdict("permission-expense-summaries-view-expense", snap).outcome is Outcome.PASS
+
+
+def test_role_assigned_is_not_applicable_in_a_user_based_company():
+    assert verdict("role-assigned", snapshot(roles=Reading(()))).outcome is Outcome.NOT_APPLICABLE
+
+
+def test_role_assigned_fails_without_roles_or_permissions():
+    assert (
+        verdict("role-assigned", snapshot(roles=Reading(()), permissions=Reading({}))).outcome is Outcome.FAIL
+    )
+
+
+@pytest.mark.parametrize(
+    ("requirement_id", "field", "value"),
+    [
+        ("user-type-business", "USERTYPE", "employee user"),
+        ("user-admin-full", "ADMIN", "Limited"),
+        ("user-web-services-only", "LOGINDISABLED", "false"),
+        ("user-active", "STATUS", "lockedout"),
+    ],
+)
+def test_user_record_fields_fail_with_the_observed_value(requirement_id, field, value):
+    record = {**snapshot().user.value, field: value}
+    result = verdict(requirement_id, snapshot(user=Reading(record)))
+    assert result.outcome is Outcome.FAIL
+    assert repr(value) in result.observed
+
+
+def test_an_unreadable_user_record_is_an_error_naming_the_needed_permission():
+    result = verdict("user-type-business", snapshot(user=Reading(problem=DENIED)))
+    assert result.outcome is Outcome.ERROR
+    assert "Company > Users: View" in result.observed
+
+
+def test_admin_full_is_not_applicable_without_deprovisioning():
+    profile = dataclasses.replace(TRELICA, parameters={**TRELICA.parameters, "deprovisioning": False})
+    snap = snapshot()
+    requirement = profile.requirement("user-admin-full")
+    assert evaluate(requirement, profile, snap, [snap]).outcome is Outcome.NOT_APPLICABLE
+
+
+def test_calance_user_checks():
+    snap = snapshot(user_id="calance")
+    assert verdict("user-id-documented", snap, CALANCE).outcome is Outcome.PASS
+    assert verdict("user-id-documented", snapshot(), CALANCE).outcome is Outcome.FAIL
+    assert verdict("user-email-domain", snap, CALANCE).outcome is Outcome.PASS
+    other = {**snap.user.value, "CONTACTINFO": {"EMAIL1": "admin@acme.com"}}
+    assert verdict("user-email-domain", snapshot(user=Reading(other)), CALANCE).outcome is Outcome.FAIL
+
+
+def test_developer_user_checks_by_environment_kind():
+    dev = Reading({"LOGINID": "dev.jane", "STATUS": "active"})
+    writer = Reading({"Company": {"Departments": frozenset({"List", "View", "Add", "Edit"})}})
+    reader = Reading({"Company": {"Departments": frozenset({"List", "View"})}})
+    test_env = snapshot(production=False, developer_user_id="dev.jane", developer_user=dev)
+    prod_env = snapshot(production=True, developer_user_id="dev.jane", developer_user=dev)
+
+    def outcome(requirement_id, snap):
+        return verdict(requirement_id, snap, CALANCE).outcome
+
+    assert (
+        outcome("developer-user-test-env", dataclasses.replace(test_env, developer_permissions=writer))
+        is Outcome.PASS
+    )
+    assert (
+        outcome("developer-user-test-env", dataclasses.replace(test_env, developer_permissions=reader))
+        is Outcome.FAIL
+    )
+    assert outcome("developer-user-test-env", prod_env) is Outcome.NOT_APPLICABLE
+    assert outcome(
+        "developer-user-read-only-prod", dataclasses.replace(prod_env, developer_permissions=reader)
+    ) is (Outcome.PASS)
+    assert outcome(
+        "developer-user-read-only-prod", dataclasses.replace(prod_env, developer_permissions=writer)
+    ) is (Outcome.FAIL)
+    assert outcome("developer-user-read-only-prod", snapshot()) is Outcome.MANUAL
+
+
+def test_attestations_are_manual():
+    assert verdict("sender-password-recorded", snapshot(), CALANCE).outcome is Outcome.MANUAL
+
+
+def test_across_environment_checks():
+    sandbox = snapshot(environment="sandbox", production=False, company_id="acme-impl")
+    prod = snapshot()
+    consistent = CALANCE.requirement("sender-id-consistent")
+    per_env = CALANCE.requirement("ws-user-per-environment")
+
+    assert evaluate_across(consistent, CALANCE, [sandbox, prod]).outcome is Outcome.PASS
+    assert evaluate_across(
+        consistent, CALANCE, [sandbox, dataclasses.replace(prod, sender_id="X")]
+    ).outcome is (Outcome.FAIL)
+    assert evaluate_across(consistent, CALANCE, [prod]).outcome is Outcome.NOT_APPLICABLE
+    assert evaluate_across(per_env, CALANCE, [sandbox, prod]).outcome is Outcome.PASS
+    refused = dataclasses.replace(
+        prod, sign_in=Reading(problem=Problem(ErrorKind.SIGN_IN_FAILED, Level.CONTROL, "XMLGW_JPP0002"))
+    )
+    assert evaluate_across(per_env, CALANCE, [sandbox, refused]).outcome is Outcome.FAIL
+    down = dataclasses.replace(prod, sign_in=Reading(problem=UNREACHABLE))
+    assert evaluate_across(per_env, CALANCE, [sandbox, down]).outcome is Outcome.ERROR
+    assert evaluate_across(
+        per_env, CALANCE, [sandbox, dataclasses.replace(prod, company_id="acme-impl")]
+    ).outcome is (Outcome.FAIL)
