@@ -62,6 +62,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
     )
     group.addoption(
+        "--intacct-journal",
+        metavar="PATH",
+        help="For demo environments: append every request the run makes to PATH as JSON lines.",
+    )
+    group.addoption(
         "--intacct-timeout", type=float, default=60.0, metavar="SECONDS", help="Timeout per gateway request."
     )
     group.addoption(
@@ -130,7 +135,11 @@ def _environments(
     settings = {env.name: env for env in load_environments(real, config.rootpath)}
     if demo:
         scenario = config.getoption("intacct_scenario")
-        settings |= {env.name: env for env in stack.enter_context(demo_environments(demo, scenario))}
+        journal = config.getoption("intacct_journal")
+        environments = stack.enter_context(
+            demo_environments(demo, scenario, Path(journal) if journal else None)
+        )
+        settings |= {env.name: env for env in environments}
     return [settings[n] for n in names]
 
 
@@ -167,6 +176,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     elif "intacct_env" in metafunc.fixturenames:
         names = list(run.environments) if run else []
         metafunc.parametrize("intacct_env", names, indirect=True, ids=names, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A suite area the profile has no requirements for is deselected, not reported as skipped."""
+    if RUN_KEY not in config.stash:
+        return
+    empty = [
+        item
+        for item in items
+        if "intacct_requirement" in getattr(item, "fixturenames", ())
+        and not isinstance(
+            getattr(item, "callspec", None) and item.callspec.params.get("intacct_requirement"), tuple
+        )
+    ]
+    if empty:
+        items[:] = [item for item in items if item not in empty]
+        config.hook.pytest_deselected(items=empty)
 
 
 def _requirement_params(run: AcceptanceRun, area: str | None) -> list:

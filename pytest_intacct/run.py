@@ -37,11 +37,16 @@ def is_demo(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def demo_environments(names: Sequence[str], scenario: str | Path) -> Iterator[list[EnvironmentSettings]]:
-    """Start the embedded simulator for ``scenario`` and yield settings for the demo environments."""
+def demo_environments(
+    names: Sequence[str], scenario: str | Path, journal: Path | None = None
+) -> Iterator[list[EnvironmentSettings]]:
+    """Start the embedded simulator for ``scenario`` and yield settings for the demo environments.
+
+    ``journal`` receives one JSON line per request the run makes (functions, objects, outcome).
+    """
     from pytest_intacct.simulator import Simulator, load_scenario
 
-    with Simulator(load_scenario(scenario)) as simulator:
+    with Simulator(load_scenario(scenario), journal_path=journal) as simulator:
         settings = []
         for name in names:
             login_name = name.partition(":")[2]

@@ -100,10 +100,11 @@ def _sign_in_failed(requirement: Requirement, profile: Profile, problem: Problem
             requirement.title, problem.message, gateway_error=problem.message, level=problem.level
         )
     root = next((r.id for r in profile.requirements if r.check == root_check), None)
-    cause = f"requirement {root!r} failed" if root else f"sign-in could not complete ({problem.kind.value})"
+    # With a root requirement the gateway's words are in its failure; here they stay in the evidence.
+    cause = f"requirement {root!r} failed" if root else f"sign-in could not complete: {problem.message}"
     return Verdict.error(
         requirement.title,
-        f"not checked: {cause}: {problem.message}",
+        f"not checked: {cause}",
         root_cause=root,
         gateway_error=problem.message,
     )

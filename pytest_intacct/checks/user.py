@@ -105,10 +105,11 @@ def user_id(ctx: Context) -> Verdict:
 
 
 def email_of(record: dict[str, Any]) -> str:
+    """The primary email, whether the contact comes nested or as dotted field names."""
     contact = record.get("CONTACTINFO")
     if isinstance(contact, dict) and contact.get("EMAIL1"):
         return str(contact["EMAIL1"])
-    return str(record.get("EMAIL1") or record.get("EMAIL") or "")
+    return str(record.get("CONTACTINFO.EMAIL1") or record.get("EMAIL1") or "")
 
 
 @check("user-email-domain")
