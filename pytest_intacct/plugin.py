@@ -223,6 +223,15 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     result = run.verdict(environment, requirement)
     request.node.stash[RESULT_KEY] = result
     verdict = result.verdict
+    # JUnit XML carries these as <properties> of the test case.
+    request.node.user_properties.extend(
+        [
+            ("intacct_requirement", requirement.id),
+            ("intacct_environment", result.environment),
+            ("intacct_severity", requirement.severity),
+            ("intacct_outcome", verdict.outcome.value),
+        ]
+    )
     if verdict.outcome is Outcome.ERROR:
         pytest.fail(failure_message(result), pytrace=False)
     if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
@@ -284,26 +293,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     result = item.stash.get(RESULT_KEY, None)
     if result is not None:
-        r, v = result.requirement, result.verdict
         report.intacct = {
             "environment": result.environment,
-            "requirement": r.id,
-            "severity": r.severity,
-            "outcome": v.outcome.value,
+            "requirement": result.requirement.id,
+            "severity": result.requirement.severity,
+            "outcome": result.verdict.outcome.value,
         }
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            if item.config.pluginmanager.hasplugin("html"):
-                from pytest_intacct.reporting.html import row_extras
+        final = report.when == "call" or (report.when == "setup" and not report.passed)
+        if final and item.config.pluginmanager.hasplugin("html"):
+            from pytest_intacct.reporting.html import row_extras
 
-                report.extras = [*getattr(report, "extras", []), *row_extras(result)]
-            report.user_properties.extend(
-                [
-                    ("intacct_requirement", r.id),
-                    ("intacct_environment", result.environment),
-                    ("intacct_severity", r.severity),
-                    ("intacct_outcome", v.outcome.value),
-                ]
-            )
+            report.extras = [*getattr(report, "extras", []), *row_extras(result)]
     return report
 
 
