@@ -1,0 +1,225 @@
+"""The HTTP side: a loopback ``ThreadingHTTPServer`` serving the gateway, and the :class:`Simulator` API."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+
+from . import journal
+from .errors import rate_limited
+from .faults import HTML_CONTENT_TYPE, Fault, Faults, html_page
+from .gateway import Endpoints, Exchange, Gateway
+from .journal import Journal
+from .model import Login, Scenario
+from .responses import Reply, gateway_failure
+from .scenario import load_scenario
+from .sessions import Clock
+from .wire import MAX_BODY_BYTES
+
+logger = logging.getLogger("pytest_intacct.simulator")
+
+LOGIN_PATH = "/ia/xml/xmlgw.phtml"
+# Sessions are tied to an endpoint that may differ from the login one (§6); a second path forces clients
+# to follow <endpoint>. Both paths serve every request (some clients keep posting to the login URL).
+SESSION_PATH = "/na1/ia/xml/xmlgw.phtml"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.simulator = simulator
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def version_string(self) -> str:
+        return "Apache"
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s - %s", self.client_address[0], format % args)  # request line only, never bodies
+
+    def do_GET(self) -> None:
+        self._send(Reply(405, html_page(405), HTML_CONTENT_TYPE))
+
+    def do_POST(self) -> None:
+        simulator = self.server.simulator
+        path = self.path.split("?", 1)[0]
+        if path not in (LOGIN_PATH, SESSION_PATH):
+            self._send(Reply(404, html_page(404), HTML_CONTENT_TYPE))
+            return
+        body = self._read_body()
+        fault = simulator.faults.take()
+        if fault is not None and fault.kind != "truncate":
+            self._fault(simulator, fault, path, body)
+            return
+        try:
+            exchange = simulator.gateway.handle(
+                body, path, self.client_address[0], simulator.faults.admission
+            )
+        except Exception:
+            # A mid-process failure answers 500 without XML, like the real gateway (catalogue #23).
+            logger.exception("simulator error while handling %s", path)
+            exchange = Exchange(
+                Reply(500, html_page(500), HTML_CONTENT_TYPE), journal.FAULT, fault="internal"
+            )
+        # Journal first, so a client that has its answer always finds the entry.
+        fields = exchange.__dict__ | ({"outcome": journal.FAULT, "fault": "truncate"} if fault else {})
+        simulator.journal.add(path, exchange.reply.status, fields)
+        self._send(exchange.reply, truncate=fault is not None)
+
+    def _read_body(self) -> bytes:
+        """The request body, read up to one byte past the size cap (``wire.parse`` refuses the excess)."""
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            try:
+                length = max(0, int(self.headers.get("Content-Length") or 0))
+            except ValueError:
+                length = 0
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+            return self.rfile.read(min(length, MAX_BODY_BYTES + 1))
+        chunks: list[bytes] = []
+        received = 0
+        while received <= MAX_BODY_BYTES:
+            try:
+                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                break
+            if size == 0:
+                self.rfile.readline(1024)
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+            received += size
+        self.close_connection = True
+        return b"".join(chunks)
+
+    def _fault(self, simulator: Simulator, fault: Fault, path: str, body: bytes) -> None:
+        fields = simulator.gateway.describe(body) | {"outcome": journal.FAULT, "fault": fault.kind}
+        if fault.kind == "throttle":
+            fields["errors"] = ("GW-0010",)
+        simulator.journal.add(path, 0 if fault.kind == "reset" else fault.status, fields)
+        if fault.kind == "reset":
+            # SO_LINGER 0 makes close() send a TCP RST: "connection reset by peer" on the client.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif fault.kind == "throttle":
+            self._send(gateway_failure(rate_limited(), 429))
+        else:
+            self._send(Reply(fault.status, html_page(fault.status), HTML_CONTENT_TYPE))
+
+    def _send(self, reply: Reply, truncate: bool = False) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)  # always, even on 4xx/5xx (§4.2)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        if truncate:
+            self.close_connection = True
+
+
+class Simulator:
+    """A running simulated gateway for one scenario.
+
+    ``with Simulator(load_scenario("trelica-ready")) as sim:`` starts it on a free loopback port;
+    ``sim.endpoint`` is the login URL, ``sim.logins`` the credentials the scenario hands out,
+    ``sim.journal`` records every request and ``sim.faults`` injects transport faults.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | os.PathLike[str],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        journal_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.host = host
+        self.port = port
+        self.clock = Clock()
+        self.journal = Journal(Path(journal_path) if journal_path is not None else None)
+        self.gateway = Gateway(self.scenario, self.clock, Endpoints("", "", SESSION_PATH))
+        self.faults = Faults(self.scenario.faults, self.gateway.expire_sessions)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        """Bind and serve in a background thread (a no-op when already running)."""
+        with self._lock:
+            if self._server is not None:
+                return self
+            server = _Server((self.host, self.port), self)
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            base = f"http://{host}:{server.server_address[1]}"
+            self.gateway.endpoints = Endpoints(base + LOGIN_PATH, base + SESSION_PATH, SESSION_PATH)
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="intacct-simulator",
+                daemon=True,
+            )
+            self._server = server
+            self._thread.start()
+            return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port (in-flight requests on daemon threads are abandoned)."""
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # --- what clients need -----------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        """The login URL, e.g. ``http://127.0.0.1:54321/ia/xml/xmlgw.phtml``."""
+        if not self.gateway.endpoints.login_url:
+            raise RuntimeError("the simulator is not started")
+        return self.gateway.endpoints.login_url
+
+    @property
+    def session_endpoint(self) -> str:
+        """The URL getAPISession hands out; different from :attr:`endpoint` on purpose."""
+        if not self.gateway.endpoints.session_url:
+            raise RuntimeError("the simulator is not started")
+        return self.gateway.endpoints.session_url
+
+    @property
+    def logins(self) -> dict[str, Login]:
+        """Login name -> credentials, primary first."""
+        return {login.name: login for login in self.scenario.logins}
+
+    @property
+    def primary_login(self) -> Login:
+        return self.scenario.primary_login
