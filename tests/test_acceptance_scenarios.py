@@ -143,6 +143,7 @@ def test_calance_test_and_production_companies_with_cross_environment_checks(pyt
         "--intacct-env=demo:test,demo:production",
         "--intacct-scenario=calance-ready",
         "--intacct-profile=calance",
+        "-v",
     )
     assert outcomes(by_env["demo:test"]) == {
         "web-services-subscription": "pass",
