@@ -11,27 +11,10 @@ import json
 import pytest
 
 from pytest_intacct.client.functions import READ_FUNCTIONS
+from pytest_intacct.profiles import load_profile
 
-TRELICA_IDS = [
-    "web-services-subscription",
-    "sender-authorized",
-    "ip-allowlist",
-    "user-login",
-    "user-active",
-    "user-type-business",
-    "user-web-services-only",
-    "user-admin-full",
-    "role-assigned",
-    "permission-departments-view",
-    "permission-locations-view",
-    "permission-employees-view",
-    "permission-employees-edit",
-    "permission-credit-card-transactions-view",
-    "permission-gl-accounts-view",
-    "permission-ap-bills-view",
-    "permission-ap-adjustments-view",
-    "permission-expense-summaries-view-expense",
-]
+# The ids themselves are pinned by tests/test_profiles.py; here they give the order of outcomes.
+TRELICA_IDS = [requirement.id for requirement in load_profile("trelica").requirements]
 
 
 def run_acceptance(pytester, *args: str):

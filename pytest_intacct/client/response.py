@@ -20,17 +20,9 @@ from pytest_intacct.client.errors import (
     Level,
 )
 from pytest_intacct.redaction import redact
+from pytest_intacct.safexml import hardened_parser
 
-# No entity expansion, no network, no DTD: a response cannot make the parser do work or I/O.
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+_PARSER = hardened_parser()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..safexml import hardened_parser
 from .catalog import FUNCTIONS
 from .errors import WireError, xml_parse_error
 from .responses import ControlEcho
@@ -97,20 +98,6 @@ class RequestError(Exception):
         self.functions = functions
 
 
-def _parser(recover: bool = False) -> etree.XMLParser:
-    # No entity expansion, no network, no DTD loading: hostile input cannot reach files or blow up (§8.1).
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-    )
-
-
 def _text(parent: etree._Element | None, path: str) -> str | None:
     if parent is None:
         return None
@@ -121,7 +108,7 @@ def _text(parent: etree._Element | None, path: str) -> str | None:
 def _salvage_echo(body: bytes) -> ControlEcho:
     """Best-effort control echo from a broken document, so even XL03000003 echoes senderid/controlid."""
     try:
-        root = etree.fromstring(body, _parser(recover=True))
+        root = etree.fromstring(body, hardened_parser(recover=True))
     except etree.XMLSyntaxError:
         root = None
     return _echo(root.find("control") if root is not None else None)
@@ -161,7 +148,7 @@ def parse(body: bytes) -> Request:
     """Parse and validate a request body, or raise :class:`RequestError`."""
     if len(body) > MAX_BODY_BYTES:
         raise RequestError(ControlEcho(), [xml_parse_error("XML Parse schema error: request too large.")])
-    parser = _parser()
+    parser = hardened_parser()
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError:
