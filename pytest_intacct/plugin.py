@@ -146,6 +146,7 @@ def _environments(
 def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> Profile:
     chosen = config.getoption("intacct_profile")
     if not chosen:
+        # A demo environment's profile is its scenario's, else the Trelica runbook's.
         refs = {env.profile or (DEFAULT_DEMO_PROFILE if is_demo(env.name) else None) for env in environments}
         missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
         if missing:

@@ -67,7 +67,8 @@ def demo_environments(
                         entity_id=login.entity_id or None,
                     ),
                     production=login.name.lower() in PRODUCTION_NAMES,
-                    developer_user_id=getattr(login, "developer_user_id", None),
+                    profile=simulator.scenario.profile or None,
+                    developer_user_id=login.developer_user_id,
                 )
             )
         yield settings

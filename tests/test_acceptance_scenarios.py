@@ -124,8 +124,7 @@ def test_calance_test_and_production_companies_with_cross_environment_checks(pyt
     result, _, by_env = run_acceptance(
         pytester,
         "--intacct-env=demo:test,demo:production",
-        "--intacct-scenario=calance-ready",
-        "--intacct-profile=calance",
+        "--intacct-scenario=calance-ready",  # names its profile: calance
         "-v",
     )
     assert outcomes(by_env["demo:test"]) == {

@@ -117,6 +117,7 @@ class Scenario:
     name: str
     path: str
     description: str
+    profile: str  # the runbook profile a demo of this scenario checks by default ("" for none)
     senders: Mapping[str, Sender]
     companies: Mapping[str, Company]
     logins: tuple[Login, ...]

@@ -121,7 +121,17 @@ def build(name: str, path: str, document: dict[str, Any]) -> Scenario:
     top = _table(
         document,
         (),
-        ("extends", "description", "logins", "senders", "companies", "records", "gateway", "faults"),
+        (
+            "extends",
+            "description",
+            "profile",
+            "logins",
+            "senders",
+            "companies",
+            "records",
+            "gateway",
+            "faults",
+        ),
     )
     shared = _records(top.get("records", {}), ("records",))
     senders = {
@@ -144,6 +154,7 @@ def build(name: str, path: str, document: dict[str, Any]) -> Scenario:
         name=name,
         path=path,
         description=_get(top, "description", (), str, ""),
+        profile=_get(top, "profile", (), str, ""),
         senders=senders,
         companies=companies,
         logins=logins,
