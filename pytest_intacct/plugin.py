@@ -8,18 +8,16 @@ manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pytest_intacct import __version__
 from pytest_intacct.checks import CHECKS
 from pytest_intacct.client import IntacctClient, RetryPolicy
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
-from pytest_intacct.reporting.terminal import summary_lines
+from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
+from pytest_intacct.reporting.collector import ResultCollector, to_report
 from pytest_intacct.results import Outcome, RequirementResult
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
@@ -101,10 +99,17 @@ def pytest_configure(config: pytest.Config) -> None:
         retry=RetryPolicy(retries=config.getoption("intacct_retries")),
     )
     config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
-    if config.pluginmanager.hasplugin("html"):
-        from pytest_intacct.reporting.html import HtmlReport
+    if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
+        infos = [
+            EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
+            for e in environments
+        ]
+        collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
+        config.pluginmanager.register(collector, "intacct-results")
+        if config.pluginmanager.hasplugin("html"):
+            from pytest_intacct.reporting.html import HtmlReport
 
-        config.pluginmanager.register(HtmlReport(config, RUN_KEY), "intacct-html")
+            config.pluginmanager.register(HtmlReport(collector), "intacct-html")
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]
@@ -294,48 +299,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     result = item.stash.get(RESULT_KEY, None)
     if result is not None:
-        report.intacct = {
-            "environment": result.environment,
-            "requirement": result.requirement.id,
-            "severity": result.requirement.severity,
-            "outcome": result.verdict.outcome.value,
-        }
+        report.intacct = to_report(result)
         final = report.when == "call" or (report.when == "setup" and not report.passed)
         if final and item.config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import row_extras
 
             report.extras = [*getattr(report, "extras", []), *row_extras(result)]
     return report
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    run = session.config.stash.get(RUN_KEY, None)
-    path = session.config.getoption("intacct_json", None)
-    if run is None or not path or hasattr(session.config, "workerinput"):
-        return
-    document = build_acceptance(
-        run.recorded(),
-        environment_infos(run),
-        plugin_version=__version__,
-        generated_at=dt.datetime.now(dt.UTC),
-    )
-    write_acceptance(Path(path), document)
-
-
-def environment_infos(run: AcceptanceRun) -> list[EnvironmentInfo]:
-    return [
-        EnvironmentInfo(env.name, run.profile, env.credentials.company_id, env.credentials.endpoint)
-        for env in run.environments.values()
-    ]
-
-
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    run = config.stash.get(RUN_KEY, None)
-    if run is None:
-        return
-    terminalreporter.section("Intacct acceptance")
-    for line in summary_lines(run.recorded(), list(run.environments), run.profile):
-        terminalreporter.write_line(line)
-    path = config.getoption("intacct_json", None)
-    if path:
-        terminalreporter.write_line(f"acceptance file: {Path(path).absolute()}")

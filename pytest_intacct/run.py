@@ -134,19 +134,10 @@ class AcceptanceRun:
         return self._results[key]
 
     def results(self) -> list[RequirementResult]:
-        """Every requirement of every environment, in profile order (evaluating what is missing)."""
-        for requirement in self.profile.requirements:
-            names = (
-                [ACROSS_ENVIRONMENTS] if requirement.check in ACROSS_ENVIRONMENT_CHECKS else self.environments
-            )
-            for name in names:
-                self.verdict(name, requirement)
-        return self.recorded()
-
-    def recorded(self) -> list[RequirementResult]:
-        """The results evaluated so far, environments in run order, requirements in profile order."""
-        order = {name: i for i, name in enumerate([*self.environments, ACROSS_ENVIRONMENTS])}
-        position = {r.id: i for i, r in enumerate(self.profile.requirements)}
-        return sorted(
-            self._results.values(), key=lambda r: (order[r.environment], position[r.requirement.id])
-        )
+        """Every requirement of every environment, in run order then profile order."""
+        return [
+            self.verdict(name, requirement)
+            for name in [*self.environments, ACROSS_ENVIRONMENTS]
+            for requirement in self.profile.requirements
+            if (requirement.check in ACROSS_ENVIRONMENT_CHECKS) == (name == ACROSS_ENVIRONMENTS)
+        ]

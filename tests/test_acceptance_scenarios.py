@@ -165,3 +165,13 @@ def test_selection_works_the_pytest_way(pytester):
         "test_permissions.py::test_permission[demo-permission-gl-accounts-view]",
         "test_permissions.py::test_permission[demo-permission-ap-adjustments-view]",
     ]
+
+
+def test_results_reach_the_acceptance_file_from_xdist_workers(pytester):
+    result, _, by_env = run_acceptance(
+        pytester, "--intacct-env=demo", "--intacct-scenario=missing-permissions", "-n", "2"
+    )
+    assert outcomes(by_env["demo"]) == trelica(
+        "pass", ip_allowlist="manual", permission_employees_edit="fail", permission_ap_adjustments_view="fail"
+    )
+    result.assert_outcomes(passed=15, failed=2, skipped=1)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import pytest
 from pytest_html import extras
 
+from pytest_intacct.reporting.collector import ResultCollector
 from pytest_intacct.results import RequirementResult, count_outcomes
 
 _COLUMNS = ("requirement", "severity", "outcome")
@@ -29,16 +29,14 @@ def row_extras(result: RequirementResult) -> list[dict[str, Any]]:
 
 
 class HtmlReport:
-    """The pytest-html hooks; ``run`` gives the title and the summary counts."""
+    """The pytest-html hooks, reading the run's results from the collector."""
 
-    def __init__(self, config: pytest.Config, run_key: pytest.StashKey) -> None:
-        self._config = config
-        self._run_key = run_key
+    def __init__(self, collector: ResultCollector) -> None:
+        self._collector = collector
 
     def pytest_html_report_title(self, report) -> None:
-        run = self._config.stash.get(self._run_key, None)
-        if run is not None:
-            report.title = f"Intacct acceptance: {run.profile.title} ({', '.join(run.environments)})"
+        names = ", ".join(e.name for e in self._collector.environments)
+        report.title = f"Intacct acceptance: {self._collector.profile.title} ({names})"
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         for offset, name in enumerate(_COLUMNS):
@@ -50,13 +48,11 @@ class HtmlReport:
             cells.insert(2 + offset, f'<td class="col-{name}">{html.escape(str(data.get(name, "")))}</td>')
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
-        run = self._config.stash.get(self._run_key, None)
-        if run is None:
-            return
-        counts = count_outcomes(run.recorded())
+        profile = self._collector.profile
+        counts = count_outcomes(self._collector.results())
         listed = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        names = ", ".join(e.name for e in self._collector.environments)
         prefix.append(
-            f"<p>Profile <strong>{html.escape(run.profile.name)}</strong> "
-            f"({html.escape(run.profile.source)}) against {html.escape(', '.join(run.environments))}: "
-            f"{html.escape(listed)}.</p>"
+            f"<p>Profile <strong>{html.escape(profile.name)}</strong> ({html.escape(profile.source)}) "
+            f"against {html.escape(names)}: {html.escape(listed)}.</p>"
         )
