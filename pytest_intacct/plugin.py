@@ -115,6 +115,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args = [str(suites_dir())]
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return []
+    lines = [f"intacct: profile {run.profile.name} ({run.profile.path})"]
+    for env in run.environments.values():
+        kind = "production" if env.production else "test"
+        c = env.credentials
+        lines.append(f"intacct: {env.name}: company {c.company_id} at {c.endpoint} ({kind})")
+    if config.args == [str(suites_dir())]:
+        lines.append(f"intacct: suites {suites_dir()}")
+    return lines
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     stack = config.stash.get(_STACK_KEY, None)
     if stack is not None:
