@@ -483,3 +483,12 @@ def test_credentials_cannot_be_pickled_out():
         pickle.dumps(Secret(USER_CANARY))
     assert f"{Secret(USER_CANARY)}" == "***"
     assert dataclasses.replace(make_client().credentials).user_password == Secret(USER_CANARY)
+
+
+def test_an_answer_cut_off_mid_body_is_unreadable(rsps):
+    rsps.add(
+        responses.POST, LOGIN_URL, body=requests.exceptions.ChunkedEncodingError("IncompleteRead(406 bytes)")
+    )
+    with pytest.raises(GatewayUnavailable, match="was cut off") as info:
+        make_client().sign_in()
+    assert info.value.kind is ErrorKind.UNREADABLE

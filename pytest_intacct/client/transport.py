@@ -108,6 +108,11 @@ class Transport:
                     body=payload,
                     attempts=attempts,
                 )
+        except requests.exceptions.ChunkedEncodingError as exc:
+            # The status line came, the body did not: a reset or a short read mid-answer.
+            raise GatewayUnavailable(
+                ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {_cause(exc)}"
+            ) from None
         except requests.Timeout as exc:
             raise GatewayUnavailable(
                 ErrorKind.UNREACHABLE, f"timed out after {self.timeout:g}s talking to {host}: {_cause(exc)}"
