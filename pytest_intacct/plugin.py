@@ -107,9 +107,10 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
         config.pluginmanager.register(collector, "intacct-results")
         if config.pluginmanager.hasplugin("html"):
-            from pytest_intacct.reporting.html import HtmlReport
+            from pytest_intacct.reporting.html import HtmlReport, environment_metadata
 
             config.pluginmanager.register(HtmlReport(collector), "intacct-html")
+            environment_metadata(config, profile, infos)
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]

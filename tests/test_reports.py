@@ -34,6 +34,10 @@ def missing_permissions_run(pytester):
 def test_html_rows_carry_requirement_severity_outcome_remediation_and_evidence(missing_permissions_run):
     _, report, _ = missing_permissions_run
     blob = html_blob(report)
+    assert blob["environment"]["Intacct profile"] == "trelica: Trelica integration for Sage Intacct"
+    assert blob["environment"]["Intacct environments"]["demo"].startswith(
+        "company TRELICA-DEMO at http://127.0.0.1:"
+    )
     assert blob["title"] == "Intacct acceptance: Trelica integration for Sage Intacct (demo)"
     row = blob["tests"]["test_permissions.py::test_permission[demo-permission-employees-edit]"][0]
     assert (row["requirement"], row["severity"], row["outcome"]) == (

@@ -6,8 +6,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pytest
 from pytest_html import extras
+from pytest_metadata.plugin import metadata_key
 
+from pytest_intacct.profiles import Profile
+from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
 from pytest_intacct.reporting.collector import ResultCollector
 from pytest_intacct.results import RequirementResult, count_outcomes
 
@@ -26,6 +30,17 @@ def row_extras(result: RequirementResult) -> list[dict[str, Any]]:
         "</div>"
     )
     return [extras.html(block), extras.json(dict(v.evidence), name="Evidence")]
+
+
+def environment_metadata(
+    config: pytest.Config, profile: Profile, environments: list[EnvironmentInfo]
+) -> None:
+    """The report's Environment table names the runbook and each company checked (never a credential)."""
+    metadata = config.stash[metadata_key]
+    metadata["Intacct profile"] = f"{profile.name}: {profile.title}"
+    metadata["Intacct environments"] = {
+        env.name: f"company {env.company_id} at {env.endpoint}" for env in environments
+    }
 
 
 class HtmlReport:
