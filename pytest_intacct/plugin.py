@@ -8,8 +8,9 @@ manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -27,6 +28,9 @@ from pytest_intacct.settings import (
     parse_environment_names,
 )
 from pytest_intacct.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from pytest_intacct.simulator import Simulator
 
 RUN_KEY = pytest.StashKey[AcceptanceRun]()
 RESULT_KEY = pytest.StashKey[RequirementResult]()
@@ -304,6 +308,27 @@ def intacct_client(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config
 def intacct_snapshot(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Snapshot:
     """Everything the profile's requirements are judged on, read once per environment."""
     return pytestconfig.stash[RUN_KEY].snapshot(intacct_env.name)
+
+
+@pytest.fixture
+def intacct_simulator() -> Iterator[Callable[..., Simulator]]:
+    """Start the Intacct gateway simulator in-process on a free port: ``intacct_simulator("ip-blocked")``.
+
+    Takes a shipped scenario name or a path (and ``Simulator`` options); every simulator started is
+    stopped after the test.
+    """
+    from pytest_intacct.simulator import Simulator, load_scenario
+
+    started: list[Simulator] = []
+
+    def start(scenario: str | Path = DEFAULT_SCENARIO, **options) -> Simulator:
+        simulator = Simulator(load_scenario(scenario), **options).start()
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        simulator.stop()
 
 
 # -- reporting -----------------------------------------------------------------------------
