@@ -71,6 +71,7 @@ def test_a_refused_sign_in_fails_user_login_and_errors_the_rest(pytester, scenar
     env = by_env["demo"]
     assert outcomes(env) == trelica("error", user_login="fail")
     assert "Sign-in information is incorrect" in env["user-login"]["observed"]
+    assert "inactive or locked-out user" in env["user-login"]["observed"]
     assert env["ip-allowlist"]["root_cause"] == "user-login"
     result.assert_outcomes(failed=1, errors=17)
 

@@ -42,6 +42,14 @@ SIGN_IN_ROOT_CAUSES = {
 }
 
 
+# The gateway gives one answer for all of these (intacct-permissions.md §6, §9 item 6), so the
+# failure names them all rather than guess.
+SIGN_IN_CAUSES = (
+    "the gateway answers the same for a wrong user id or password, an inactive or locked-out user, "
+    "a company without the Web Services subscription, and an IP address outside enforced IP filters"
+)
+
+
 def check(kind: str, *, across_environments: bool = False) -> Callable[[Check], Check]:
     """Register a check function under the kind name profiles use."""
 
@@ -96,9 +104,10 @@ def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapsh
 def _sign_in_failed(requirement: Requirement, profile: Profile, problem: Problem) -> Verdict:
     root_check = SIGN_IN_ROOT_CAUSES.get(problem.kind)
     if root_check == requirement.check:
-        return Verdict.failed(
-            requirement.title, problem.message, gateway_error=problem.message, level=problem.level
-        )
+        observed = problem.message
+        if problem.kind is ErrorKind.SIGN_IN_FAILED:
+            observed += f" ({SIGN_IN_CAUSES})"
+        return Verdict.failed(requirement.title, observed, gateway_error=problem.message, level=problem.level)
     root = next((r.id for r in profile.requirements if r.check == root_check), None)
     # With a root requirement the gateway's words are in its failure; here they stay in the evidence.
     cause = f"requirement {root!r} failed" if root else f"sign-in could not complete: {problem.message}"
