@@ -196,7 +196,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "intacct_requirement" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("intacct_area")
         area = marker.args[0] if marker else None
-        params = _requirement_params(run, area) if run else []
+        params = _requirement_params(run, area) if run else [NO_ENVIRONMENT]
         metafunc.parametrize("intacct_requirement", params, indirect=True)
     elif "intacct_env" in metafunc.fixturenames:
         names = list(run.environments) if run else []
@@ -218,6 +218,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if empty:
         items[:] = [item for item in items if item not in empty]
         config.hook.pytest_deselected(items=empty)
+
+
+NO_ENVIRONMENT = pytest.param(
+    None,
+    id="no-environment",
+    marks=pytest.mark.skip(
+        reason="no --intacct-env given: the acceptance suites need one (try --intacct-env=demo)"
+    ),
+)
 
 
 def _requirement_params(run: AcceptanceRun, area: str | None) -> list:

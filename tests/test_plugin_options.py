@@ -77,3 +77,13 @@ def test_an_unknown_builtin_profile_names_the_known_ones(pytester):
     result = pytester.runpytest("--intacct-env=prod")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: *nosuch*calance, trelica*"])
+
+
+def test_the_suites_without_an_environment_say_what_is_missing(pytester):
+    from pytest_intacct.plugin import suites_dir
+
+    result = pytester.runpytest(str(suites_dir()), "-rs")
+    result.assert_outcomes(skipped=4)
+    result.stdout.fnmatch_lines(
+        ["*no --intacct-env given: the acceptance suites need one (try --intacct-env=demo)*"]
+    )
