@@ -87,3 +87,11 @@ def test_the_suites_without_an_environment_say_what_is_missing(pytester):
     result.stdout.fnmatch_lines(
         ["*no --intacct-env given: the acceptance suites need one (try --intacct-env=demo)*"]
     )
+
+
+def test_an_unknown_demo_login_names_the_scenarios_logins(pytester):
+    result = pytester.runpytest("--intacct-env=demo:staging", "--intacct-scenario=calance-ready")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: scenario calance-ready has no login 'staging'; use one of: demo:test, demo:production"]
+    )

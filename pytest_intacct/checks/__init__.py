@@ -7,8 +7,9 @@ gateway's words and every other requirement is an error naming it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pytest_intacct.client import ErrorKind
 from pytest_intacct.profiles import Profile, Requirement
@@ -26,7 +27,7 @@ class Context:
     snapshots: Sequence[Snapshot]
 
     @property
-    def params(self):
+    def params(self) -> Mapping[str, Any]:
         return self.requirement.params
 
 
