@@ -302,13 +302,7 @@ def intacct_env(request: pytest.FixtureRequest) -> EnvironmentSettings:
 @pytest.fixture(scope="session")
 def intacct_client(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Iterator[IntacctClient]:
     """A signed-in, read-only client for the environment (writes raise before anything is sent)."""
-    options = pytestconfig.stash[RUN_KEY].options
-    with IntacctClient(
-        intacct_env.credentials,
-        production=intacct_env.production,
-        timeout=options.timeout,
-        retry=options.retry,
-    ) as client:
+    with pytestconfig.stash[RUN_KEY].client(intacct_env.name) as client:
         client.sign_in()
         yield client
 

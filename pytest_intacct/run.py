@@ -104,19 +104,19 @@ class AcceptanceRun:
         )
         return SnapshotPlan(objects=objects, developer_user_id=developer)
 
+    def client(self, name: str) -> IntacctClient:
+        """A new read-only client for the environment, with the run's timeout and retries."""
+        env = self.environments[name]
+        return IntacctClient(
+            env.credentials, production=env.production, timeout=self.options.timeout, retry=self.options.retry
+        )
+
     def snapshot(self, name: str) -> Snapshot:
         """The environment's snapshot, collected on first use."""
         with self._lock:
             if name not in self._snapshots:
-                env = self.environments[name]
-                client = IntacctClient(
-                    env.credentials,
-                    production=env.production,
-                    timeout=self.options.timeout,
-                    retry=self.options.retry,
-                )
-                with client:
-                    self._snapshots[name] = collect(client, name, self.plan(env))
+                with self.client(name) as client:
+                    self._snapshots[name] = collect(client, name, self.plan(self.environments[name]))
             return self._snapshots[name]
 
     def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
