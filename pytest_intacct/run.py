@@ -128,8 +128,7 @@ class AcceptanceRun:
                 snapshots = [self.snapshot(name) for name in self.environments]
                 verdict: Verdict = evaluate_across(requirement, self.profile, snapshots)
             else:
-                snapshots = [self.snapshot(environment)]
-                verdict = evaluate(requirement, self.profile, snapshots[0], snapshots)
+                verdict = evaluate(requirement, self.profile, self.snapshot(environment))
             self._results[key] = RequirementResult(key[0], requirement, verdict)
         return self._results[key]
 

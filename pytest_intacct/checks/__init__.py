@@ -63,17 +63,15 @@ def check(kind: str, *, across_environments: bool = False) -> Callable[[Check], 
     return register
 
 
-def evaluate(
-    requirement: Requirement, profile: Profile, snapshot: Snapshot, snapshots: Sequence[Snapshot]
-) -> Verdict:
+def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Verdict:
     """The verdict on one per-environment requirement."""
     skipped = _not_applicable(requirement, profile, snapshot)
     if skipped:
         return skipped
     problem = snapshot.sign_in.problem
-    if problem is not None and requirement.check not in ("attestation",):
+    if problem is not None and requirement.check != "attestation":
         return _sign_in_failed(requirement, profile, problem)
-    return CHECKS[requirement.check](Context(requirement, profile, snapshot, snapshots))
+    return CHECKS[requirement.check](Context(requirement, profile, snapshot, (snapshot,)))
 
 
 def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Verdict:
