@@ -246,6 +246,13 @@ def test_developer_user_checks_by_environment_kind():
         "developer-user-read-only-prod", dataclasses.replace(prod_env, developer_permissions=writer)
     ) is (Outcome.FAIL)
     assert outcome("developer-user-read-only-prod", snapshot()) is Outcome.MANUAL
+    hidden = verdict(
+        "developer-user-test-env",
+        dataclasses.replace(test_env, developer_user=Reading(problem=DENIED)),
+        CALANCE,
+    )
+    assert hidden.outcome is Outcome.ERROR
+    assert "USERINFO for 'dev.jane' is not readable" in hidden.observed
 
 
 def test_attestations_are_manual():

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from pytest_intacct.checks import Context, check
+from pytest_intacct.checks.user import unreadable_user
 from pytest_intacct.client import ErrorKind
 from pytest_intacct.results import Verdict
 from pytest_intacct.snapshot import Reading
@@ -141,11 +142,9 @@ def developer_user(ctx: Context) -> Verdict:
             expected, "the developer account's login id is not configured (set INTACCT_DEVELOPER_USER_ID)"
         )
     login = s.developer_user_id
-    if s.developer_user.problem is not None:
-        return Verdict.error(
-            expected,
-            f"not checked: USERINFO for {login!r} is not readable ({s.developer_user.problem.message})",
-        )
+    problem = unreadable_user(s.developer_user, login, expected)
+    if problem is not None:
+        return problem
     record = s.developer_user.value
     if record is None:
         return Verdict.failed(expected, f"no user {login!r} in this company", developer_user_id=login)

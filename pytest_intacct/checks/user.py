@@ -12,22 +12,25 @@ from pytest_intacct.snapshot import Reading
 USERS_VIEW = "Company > Users: View"
 
 
+def unreadable_user(reading: Reading, login_id: str, expected: str) -> Verdict | None:
+    """The error for a USERINFO read the gateway refused or could not answer; None if it was read."""
+    if reading.problem is None:
+        return None
+    return Verdict.error(
+        expected,
+        f"not checked: USERINFO for {login_id!r} is not readable ({reading.problem.message}); "
+        f"the Web Services user needs {USERS_VIEW} for this check",
+        gateway_error=reading.problem.message,
+    )
+
+
 def _user_record(ctx: Context, expected: str) -> tuple[dict[str, Any] | None, Verdict | None]:
-    """The user's record, or the verdict to return when it cannot be had."""
+    """The Web Services user's record, or the verdict to return when it cannot be had."""
     assert ctx.snapshot is not None
-    return _record_of(ctx.snapshot.user, ctx.snapshot.user_id, expected)
-
-
-def _record_of(
-    reading: Reading, login_id: str, expected: str
-) -> tuple[dict[str, Any] | None, Verdict | None]:
-    if reading.problem is not None:
-        return None, Verdict.error(
-            expected,
-            f"not checked: USERINFO for {login_id!r} is not readable ({reading.problem.message}); "
-            f"the Web Services user needs {USERS_VIEW} for this check",
-            gateway_error=reading.problem.message,
-        )
+    reading, login_id = ctx.snapshot.user, ctx.snapshot.user_id
+    problem = unreadable_user(reading, login_id, expected)
+    if problem is not None:
+        return None, problem
     if reading.value is None:
         return None, Verdict.error(expected, f"not checked: USERINFO has no record for {login_id!r}")
     return reading.value, None
