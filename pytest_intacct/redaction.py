@@ -8,9 +8,12 @@ redact (see intacct-xml-api.md §4.3) and every registered secret value, whateve
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
 import threading
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
@@ -58,23 +61,54 @@ class Secret:
         raise TypeError("a Secret cannot be pickled or copied out of the process")
 
 
+def spellings(value: str) -> set[str]:
+    """The forms a secret takes on its way to a log or report: raw, XML-escaped (named, decimal and
+    hex character references), URL-encoded (``%3C``/``%3c``, ``+`` for space), and escaped as
+    Python ``repr``/``ascii``, JSON and bytes literals do (``\\``, ``\\u00e9``, ``\\xc3\\xa9``)."""
+    escaped = html.escape(value, quote=False)
+    xml_bases = {value, escaped, html.escape(value), escaped.replace('"', "&quot;").replace("'", "&apos;")}
+    forms: set[str] = set()
+    for base in xml_bases:
+        forms.add(base)
+        forms.add("".join(c if c.isascii() else f"&#{ord(c)};" for c in base))
+        forms.add("".join(c if c.isascii() else f"&#x{ord(c):x};" for c in base))
+        forms.add("".join(c if c.isascii() else f"&#x{ord(c):X};" for c in base))
+    forms.add("".join(c if c.isascii() and c.isalnum() else f"&#{ord(c)};" for c in value))
+    forms.add("".join(c if c.isascii() and c.isalnum() else f"&#x{ord(c):x};" for c in value))
+    for encoded in (quote(value, safe=""), quote_plus(value, safe=""), quote(value), quote_plus(value)):
+        forms.add(encoded)
+        forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded))
+    forms.add(repr(value)[1:-1])
+    forms.add(ascii(value)[1:-1])
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    forms.add(repr(value.encode("utf-8"))[2:-1])
+    forms.add(value.encode("unicode_escape").decode("ascii"))
+    # Escaped twice, as a repr of a string holding XML does.
+    forms |= {repr(form)[1:-1] for form in list(forms)}
+    return {form for form in forms if form}
+
+
 class _SecretRegistry:
-    """Every secret value this process has seen, so free text can be scrubbed of it."""
+    """Every secret value this process has seen, in every spelling, so free text can be scrubbed."""
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        self._forms: list[str] = []
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         # Very short values would blank ordinary words; nothing real is that short.
-        if len(value) >= 4:
+        if len(value) >= 4 and value not in self._values:
             with self._lock:
                 self._values.add(value)
+                forms = set(self._forms) | spellings(value)
+                self._forms = sorted(forms, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        for value in values:
+            forms = self._forms
+        for value in forms:
             if value in text:
                 text = text.replace(value, MASK)
         return text

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from pytest_intacct.redaction import redact
+
 
 class Level(enum.StrEnum):
     """Where in the response an error sits (intacct-xml-api.md §3.1); ``transport`` means no answer."""
@@ -102,7 +104,42 @@ def classify(level: Level, errors: tuple[GatewayError, ...], http_status: int | 
 
 
 class IntacctError(Exception):
-    """Base of every error the client raises. Messages never contain secrets."""
+    """Base of every error the client raises. Messages never contain secrets: they are redacted here.
+
+    ``attempts`` and ``waited`` say how hard the client tried before giving up (1 and 0.0 when the
+    first answer settled it).
+    """
+
+    kind: ErrorKind = ErrorKind.OTHER
+    level: Level = Level.TRANSPORT
+    attempts: int = 1
+    waited: float = 0.0
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+
+class ClientUsageError(IntacctError, ValueError):
+    """The caller asked for something the client never does (e.g. an endpoint it will not send to)."""
+
+    kind = ErrorKind.INVALID_REQUEST
+
+
+class UnexpectedError(IntacctError):
+    """Anything the client did not foresee (a bug, a library's own error), contained and redacted.
+
+    It means "could not check", like :class:`GatewayUnavailable`, and names the original type only.
+    """
+
+    def __init__(self, exc: BaseException) -> None:
+        self.original_type = type(exc).__name__
+        super().__init__(f"unexpected {self.original_type} in the Intacct client: {str(exc)[:300]}")
+
+
+class ResultMissing(IntacctError):
+    """The answer holds no result for a function that was sent (or one for another function)."""
+
+    kind = ErrorKind.UNREADABLE
 
 
 class WriteRefused(IntacctError):
