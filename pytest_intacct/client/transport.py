@@ -87,8 +87,14 @@ class RetryPolicy:
         _non_negative("retry_after_max", self.retry_after_max)
         validate_timeout(self.budget)
 
-    def backoff(self, attempt: int) -> float:
-        """The wait after failed attempt number ``attempt`` (1-based), when the gateway names none."""
+    def backoff(self, attempt: int, *, throttled: bool = False) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based), when the gateway names none.
+
+        As urllib3's ``Retry.get_backoff_time``: none before the first retry, then
+        ``backoff_factor * 2**(attempt-1)``; a throttled answer waits from the first retry on.
+        """
+        if attempt <= 1 and not throttled:
+            return 0.0
         return min(self.backoff_max, self.backoff_factor * 2 ** (attempt - 1))
 
 
@@ -273,8 +279,10 @@ class Transport:
             return self.retry.backoff(attempts)
         if writes:
             return None
-        if outcome.status == 429 or (500 <= outcome.status < 600 and outcome.status not in NO_RETRY_STATUSES):
-            return min(outcome.retry_after, self.retry.retry_after_max) or self.retry.backoff(attempts)
+        throttled = outcome.status == 429
+        if throttled or (500 <= outcome.status < 600 and outcome.status not in NO_RETRY_STATUSES):
+            retry_after = min(outcome.retry_after, self.retry.retry_after_max)
+            return retry_after or self.retry.backoff(attempts, throttled=throttled)
         return None
 
     def _settle(self, outcome: _Attempt, host: str, attempts: int, waited: float, spent: float) -> HttpAnswer:
