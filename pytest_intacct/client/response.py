@@ -199,9 +199,10 @@ def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._El
 
 def _html_title(body: bytes) -> str:
     try:
-        title = etree.fromstring(body, etree.HTMLParser(no_network=True)).findtext(".//title")
+        page = etree.fromstring(body, etree.HTMLParser(no_network=True))
     except (etree.XMLSyntaxError, ValueError):
-        title = None
+        page = None
+    title = page.findtext(".//title") if page is not None else None
     return f"title: {redact(title.strip())[:200]!r}" if title and title.strip() else "no title"
 
 
