@@ -9,11 +9,10 @@ redact (see intacct-xml-api.md §4.3) and every registered secret value, whateve
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 import threading
-from urllib.parse import quote, quote_plus
+from urllib.parse import unquote_plus
 
 MASK = "***"
 
@@ -61,56 +60,87 @@ class Secret:
         raise TypeError("a Secret cannot be pickled or copied out of the process")
 
 
-def spellings(value: str) -> set[str]:
-    """The forms a secret takes on its way to a log or report: raw, XML-escaped (named, decimal and
-    hex character references), URL-encoded (``%3C``/``%3c``, ``+`` for space), and escaped as
-    Python ``repr``/``ascii``, JSON and bytes literals do (``\\``, ``\\u00e9``, ``\\xc3\\xa9``)."""
-    escaped = html.escape(value, quote=False)
-    xml_bases = {value, escaped, html.escape(value), escaped.replace('"', "&quot;").replace("'", "&apos;")}
-    forms: set[str] = set()
-    for base in xml_bases:
-        forms.add(base)
-        forms.add("".join(c if c.isascii() else f"&#{ord(c)};" for c in base))
-        forms.add("".join(c if c.isascii() else f"&#x{ord(c):x};" for c in base))
-        forms.add("".join(c if c.isascii() else f"&#x{ord(c):X};" for c in base))
-    forms.add("".join(c if c.isascii() and c.isalnum() else f"&#{ord(c)};" for c in value))
-    forms.add("".join(c if c.isascii() and c.isalnum() else f"&#x{ord(c):x};" for c in value))
-    for encoded in (quote(value, safe=""), quote_plus(value, safe=""), quote(value), quote_plus(value)):
-        forms.add(encoded)
-        forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded))
-    forms.add(repr(value)[1:-1])
-    forms.add(ascii(value)[1:-1])
-    forms.add(json.dumps(value)[1:-1])
-    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
-    forms.add(repr(value.encode("utf-8"))[2:-1])
-    forms.add(value.encode("unicode_escape").decode("ascii"))
-    # Escaped twice, as a repr of a string holding XML does.
-    forms |= {repr(form)[1:-1] for form in list(forms)}
-    return {form for form in forms if form}
+_ENTITIES = {"<": ("lt",), ">": ("gt",), "&": ("amp",), '"': ("quot",), "'": ("apos",)}
+# A character reference, XML-escaped any number of times (``&lt;``, ``&amp;lt;``, ``&amp;amp;#60;``),
+# or URL-encoded after that (``%26lt%3B``).
+_AMP = r"(?:&(?:amp;)*|%26(?:amp%3B)*)"
+_SEMI = r"(?:;|%3B)"
+_CONTROL_ESCAPES = {"\n": "n", "\r": "r", "\t": "t"}
+REDACTED_WHOLE = "[redacted: this text held a secret in an encoded form]"
+
+
+def _char_pattern(c: str) -> str:
+    """Every spelling of one character of a secret on its way to a log or report."""
+    code = ord(c)
+    names = (*_ENTITIES.get(c, ()), f"#0*{code}", f"#x0*{code:x}")
+    forms = [re.escape(c)]
+    forms += [_AMP + name + _SEMI for name in names]
+    utf8 = c.encode("utf-8")
+    forms.append("".join(f"%{b:02x}" for b in utf8))  # URL-encoded (case-insensitive match)
+    if c == " ":
+        forms.append(r"\+")
+    if c in "\\'\"" or not c.isprintable() or not c.isascii():
+        # repr/ascii/JSON escapes and bytes literals, escaped again any number of times:
+        # \\, \', \", \n, \xeb, \u00eb, \xc3\xab
+        escapes = [re.escape(c), f"x{code:02x}", f"u{code:04x}", f"U{code:08x}"]
+        escapes += [_CONTROL_ESCAPES[c]] if c in _CONTROL_ESCAPES else []
+        escapes.append(r"\\+".join(f"x{b:02x}" for b in utf8))
+        forms.append(r"\\+(?:" + "|".join(escapes) + ")")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def secret_pattern(value: str) -> re.Pattern[str]:
+    """A pattern matching ``value`` raw, XML-escaped (at any depth, named, decimal or hex references),
+    URL-encoded (``%3C``/``%3c``, ``+`` for a space, also of the XML-escaped form), and escaped as a
+    Python ``repr``/``ascii``, a JSON string or a bytes literal do (``\\\\``, ``\\u00eb``,
+    ``\\xc3\\xab``). Letters match in any case: over-redaction is the safe side."""
+    return re.compile("".join(_char_pattern(c) for c in value), re.IGNORECASE)
+
+
+def _decoded_views(text: str, depth: int = 3) -> list[str]:
+    """What the text says once decoded, up to ``depth`` times, the ways a report or log encodes it."""
+    views, frontier = [text], [text]
+    for _ in range(depth):
+        frontier = [decode(view) for view in frontier for decode in (html.unescape, unquote_plus)]
+        frontier = [view for view in dict.fromkeys(frontier) if view not in views]
+        views += frontier
+    return views
 
 
 class _SecretRegistry:
-    """Every secret value this process has seen, in every spelling, so free text can be scrubbed."""
+    """Every secret value this process has seen, so free text can be scrubbed of it in any spelling."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
-        self._forms: list[str] = []
+        self._values: dict[str, str] = {}  # value -> its pattern's source
+        self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         # Very short values would blank ordinary words; nothing real is that short.
         if len(value) >= 4 and value not in self._values:
+            source = secret_pattern(value).pattern
             with self._lock:
-                self._values.add(value)
-                forms = set(self._forms) | spellings(value)
-                self._forms = sorted(forms, key=len, reverse=True)
+                self._values[value] = source
+                longest_first = sorted(self._values.items(), key=lambda item: len(item[0]), reverse=True)
+                # Every spelling starts with the first character itself, "&", "%", "+" or "\\": a
+                # lookahead on those keeps the scan fast where no secret starts.
+                starts = {value[0].lower() for value in self._values} | {
+                    value[0].upper() for value in self._values
+                }
+                first = "[" + re.escape("".join(sorted(starts)) + "&%+\\") + "]"
+                alternatives = "|".join(p for _, p in longest_first)
+                self._pattern = re.compile(f"(?={first})(?:{alternatives})", re.IGNORECASE)
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            forms = self._forms
-        for value in forms:
-            if value in text:
-                text = text.replace(value, MASK)
+            pattern, values = self._pattern, list(self._values)
+        if pattern is None:
+            return text
+        text = pattern.sub(MASK, text)
+        # A spelling the pattern does not know (encodings stacked in another order): drop the whole text.
+        for view in _decoded_views(text):
+            if any(value in view for value in values):
+                return REDACTED_WHOLE
         return text
 
 
