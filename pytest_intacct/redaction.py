@@ -70,7 +70,13 @@ REDACTED_WHOLE = "[redacted: this text held a secret in an encoded form]"
 
 
 def _char_pattern(c: str) -> str:
-    """Every spelling of one character of a secret on its way to a log or report."""
+    """Every spelling of one character of a secret on its way to a log or report.
+
+    Letters and digits are never escaped by XML, URL or repr encoders, so they stand for themselves
+    (a text that spells them as character references is caught by the decoded-view check).
+    """
+    if c.isascii() and c.isalnum():
+        return c
     code = ord(c)
     names = (*_ENTITIES.get(c, ()), f"#0*{code}", f"#x0*{code:x}")
     forms = [re.escape(c)]
@@ -94,7 +100,10 @@ def secret_pattern(value: str) -> re.Pattern[str]:
     URL-encoded (``%3C``/``%3c``, ``+`` for a space, also of the XML-escaped form), and escaped as a
     Python ``repr``/``ascii``, a JSON string or a bytes literal do (``\\\\``, ``\\u00eb``,
     ``\\xc3\\xab``). Letters match in any case: over-redaction is the safe side."""
-    return re.compile("".join(_char_pattern(c) for c in value), re.IGNORECASE)
+    # Every spelling starts with the first character itself, "&", "%", "+" or "\\": a lookahead on
+    # those keeps the scan fast where the secret cannot start.
+    first = re.escape("".join(sorted({value[0].lower(), value[0].upper()})) + "&%+\\")
+    return re.compile(f"(?=[{first}])" + "".join(_char_pattern(c) for c in value), re.IGNORECASE)
 
 
 def _decoded_views(text: str, depth: int = 3) -> list[str]:
@@ -111,35 +120,24 @@ class _SecretRegistry:
     """Every secret value this process has seen, so free text can be scrubbed of it in any spelling."""
 
     def __init__(self) -> None:
-        self._values: dict[str, str] = {}  # value -> its pattern's source
-        self._pattern: re.Pattern[str] | None = None
+        self._patterns: dict[str, re.Pattern[str]] = {}
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         # Very short values would blank ordinary words; nothing real is that short.
-        if len(value) >= 4 and value not in self._values:
-            source = secret_pattern(value).pattern
+        if len(value) >= 4 and value not in self._patterns:
+            pattern = secret_pattern(value)
             with self._lock:
-                self._values[value] = source
-                longest_first = sorted(self._values.items(), key=lambda item: len(item[0]), reverse=True)
-                # Every spelling starts with the first character itself, "&", "%", "+" or "\\": a
-                # lookahead on those keeps the scan fast where no secret starts.
-                starts = {value[0].lower() for value in self._values} | {
-                    value[0].upper() for value in self._values
-                }
-                first = "[" + re.escape("".join(sorted(starts)) + "&%+\\") + "]"
-                alternatives = "|".join(p for _, p in longest_first)
-                self._pattern = re.compile(f"(?={first})(?:{alternatives})", re.IGNORECASE)
+                self._patterns[value] = pattern
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            pattern, values = self._pattern, list(self._values)
-        if pattern is None:
-            return text
-        text = pattern.sub(MASK, text)
-        # A spelling the pattern does not know (encodings stacked in another order): drop the whole text.
+            secrets = sorted(self._patterns.items(), key=lambda item: len(item[0]), reverse=True)
+        for _, pattern in secrets:
+            text = pattern.sub(MASK, text)
+        # A spelling the patterns do not know (encodings stacked in another order): drop the whole text.
         for view in _decoded_views(text):
-            if any(value in view for value in values):
+            if any(value in view for value, _ in secrets):
                 return REDACTED_WHOLE
         return text
 
