@@ -37,7 +37,7 @@ DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 MAX_PAGES = 1000  # pages one paged read may take before the client stops and says so
 
 # The gateway's documented failure answers outside 2xx keep their meaning; any other non-2xx
-# answer is "could not check" (intacct-sdk-php tests/Intacct/Xml/RequestHandlerTest.php,
+# answer is "could not check" (intacct-sdk-php test/Intacct/Xml/RequestHandlerTest.php,
 # developer.intacct.com/web-services/error-handling/; docs/security.md).
 DOCUMENTED_FAILURES = {
     401: frozenset({"XMLGW_JPP0002", "UJPP0002"}),

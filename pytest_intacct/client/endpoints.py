@@ -53,7 +53,8 @@ def session_endpoint_allowed(login_endpoint: str, session_endpoint: str) -> bool
     """Whether the endpoint ``getAPISession`` returned may receive the session id and sender password.
 
     Same scheme and port as the login endpoint, and the same host, or both hosts under
-    ``.intacct.com`` (as the official SDKs accept, e.g. ``api.intacct.com`` handing out
+    ``.intacct.com`` (the only hosts the official SDK accepts as an endpoint: intacct-sdk-php
+    ``src/Intacct/Credentials/Endpoint.php``; e.g. ``api.intacct.com`` handing out
     ``na12.intacct.com``). Anything else, loopback included, must match host and port exactly.
     """
     try:
