@@ -458,8 +458,9 @@ def test_a_retry_policy_out_of_bounds_is_refused(kwargs, message):
 @pytest.mark.parametrize("timeout", [0, -1, float("inf"), float("nan"), "60"])
 def test_a_timeout_must_be_finite_and_positive(timeout):
     credentials = Credentials("s", Secret("sender-pw-1"), "c", "u", Secret("user-pw-1"))
-    with pytest.raises(ValueError, match="timeout must be"):
+    with pytest.raises(ValueError, match="timeout must be") as info:
         IntacctClient(credentials, timeout=timeout)
+    assert isinstance(info.value, ClientUsageError), "also an IntacctError, for callers that catch those"
 
 
 def departments(department: str, attributes: str) -> str:

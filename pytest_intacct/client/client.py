@@ -129,7 +129,7 @@ class IntacctClient:
                 "(a write permit needs production=False, stated explicitly)"
             )
         if max_pages < 1:
-            raise ValueError(f"max_pages must be 1 or more, got {max_pages}")
+            raise ClientUsageError(f"max_pages must be 1 or more, got {max_pages}")
         self.credentials = credentials
         self.production = production
         self._write_permit = write_permit

@@ -51,7 +51,7 @@ class Function:
 
 
 def _element(name: str, children: Iterable[tuple[str, str | None]] = (), **attrs: str) -> etree._Element:
-    el = etree.Element(name, **attrs)
+    el = etree.Element(name, attrs)
     for tag, text in children:
         child = etree.SubElement(el, tag)
         if text is not None:

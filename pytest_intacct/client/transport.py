@@ -38,7 +38,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from pytest_intacct import __version__
-from pytest_intacct.client.errors import ErrorKind, GatewayUnavailable
+from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
 from pytest_intacct.redaction import redact, redacting_logger
 
 log = redacting_logger("pytest_intacct.client")
@@ -49,17 +49,18 @@ MAX_RETRIES = 10
 
 
 def validate_timeout(timeout: float) -> float:
-    """``timeout`` if it is a finite number of seconds above 0, else :class:`ValueError`."""
+    """``timeout`` if it is a finite number of seconds above 0, else :class:`ClientUsageError`
+    (a :class:`ValueError`)."""
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
+        raise ClientUsageError(f"timeout must be a number of seconds, got {timeout!r}")
     if not math.isfinite(timeout) or timeout <= 0:
-        raise ValueError(f"timeout must be a finite number of seconds greater than 0, got {timeout!r}")
+        raise ClientUsageError(f"timeout must be a finite number of seconds greater than 0, got {timeout!r}")
     return float(timeout)
 
 
 def _non_negative(name: str, value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
+        raise ClientUsageError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.retries, bool) or not isinstance(self.retries, int):
-            raise ValueError(f"retries must be a whole number from 0 to {MAX_RETRIES}, got {self.retries!r}")
+            raise ClientUsageError(
+                f"retries must be a whole number from 0 to {MAX_RETRIES}, got {self.retries!r}"
+            )
         if not 0 <= self.retries <= MAX_RETRIES:
-            raise ValueError(f"retries must be from 0 to {MAX_RETRIES}, got {self.retries}")
+            raise ClientUsageError(f"retries must be from 0 to {MAX_RETRIES}, got {self.retries}")
         _non_negative("backoff_factor", self.backoff_factor)
         _non_negative("backoff_max", self.backoff_max)
         _non_negative("retry_after_max", self.retry_after_max)
@@ -314,17 +317,18 @@ class Transport:
                 ErrorKind.UNREACHABLE, f"could not connect to {host}: {_cause(exc)}", reached=False
             )
         except requests.exceptions.ChunkedEncodingError as exc:
-            failure = f"the answer from {host} was cut off: {_cause(exc)}"
-            return self._timed_out(host, deadline) or _Failure(ErrorKind.UNREADABLE, failure, reached=True)
+            cut_off = _Failure(
+                ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {_cause(exc)}", True
+            )
+            return self._timed_out(host, deadline) or cut_off
         except requests.Timeout as exc:
             message = f"timed out after {seconds:.3g}s talking to {host}: {_cause(exc)}"
             return _Failure(ErrorKind.UNREACHABLE, message, reached=True)
         except requests.ConnectionError as exc:
-            reached = _reached(exc)
-            failure = _Failure(
-                ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", reached=reached
+            unreachable = _Failure(
+                ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", _reached(exc)
             )
-            return self._timed_out(host, deadline) or failure
+            return self._timed_out(host, deadline) or unreachable
         except requests.RequestException as exc:
             return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", reached=True)
         finally:
