@@ -17,8 +17,14 @@ import pytest
 from pytest_intacct.checks import CHECKS
 from pytest_intacct.client import IntacctClient, RetryPolicy
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
-from pytest_intacct.reporting.collector import ResultCollector, to_report
+from pytest_intacct.reporting.collector import (
+    Outputs,
+    ResultCollector,
+    load_outputs,
+    row_drift_property,
+    to_report,
+)
+from pytest_intacct.reporting.model import EnvironmentInfo
 from pytest_intacct.results import Outcome, RequirementResult
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
@@ -28,6 +34,7 @@ from pytest_intacct.settings import (
     parse_environment_names,
 )
 from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.waivers import apply_waiver
 
 if TYPE_CHECKING:
     from pytest_intacct.simulator import Simulator
@@ -35,6 +42,7 @@ if TYPE_CHECKING:
 RUN_KEY = pytest.StashKey[AcceptanceRun]()
 RESULT_KEY = pytest.StashKey[RequirementResult]()
 _STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
+OUTPUTS_KEY = pytest.StashKey[Outputs]()
 DEFAULT_SCENARIO = "trelica-ready"
 DEFAULT_DEMO_PROFILE = "trelica"
 
@@ -62,6 +70,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
+    )
+    group.addoption(
+        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
+    )
+    group.addoption(
+        "--intacct-baseline",
+        metavar="PATH",
+        help="An earlier acceptance JSON: report drift (new-fail, new-error, new-pass, added, removed).",
+    )
+    group.addoption(
+        "--intacct-fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
+    )
+    group.addoption(
+        "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
     )
     group.addoption(
         "--intacct-journal",
@@ -95,6 +120,14 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         environments = _environments(config, names, stack)
         profile = _profile(config, environments)
+        outputs = config.stash[OUTPUTS_KEY] = load_outputs(
+            json_path=config.getoption("intacct_json"),
+            markdown_path=config.getoption("intacct_markdown"),
+            baseline_path=config.getoption("intacct_baseline"),
+            waivers_path=config.getoption("intacct_waivers"),
+            fail_on=config.getoption("intacct_fail_on"),
+            profiles={e.name: profile.name for e in environments},
+        )
     except (SettingsError, ProfileError, KeyError, ValueError) as exc:
         stack.close()
         raise pytest.UsageError(str(exc).strip("'\"")) from None
@@ -104,17 +137,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
     if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
-        infos = [
-            EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
-            for e in environments
-        ]
-        collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
+        infos = [_environment_info(e, profile) for e in environments]
+        collector = ResultCollector(profile, infos, outputs)
         config.pluginmanager.register(collector, "intacct-results")
         if config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import HtmlReport, environment_metadata
 
             config.pluginmanager.register(HtmlReport(collector), "intacct-html")
-            environment_metadata(config, profile, infos)
+            environment_metadata(config, profile, names)
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]
@@ -145,6 +175,13 @@ def suites_dir() -> Path:
     package = Path(__file__).parent
     installed = package / "suites"
     return installed if installed.is_dir() else package.parent / "suites"
+
+
+def _environment_info(env: EnvironmentSettings, profile: Profile) -> EnvironmentInfo:
+    c = env.credentials
+    return EnvironmentInfo(
+        env.name, profile, c.company_id, c.endpoint, env.production, c.user_id, c.sender_id
+    )
 
 
 def _marker(area: str) -> str:
@@ -254,7 +291,8 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     """
     run = request.config.stash[RUN_KEY]
     environment, requirement = request.param
-    result = run.verdict(environment, requirement)
+    outputs = request.config.stash[OUTPUTS_KEY]
+    result, waiver = apply_waiver(run.verdict(environment, requirement), outputs.waivers)
     request.node.stash[RESULT_KEY] = result
     verdict = result.verdict
     # JUnit XML carries these as <properties> of the test case.
@@ -264,8 +302,12 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
             ("intacct_environment", result.environment),
             ("intacct_severity", requirement.severity),
             ("intacct_outcome", verdict.outcome.value),
+            ("intacct_waived", str(waiver is not None).lower()),
+            *row_drift_property(result, outputs.baseline),
         ]
     )
+    if waiver is not None:
+        pytest.xfail(f"waived: {requirement.id}: {waiver.justification}")
     if verdict.outcome is Outcome.ERROR:
         pytest.fail(failure_message(result), pytrace=False)
     if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
