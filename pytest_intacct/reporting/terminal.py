@@ -19,12 +19,16 @@ def summary_lines(report: RunReport, profile: Profile) -> list[str]:
             continue
         counts = _counts(env.counts) or "nothing run"
         lines.append(f"{env.label}: {env.readiness} ({counts})")
+        caused: dict[str, int] = {}
         for row in env.rows:
-            if row.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
+            if row.verdict.root_cause:
+                caused[row.verdict.root_cause] = caused.get(row.verdict.root_cause, 0) + 1
+            elif row.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                 drift = f" [{row.drift}]" if row.drift and row.drift != "unchanged" else ""
                 lines.append(
                     f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.verdict.observed}{drift}"
                 )
+        lines += [f"  ERROR  {n} not checked because {cause} did not pass" for cause, n in caused.items()]
         if env.removed:
             lines.append(f"  removed since the baseline: {', '.join(env.removed)}")
     lines += [
