@@ -146,10 +146,6 @@ class ResultCollector:
         if report.failed and not _requirement_failure(report, data):
             self._other_failed = True  # a test of the user's own, or a requirement test failing otherwise
 
-    def results(self) -> list[RequirementResult]:
-        """Results so far, as reported."""
-        return list(self._results.values())
-
     def build(self, today: dt.date | None = None) -> RunReport:
         return build_report(
             self._results.values(),

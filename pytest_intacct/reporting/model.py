@@ -176,11 +176,7 @@ def build_report(
             raise ValueError(f"environment {key[0]!r}: more than one result for a requirement")
         by_key[key] = result
     homes = list(environments)
-    across = [r for r in results if r.requirement.area == "across-environments"]
-    profile_across = environments and any(
-        r.area == "across-environments" for env in environments for r in env.profile.requirements
-    )
-    if across or profile_across:
+    if any(r.area == "across-environments" for env in environments for r in env.profile.requirements):
         homes.append(EnvironmentInfo(ACROSS_ENVIRONMENTS, _shared_profile(environments), None, None))
     known = {env.name: env for env in homes}
     for env_name, requirement_id in by_key:
@@ -193,8 +189,6 @@ def build_report(
             )
     planned_keys = set(by_key) if planned is None else set(planned) | set(by_key)
     reports = [_environment(env, by_key, planned_keys, baseline, waivers) for env in homes]
-    if homes[-1:] and homes[-1].name == ACROSS_ENVIRONMENTS and not (reports[-1].rows or reports[-1].not_run):
-        reports.pop()
     all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
     reported = [row.result for env in reports for row in env.rows]
     states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
