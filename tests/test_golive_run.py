@@ -280,16 +280,17 @@ def test_waivers_around_their_expiry(pytester, monkeypatch, today, code, verdict
 
 
 def test_xdist_workers_report_every_selected_requirement_once(pytester):
-    result, document = run(pytester, "missing-permissions", "-n", "2", "-p", "xdist")
+    result, document = run(
+        pytester, "missing-permissions", "-n", "2", "-p", "xdist", "-k", "permission or user-login"
+    )
     assert result.ret == 1
-    assert document["partial"] is False
+    assert (document["requirements_run"], document["partial"]) == (10, True)
     assert document["summary"]["outcomes"] == {
-        "pass": 15,
+        "pass": 8,
         "fail": 2,
         "error": 0,
-        "manual": 1,
+        "manual": 0,
         "n/a": 0,
         "waived": 0,
     }
-    _, document = run(pytester, "missing-permissions", "-n", "2", "-p", "xdist", "-k", "permission")
-    assert (document["requirements_run"], document["partial"]) == (9, True)
+    assert len(document["environments"][0]["not_run"]) == 8
