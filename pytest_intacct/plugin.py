@@ -389,5 +389,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         if final and item.config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import row_extras
 
-            report.extras = [*getattr(report, "extras", []), *row_extras(result)]
+            waivers = item.config.stash[OUTPUTS_KEY].waivers
+            report.extras = [*getattr(report, "extras", []), *row_extras(result, waivers)]
     return report

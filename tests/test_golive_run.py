@@ -246,10 +246,11 @@ def test_waivers_around_their_expiry(pytester, monkeypatch, today, code, verdict
     monkeypatch.setattr("pytest_intacct.waivers.utc_today", lambda: today)
     waivers = pytester.path / "waivers.toml"
     waivers.write_text(WAIVERS)
-    markdown = pytester.path / "a.md"
+    markdown, page = pytester.path / "a.md", pytester.path / "report.html"
     result, document = run(
         pytester,
         "missing-permissions",
+        f"--html={page}",
         f"--intacct-waivers={waivers}",
         f"--intacct-markdown={markdown}",
         "-rx",
@@ -277,6 +278,10 @@ def test_waivers_around_their_expiry(pytester, monkeypatch, today, code, verdict
         assert edit["waiver"]["ticket"] == "OPS-123"
     result.stdout.fnmatch_lines(["waiver 3 (user-login): no longer needed", "waiver 4 (*): unmatched"])
     assert "### Waivers to review" in markdown.read_text()
+    assert "AP sync is out of scope (no owner, no ticket)" in markdown.read_text()
+    source = page.read_text()
+    assert "Waived</dt><dd>AP sync is out of scope (owner -, ticket -, expires never)" in source  # static
+    assert "Waived&lt;/dt&gt;&lt;dd&gt;AP sync is out of scope" in source  # the row's details in the blob
 
 
 def test_xdist_workers_report_every_selected_requirement_once(pytester):

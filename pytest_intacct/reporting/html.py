@@ -11,6 +11,7 @@ pytest-html 4's template (resources/index.jinja2), hence the pinned major versio
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -22,6 +23,7 @@ from pytest_intacct.profiles import SEVERITIES, Profile
 from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult
+from pytest_intacct.waivers import Waiver, find_waiver
 
 _COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
 _PYTEST_METADATA = ("Python", "Platform", "Packages", "Plugins")
@@ -54,9 +56,14 @@ def title(report: RunReport | None, profile: Profile, names: list[str]) -> str:
     return base if report is None else f"{report.readiness}: {base}"
 
 
-def row_extras(result: RequirementResult) -> list[dict[str, Any]]:
-    """A row's details, inline and html-escaped: expected, observed, fix (when it applies) and evidence."""
-    return [extras.html(requirement_block(Row(result), heading=False))]
+def row_extras(result: RequirementResult, waivers: Sequence[Waiver] = ()) -> list[dict[str, Any]]:
+    """A row's details, inline and html-escaped: expected, observed, fix, waiver and evidence."""
+    waiver = (
+        find_waiver(waivers, result.environment, result.requirement.id)
+        if result.outcome is Outcome.WAIVED
+        else None
+    )
+    return [extras.html(requirement_block(Row(result, waiver=waiver), heading=False))]
 
 
 def requirement_block(row: Row, *, heading: bool = True, caused: list[Row] | None = None) -> str:
