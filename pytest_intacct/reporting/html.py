@@ -31,7 +31,8 @@ STYLE = """<style>
 body > p:first-of-type, #environment-header, #environment, .run-count, p.filter,
 .summary__data > h2, .col-result, th[data-column-type="result"], .logwrapper,
 .filters input[data-test-result="rerun"], .filters span.rerun,
-.filters input[data-test-result="xpassed"], .filters span.xpassed { display: none; }
+.filters input[data-test-result="xpassed"], .filters span.xpassed,
+.filters input[data-test-result="retried"], .filters span.retried { display: none; }
 #intacct { color: #222; font-size: 13px; }
 #intacct table { border-collapse: collapse; margin: 0.5em 0 1em; }
 #intacct th, #intacct td { border: 1px solid #ccc; padding: 2px 8px; text-align: left; vertical-align: top; }
