@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_intacct.checks import CHECKS
+from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
@@ -181,11 +181,7 @@ def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> 
         if len(refs) > 1:
             raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
         chosen = refs.pop()
-    profile = load_profile(chosen)
-    unknown = sorted({r.check for r in profile.requirements} - CHECKS.keys())
-    if unknown:
-        raise ProfileError(f"profile {profile.path}: no check implements {', '.join(unknown)}")
-    return profile
+    return validate_profile(load_profile(chosen))
 
 
 # -- parametrization -----------------------------------------------------------------------
@@ -235,7 +231,7 @@ def _requirement_params(run: AcceptanceRun, area: str | None) -> list:
         if area is not None and requirement.area != area:
             continue
         marks = [getattr(pytest.mark, _marker(requirement.area)), getattr(pytest.mark, requirement.severity)]
-        if requirement.area == "across-environments":
+        if requirement.across_environments:
             params.append(pytest.param(("*", requirement), id=requirement.id, marks=marks))
             continue
         for env in run.environments:
