@@ -209,7 +209,7 @@ def _matching_result(response: Response, function: fn.Function) -> Result:
 def _pages(client: IntacctClient, read: Read, first: Result) -> list[etree._Element] | Problem:
     result = first
     pages: list[etree._Element] = []
-    for _ in range(MAX_PAGES):
+    for number in range(1, MAX_PAGES + 1):
         if result.data is None:
             if read.needs_data:
                 return _no_data(result)
@@ -217,6 +217,8 @@ def _pages(client: IntacctClient, read: Read, first: Result) -> list[etree._Elem
         pages.append(result.data)
         if not read.paged or result.page.numremaining <= 0:
             return pages
+        if number == MAX_PAGES:
+            break
         if not result.page.result_id:
             return _unreadable(f"{result.function} announced more pages but gave no resultId")
         result = client.call(fn.read_more(result.page.result_id))

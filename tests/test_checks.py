@@ -6,10 +6,12 @@ import dataclasses
 
 import pytest
 
-from pytest_intacct.checks import evaluate, evaluate_across
+from pytest_intacct.checks import KINDS, AcrossContext, EnvironmentContext, check, evaluate, evaluate_across
 from pytest_intacct.client import ErrorKind, Level
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results import Outcome
+from pytest_intacct.reads import user_info
+from pytest_intacct.redaction import register_secret
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.snapshot import Problem, Reading, Snapshot
 
 TRELICA = load_profile("trelica")
@@ -305,3 +307,98 @@ def test_across_environment_checks():
     assert evaluate_across(
         per_env, CALANCE, [sandbox, dataclasses.replace(prod, company_id="acme-impl")]
     ).outcome is (Outcome.FAIL)
+
+
+# --- Containment: a kind that raises is an error for its requirement only ---------------------------------
+
+
+@pytest.fixture
+def registry():
+    """The kind registry, restored after the test (kinds registered in it are forgotten)."""
+    saved = dict(KINDS)
+    yield KINDS
+    KINDS.clear()
+    KINDS.update(saved)
+
+
+def test_a_check_that_raises_is_an_error_naming_the_type_with_a_redacted_message(registry):
+    secret = "hunter2-canary-<&>"
+    register_secret(secret)
+
+    @check("explodes")
+    def explodes(ctx: EnvironmentContext) -> Verdict:
+        raise RuntimeError(f"boom with {secret}")
+
+    profile = dataclasses.replace(
+        TRELICA,
+        requirements=(
+            dataclasses.replace(TRELICA.requirement("user-login"), id="explodes", check="explodes"),
+            TRELICA.requirement("user-login"),
+        ),
+    )
+    boom = evaluate(profile.requirements[0], profile, snapshot())
+    assert boom.outcome is Outcome.ERROR
+    assert boom.observed.startswith("not checked: RuntimeError: boom with ")
+    assert secret not in boom.observed
+    assert evaluate(profile.requirements[1], profile, snapshot()).outcome is Outcome.PASS
+
+
+def test_an_across_check_that_raises_is_an_error_too(registry):
+    @check("explodes-across", across_environments=True)
+    def explodes(ctx: AcrossContext) -> Verdict:
+        raise KeyError("company")
+
+    requirement = dataclasses.replace(CALANCE.requirement("sender-id-consistent"), check="explodes-across")
+    verdict = evaluate_across(requirement, CALANCE, [snapshot(), snapshot(environment="sandbox")])
+    assert verdict.outcome is Outcome.ERROR
+    assert "KeyError" in verdict.observed
+
+
+def test_a_kind_is_registered_once_and_declares_each_reading_name_once(registry):
+    with pytest.raises(ValueError, match="already registered"):
+        check("user-login")(lambda ctx: Verdict.passed("x", "x"))
+    with pytest.raises(ValueError, match="reading name twice"):
+        check("twice", reads=[user_info(name="user"), user_info("developer", name="user")])
+
+
+# --- Sign-in failures point at the setting, and the requirements they block show no fix --------------------
+
+
+def sign_in_refused(kind: ErrorKind, message: str) -> Snapshot:
+    return snapshot(sign_in=Reading(problem=Problem(kind.value, Level.CONTROL.value, message)))
+
+
+def test_a_refused_sender_names_the_sender_settings_and_blocks_the_rest():
+    snap = sign_in_refused(
+        ErrorKind.SENDER_CREDENTIALS, "XL03000006 Incorrect Intacct XML Partner ID or password"
+    )
+    for requirement in TRELICA.requirements:
+        result = RequirementResult("prod", requirement, evaluate(requirement, TRELICA, snap))
+        assert result.verdict.outcome is Outcome.ERROR
+        assert (
+            "check INTACCT_PROD_SENDER_ID and INTACCT_PROD_SENDER_PASSWORD first" in result.verdict.observed
+        )
+        assert result.verdict.blocked
+        assert not any(line.lstrip().startswith("fix") for line in describe(result))
+
+
+def test_a_refused_sign_in_names_the_user_settings_beside_the_company_side_causes():
+    snap = sign_in_refused(ErrorKind.SIGN_IN_FAILED, "XMLGW_JPP0002 Sign-in information is incorrect")
+    login = verdict("user-login", snap)
+    assert login.outcome is Outcome.FAIL
+    for name in ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"):
+        assert f"INTACCT_PROD_{name}" in login.observed
+    assert "inactive or locked-out user" in login.observed
+    blocked = RequirementResult("prod", TRELICA.requirement("user-active"), verdict("user-active", snap))
+    assert blocked.verdict.blocked
+    assert blocked.verdict.root_cause == "user-login"
+    assert "  root cause: requirement 'user-login'" in describe(blocked)
+    assert not any(line.lstrip().startswith("fix") for line in describe(blocked))
+    failed = RequirementResult("prod", TRELICA.requirement("user-login"), login)
+    assert describe(failed)[-1].startswith("  fix (Create a web services user): ")
+
+
+def test_an_unreachable_gateway_names_the_endpoint_setting():
+    result = verdict("user-active", snapshot(sign_in=Reading(problem=UNREACHABLE)))
+    assert "check INTACCT_PROD_ENDPOINT first" in result.observed
+    assert result.blocked

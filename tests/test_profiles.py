@@ -422,3 +422,41 @@ def test_an_unknown_profile_name_lists_the_builtin_ones(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError, match=r"'trelicaa' is not a built-in profile \(calance, trelica\)"):
         load_profile("trelicaa")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragments"),
+    [
+        pytest.param(
+            {"id": '"user-login"', "check": '"user-login"', "params": None, "area": '"across-environments"'},
+            ["requirement 'user-login'", "key 'area'", "checks one environment"],
+            id="per-environment-kind-across",
+        ),
+        pytest.param(
+            {"id": '"senders"', "check": '"sender-id-consistent"', "params": None, "area": '"access"'},
+            ["requirement 'senders'", "key 'area'", "compares environments", "'across-environments'"],
+            id="across-kind-in-access",
+        ),
+    ],
+)
+def test_an_area_that_contradicts_the_kinds_scope_is_refused(tmp_path, overrides, fragments):
+    message = refusal(write_profile(tmp_path, HEADER + requirement_toml(**overrides)))
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_a_contradicting_area_is_a_usage_error_before_any_request(pytester):
+    profile = write_profile(
+        pytester.path,
+        HEADER
+        + requirement_toml(
+            id='"user-login"', check='"user-login"', params=None, area='"across-environments"'
+        ),
+    )
+    journal = pytester.path / "journal.jsonl"
+    result = pytester.runpytest(
+        "--intacct-env=demo", f"--intacct-profile={profile}", f"--intacct-journal={journal}"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*requirement 'user-login': key 'area' is 'across-environments'*"])
+    assert not journal.exists() or not journal.read_text()
