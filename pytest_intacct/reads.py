@@ -16,7 +16,8 @@ from lxml import etree
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.records import to_permissions, to_records
 
-Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
+# Plain JSON data (read-only views, so list[str] and dict[str, str] are Json too).
+Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
 Login = Literal["user", "developer"]
 
 

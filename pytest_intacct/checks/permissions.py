@@ -35,7 +35,7 @@ def permissions_of(reading: Reading) -> Permissions:
     """The ``{application: {policy: [rights]}}`` a successful getUserPermissions reading holds."""
     if not isinstance(reading.value, dict):
         raise TypeError(f"a permissions reading holds a table, not {type(reading.value).__name__}")
-    return reading.value  # type: ignore[return-value]  # shape made by reads.user_permissions
+    return reading.value  # the shape reads.user_permissions makes
 
 
 def declared_rights(permissions: Permissions, applications: Iterable[str], policy: str) -> set[str]:

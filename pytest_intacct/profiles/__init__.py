@@ -293,7 +293,9 @@ def _validate_value(where: str, key: str, value: Any, spec: Param) -> None:
         _check_choice(where, f"params.{key}", value, spec.choices)
 
 
-def _check_keys(where: str, table: dict[str, Any], types: dict[str, type], required: tuple[str, ...]) -> None:
+def _check_keys(
+    where: str, table: dict[str, Any], types: Mapping[str, type], required: tuple[str, ...]
+) -> None:
     for key in table:
         if key not in types:
             raise ProfileError(f"{where}: unknown key '{key}'; expected keys: {', '.join(types)}")
