@@ -8,6 +8,7 @@ manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,17 +18,20 @@ import pytest
 from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
+from pytest_intacct.redaction import redact
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
 from pytest_intacct.reporting.collector import ResultCollector, to_report
-from pytest_intacct.results import Outcome, RequirementResult
+from pytest_intacct.results import Outcome, RequirementResult, Verdict
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
     EnvironmentSettings,
     SettingsError,
+    SettingsWarning,
     load_environments,
     parse_environment_names,
 )
 from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.validation import output_path, retry_count, timeout_seconds
 
 if TYPE_CHECKING:
     from pytest_intacct.simulator import Simulator
@@ -69,11 +73,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="For demo environments: append every request the run makes to PATH as JSON lines.",
     )
     group.addoption(
-        "--intacct-timeout", type=float, default=60.0, metavar="SECONDS", help="Timeout per gateway request."
+        "--intacct-timeout",
+        type=timeout_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="Timeout per gateway request.",
     )
     group.addoption(
         "--intacct-retries",
-        type=int,
+        type=retry_count,
         default=4,
         metavar="N",
         help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
@@ -87,17 +95,28 @@ def pytest_configure(config: pytest.Config) -> None:
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
 
-    names = parse_environment_names(config.getoption("intacct_env"))
+    try:
+        names = parse_environment_names(config.getoption("intacct_env"))
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if not names:
         return
     stack = contextlib.ExitStack()
     config.stash[_STACK_KEY] = stack
     try:
-        environments = _environments(config, names, stack)
+        json_option = config.getoption("intacct_json")
+        json_path = (
+            output_path("--intacct-json", json_option, config.invocation_params.dir) if json_option else None
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SettingsWarning)
+            environments = _environments(config, names, stack)
+        for warning in caught:
+            config.issue_config_time_warning(warning.message, stacklevel=2)
         profile = _profile(config, environments)
-    except (SettingsError, ProfileError, KeyError, ValueError) as exc:
+    except (SettingsError, ProfileError, ValueError) as exc:
         stack.close()
-        raise pytest.UsageError(str(exc).strip("'\"")) from None
+        raise pytest.UsageError(str(exc)) from None
     options = ClientOptions(
         timeout=config.getoption("intacct_timeout"),
         retry=RetryPolicy(retries=config.getoption("intacct_retries")),
@@ -108,7 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
             EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
             for e in environments
         ]
-        collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
+        collector = ResultCollector(profile, infos, json_path)
         config.pluginmanager.register(collector, "intacct-results")
         if config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import HtmlReport, environment_metadata
@@ -156,13 +175,19 @@ def _environments(
 ) -> list[EnvironmentSettings]:
     real = [n for n in names if not is_demo(n)]
     demo = [n for n in names if is_demo(n)]
-    settings = {env.name: env for env in load_environments(real, config.rootpath)}
+    settings = {env.name: env for env in load_environments(real, config.invocation_params.dir)}
     if demo:
+        from pytest_intacct.simulator import ScenarioError
+
         scenario = config.getoption("intacct_scenario")
         journal = config.getoption("intacct_journal")
-        environments = stack.enter_context(
-            demo_environments(demo, scenario, Path(journal) if journal else None)
+        journal_path = (
+            output_path("--intacct-journal", journal, config.invocation_params.dir) if journal else None
         )
+        try:
+            environments = stack.enter_context(demo_environments(demo, scenario, journal_path))
+        except ScenarioError as exc:
+            raise SettingsError(f"--intacct-scenario={scenario}: {exc}") from None
         settings |= {env.name: env for env in environments}
     return [settings[n] for n in names]
 
@@ -250,7 +275,14 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     """
     run = request.config.stash[RUN_KEY]
     environment, requirement = request.param
-    result = run.verdict(environment, requirement)
+    try:
+        result = run.verdict(environment, requirement)
+    except Exception as exc:  # a bug must cost one "could not check", never the requirement
+        result = RequirementResult(
+            environment,
+            requirement,
+            Verdict.error(requirement.title, f"not checked: {type(exc).__name__}: {redact(str(exc))}"),
+        )
     request.node.stash[RESULT_KEY] = result
     verdict = result.verdict
     # JUnit XML carries these as <properties> of the test case.

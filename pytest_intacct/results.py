@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_intacct.profiles import SEVERITIES, Requirement
+from pytest_intacct.redaction import redact
 
 # The environment of a result for an "across-environments" requirement, which no single environment owns.
 ACROSS_ENVIRONMENTS = "*"
@@ -44,6 +46,8 @@ class Verdict:
             raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
         if self.blocked and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
+        # Test reports carry verdicts between processes (pytest-xdist) and into JSON files: plain data only.
+        object.__setattr__(self, "evidence", plain(self.evidence))
 
     @classmethod
     def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
@@ -76,6 +80,28 @@ class Verdict:
         cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None
     ) -> Verdict:
         return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: enums become their values, tuples and sets lists, anything else text.
+
+    Text made from an unknown object is redacted, so no secret can ride out on a ``str()``.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a StrEnum member becomes its plain value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((plain(item) for item in value), key=str)
+    return redact(str(value))
 
 
 @dataclass(frozen=True)

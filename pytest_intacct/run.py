@@ -18,7 +18,7 @@ from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult
-from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings
+from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
 from pytest_intacct.snapshot import Problem, Reading, Snapshot, collect
 
 DEMO = "demo"
@@ -53,7 +53,7 @@ def demo_environments(
             login_name = name.partition(":")[2]
             if login_name and login_name not in simulator.logins:
                 known = ", ".join(f"demo:{n}" for n in simulator.logins)
-                raise KeyError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
+                raise SettingsError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
             login = simulator.logins[login_name] if login_name else simulator.primary_login
             settings.append(
                 EnvironmentSettings(
