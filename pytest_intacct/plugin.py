@@ -21,7 +21,7 @@ from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, lo
 from pytest_intacct.redaction import redact
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
 from pytest_intacct.reporting.collector import ResultCollector, to_report
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
     EnvironmentSettings,
@@ -309,16 +309,7 @@ def assert_requirement_met(result: RequirementResult) -> None:
 
 
 def failure_message(result: RequirementResult) -> str:
-    r, v = result.requirement, result.verdict
-    lines = [
-        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
-        f"  expected: {v.expected}",
-        f"  observed: {v.observed}",
-    ]
-    if v.root_cause:
-        lines.append(f"  root cause: requirement {v.root_cause!r}")
-    lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
-    return "\n".join(lines)
+    return "\n".join(describe(result))
 
 
 @pytest.fixture(scope="session")
