@@ -53,3 +53,31 @@ def test_a_profile_that_contradicts_the_registry_is_refused_by_the_library_too(t
     path.write_text(text.replace('area = "across-environments"', 'area = "access"', 1), encoding="utf-8")
     with pytest.raises(ProfileError, match="compares environments"):
         AcceptanceRun([], load_profile(path))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "settings", "failing"),
+    [
+        ("sender-bad-password", ["INTACCT_DEMO_SENDER_ID", "INTACCT_DEMO_SENDER_PASSWORD"], None),
+        (
+            "user-inactive",
+            ["INTACCT_DEMO_USER_ID", "INTACCT_DEMO_USER_PASSWORD", "INTACCT_DEMO_COMPANY_ID"],
+            "user-login",
+        ),
+    ],
+)
+def test_a_refused_sign_in_points_at_the_settings_and_blocks_the_rest(scenario, settings, failing):
+    profile = load_profile("trelica")
+    with demo_environments(["demo"], scenario) as environments:
+        results = {r.requirement.id: r for r in AcceptanceRun(environments, profile).results()}
+    explained = results[failing] if failing else results["user-login"]
+    for name in settings:
+        assert name in explained.verdict.observed
+    for rid, result in results.items():
+        if rid == failing:
+            assert result.outcome is Outcome.FAIL
+            assert not result.verdict.blocked
+        else:
+            assert result.outcome is Outcome.ERROR
+            assert result.verdict.blocked, rid
+            assert result.verdict.root_cause == failing
