@@ -52,7 +52,7 @@ class Problem:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
-        return cls(str(data["kind"]), str(data["level"]), str(data["message"]))
+        return cls(*(_typed(data, key, str) for key in ("kind", "level", "message")))
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class Reading:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reading:
-        problem = data.get("problem")
-        return cls(data.get("value"), Problem.from_dict(problem) if problem else None)
+        problem = data["problem"]
+        return cls(data["value"], Problem.from_dict(_mapping(problem)) if problem is not None else None)
 
 
 @dataclass(frozen=True)
@@ -115,17 +115,18 @@ class Snapshot:
         if data.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
         try:
+            texts = {key: _typed(data, key, str) for key in _TEXT_FIELDS}
+            developer = data["developer_user_id"]
+            if developer is not None and not isinstance(developer, str):
+                raise TypeError("developer_user_id must be a string or null")
+            readings = _typed(data, "readings", dict)
             return cls(
-                environment=str(data["environment"]),
-                production=bool(data["production"]),
-                sender_id=str(data["sender_id"]),
-                company_id=str(data["company_id"]),
-                user_id=str(data["user_id"]),
-                endpoint=str(data["endpoint"]),
-                developer_user_id=data["developer_user_id"],
-                sign_in=Reading.from_dict(data["sign_in"]),
-                readings={str(k): Reading.from_dict(v) for k, v in data["readings"].items()},
-                round_trips=int(data["round_trips"]),
+                **texts,
+                production=_typed(data, "production", bool),
+                developer_user_id=developer,
+                sign_in=Reading.from_dict(_typed(data, "sign_in", dict)),
+                readings={_key(k): Reading.from_dict(_mapping(v)) for k, v in readings.items()},
+                round_trips=_typed(data, "round_trips", int),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed snapshot: {type(exc).__name__}: {exc}") from None
@@ -169,16 +170,41 @@ def collect(
     sign_in = Reading(
         {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
     )
-    if not unique:
-        return snapshot(sign_in, {})
+    readings: dict[str, Reading] = {}
+    functions: dict[str, fn.Function] = {}
+    for read in unique:
+        built = _build(read)
+        if isinstance(built, Problem):
+            readings[read.key] = Reading(problem=built)
+        else:
+            functions[read.key] = built
+    if not functions:
+        return snapshot(sign_in, readings)
     try:
-        functions = {read.key: read.build() for read in unique}
         response = client.execute(list(functions.values()))
     except Exception as error:
         failed = Reading(problem=Problem.from_exception(error))
-        return snapshot(sign_in, {read.key: failed for read in unique})
-    readings = {read.key: _reading(client, read, functions[read.key], response) for read in unique}
-    return snapshot(sign_in, readings)
+        return snapshot(sign_in, readings | dict.fromkeys(functions, failed))
+    for read in unique:
+        if read.key in functions:
+            readings[read.key] = _reading(client, read, functions[read.key], response)
+    return snapshot(sign_in, {read.key: readings[read.key] for read in unique})
+
+
+def _build(read: Read) -> fn.Function | Problem:
+    """The read's function, or why it cannot go in the batch (it raised, or it is not a read)."""
+    try:
+        function = read.build()
+    except Exception as error:
+        return Problem.from_exception(error)
+    if not function.is_read:
+        # Refused here so that one bad declaration cannot cost the whole batch (the client refuses it too).
+        return Problem(
+            ErrorKind.OTHER.value,
+            INTERNAL,
+            f"{read.key}: refused to send {function.name!r}, not a read function",
+        )
+    return function
 
 
 def _reading(client: IntacctClient, read: Read, function: fn.Function, response: Response) -> Reading:
@@ -240,6 +266,28 @@ def _function_problem(result: Result) -> Problem:
         level=Level.FUNCTION.value,
         message=redact(f"{result.function} failed: {detail}"),
     )
+
+
+_TEXT_FIELDS = ("environment", "sender_id", "company_id", "user_id", "endpoint")
+
+
+def _typed(data: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"{key} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _key(key: object) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"reading key {key!r} is not a string")
+    return key
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"a reading must be an object, not {type(value).__name__}")
+    return value
 
 
 def _require_plain(value: object, where: str) -> None:

@@ -6,10 +6,18 @@ import dataclasses
 
 import pytest
 
-from pytest_intacct.checks import KINDS, AcrossContext, EnvironmentContext, check, evaluate, evaluate_across
+from pytest_intacct.checks import (
+    KINDS,
+    AcrossContext,
+    EnvironmentContext,
+    check,
+    evaluate,
+    evaluate_across,
+    plan,
+)
 from pytest_intacct.client import ErrorKind, Level
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.reads import user_info
+from pytest_intacct.reads import Need, Subject, user_info
 from pytest_intacct.redaction import register_secret
 from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.snapshot import Problem, Reading, Snapshot
@@ -402,3 +410,20 @@ def test_an_unreachable_gateway_names_the_endpoint_setting():
     result = verdict("user-active", snapshot(sign_in=Reading(problem=UNREACHABLE)))
     assert "check INTACCT_PROD_ENDPOINT first" in result.observed
     assert result.blocked
+
+
+def test_a_read_declaration_that_raises_errors_only_its_own_requirements(registry):
+    def resolve(subject, params):
+        raise ValueError("object param misspelt")
+
+    @check("bad-read", reads=[Need("data", "a broken declaration", resolve)])
+    def bad_read(ctx: EnvironmentContext) -> Verdict:
+        return Verdict.passed("x", "x")
+
+    requirement = dataclasses.replace(TRELICA.requirement("user-login"), id="bad-read", check="bad-read")
+    profile = dataclasses.replace(TRELICA, requirements=(*TRELICA.requirements, requirement))
+    assert plan(profile, Subject("trelica_ws")) == plan(TRELICA, Subject("trelica_ws"))
+    verdict = evaluate(requirement, profile, snapshot())
+    assert verdict.outcome is Outcome.ERROR
+    assert "ValueError: object param misspelt" in verdict.observed
+    assert evaluate(TRELICA.requirement("user-type-business"), profile, snapshot()).outcome is Outcome.PASS

@@ -7,13 +7,14 @@ import json
 from collections.abc import Callable, Sequence
 
 import pytest
+from lxml import etree
 
 from pytest_intacct.checks import evaluate, plan
 from pytest_intacct.client import Credentials
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.response import Response, Result, parse_response
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.reads import Subject
+from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
 from pytest_intacct.results import Outcome
 from pytest_intacct.snapshot import MAX_PAGES, Problem, Reading, Snapshot, collect
@@ -274,3 +275,56 @@ def test_a_snapshot_of_another_format_or_malformed_is_refused(document, message)
 def test_a_reading_holds_plain_json_data_only(value):
     with pytest.raises(TypeError, match="reading value"):
         Reading(value)
+
+
+# --- A bad declaration costs its own reading, not the batch ---------------------------------------------
+
+
+def read(key: str, build: Callable[[], fn.Function], parse: Callable[..., object] = lambda pages: 1) -> Read:
+    return Read(key, build, parse)  # type: ignore[arg-type]
+
+
+def test_a_read_that_cannot_be_built_or_is_not_a_read_is_its_own_problem():
+    def broken() -> fn.Function:
+        raise RuntimeError("no object named")
+
+    writes = read("create/DEPARTMENT", lambda: fn.Function("create", etree.Element("create")))
+    client = ScriptedClient()
+    snapshot = collect(client, "prod", [*READS, read("broken", broken), writes])  # type: ignore[arg-type]
+    assert snapshot.readings["broken"].problem == Problem(
+        "other", "internal", "RuntimeError: no object named"
+    )
+    refused = snapshot.readings["create/DEPARTMENT"].problem
+    assert refused is not None
+    assert "refused to send 'create'" in refused.message
+    assert "create" not in client.sent[0]
+    assert len(client.sent[0]) == 11  # the shipped reads still went, in one batch
+    assert all(snapshot.readings[r.key].ok for r in READS)
+
+
+def test_a_parser_that_returns_other_than_plain_data_is_its_own_problem():
+    sets = read("readByQuery/DEPARTMENT", lambda: fn.read_by_query("DEPARTMENT"), lambda pages: {"a"})
+    snapshot = collect(ScriptedClient(), "prod", [sets])  # type: ignore[arg-type]
+    problem = snapshot.readings["readByQuery/DEPARTMENT"].problem
+    assert problem is not None
+    assert problem.message.startswith("TypeError: reading value: set")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"production": "false"}, id="production-text"),
+        pytest.param({"round_trips": True}, id="round-trips-bool"),
+        pytest.param({"readings": []}, id="readings-list"),
+        pytest.param({"readings": {"k": {"value": ["x"]}}}, id="reading-without-problem"),
+        pytest.param({"readings": {"k": {"value": None, "problem": {"kind": "other"}}}}, id="short-problem"),
+        pytest.param(
+            {"sign_in": {"value": None, "problem": {"kind": 1, "level": "x", "message": "m"}}}, id="kind"
+        ),
+        pytest.param({"developer_user_id": 7}, id="developer"),
+    ],
+)
+def test_a_tampered_snapshot_document_is_refused(change):
+    document = {**collected(ScriptedClient()).to_dict(), **change}
+    with pytest.raises(ValueError, match="malformed snapshot"):
+        Snapshot.from_dict(document)

@@ -101,7 +101,10 @@ def plan(profile: Profile, subject: Subject) -> list[Read]:
     reads: dict[str, Read] = {}
     for requirement in profile.requirements:
         for need in kind_of(requirement).reads:
-            read = need.resolve(subject, requirement.params)
+            try:
+                read = need.resolve(subject, requirement.params)
+            except Exception:  # noqa: S112  evaluate() resolves it again and makes it this requirement's error
+                continue
             if read is not None:
                 reads.setdefault(read.key, read)
     return list(reads.values())
