@@ -142,3 +142,17 @@ def test_an_unregistered_kind_is_a_usage_error(pytester: pytest.Pytester, regist
     result = pytester.runpytest("--intacct-env=demo", f"--intacct-profile={profile}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*requirement 'department-exposed': unknown check 'object-exposed'*"])
+
+
+def test_an_entry_point_that_fails_to_load_is_a_usage_error_naming_it(pytester, registry):
+    site = pytester.mkdir("site")
+    dist = site / "broken_checks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-checks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pytest_intacct.checks]\nbroken = no_such_module_here\n")
+    pytester.syspathinsert(site)
+    result = pytester.runpytest("--intacct-env=demo")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*check kinds from entry point 'broken' (no_such_module_here) failed to load: ModuleNotFoundError*"]
+    )

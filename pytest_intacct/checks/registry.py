@@ -66,7 +66,6 @@ class Kind:
     across_environments: bool
     per_environment: EnvironmentCheck | None = field(default=None, repr=False)
     across: AcrossCheck | None = field(default=None, repr=False)
-    description: str = ""
 
 
 KINDS: dict[str, Kind] = {}
@@ -116,7 +115,6 @@ def check(
             across_environments=across_environments,
             per_environment=None if across_environments else function,
             across=function if across_environments else None,
-            description=(function.__doc__ or "").strip(),
         )
         return function
 
