@@ -37,7 +37,9 @@ __all__ = [
     "check",
     "evaluate",
     "evaluate_across",
+    "load_entry_points",
     "plan",
+    "raised",
     "validate_profile",
 ]
 

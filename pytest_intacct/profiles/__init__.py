@@ -3,6 +3,10 @@
 A profile names the runbook it encodes, its ``[parameters]`` (the values a customer may change, such as the
 Sender ID) and its ``[[requirements]]`` in runbook order. A string in a requirement's ``params`` written as
 ``"$name"`` takes the value of the profile parameter ``name``, so a copied profile is customised in one place.
+
+``load_profile`` checks the file's own structure; :func:`validate` then checks each requirement against its
+check kind (known kind, params and their types, scope). The kinds live in ``pytest_intacct.checks``, which
+calls ``validate`` with its registry, so this module knows no kind.
 """
 
 from __future__ import annotations
