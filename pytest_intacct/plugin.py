@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_intacct.checks import CHECKS
+from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
 from pytest_intacct.redaction import redact
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
 from pytest_intacct.reporting.collector import ResultCollector, to_report
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
     EnvironmentSettings,
@@ -206,11 +206,7 @@ def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> 
         if len(refs) > 1:
             raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
         chosen = refs.pop()
-    profile = load_profile(chosen)
-    unknown = sorted({r.check for r in profile.requirements} - CHECKS.keys())
-    if unknown:
-        raise ProfileError(f"profile {profile.path}: no check implements {', '.join(unknown)}")
-    return profile
+    return validate_profile(load_profile(chosen))
 
 
 # -- parametrization -----------------------------------------------------------------------
@@ -260,7 +256,7 @@ def _requirement_params(run: AcceptanceRun, area: str | None) -> list:
         if area is not None and requirement.area != area:
             continue
         marks = [getattr(pytest.mark, _marker(requirement.area)), getattr(pytest.mark, requirement.severity)]
-        if requirement.area == "across-environments":
+        if requirement.across_environments:
             params.append(pytest.param(("*", requirement), id=requirement.id, marks=marks))
             continue
         for env in run.environments:
@@ -313,16 +309,7 @@ def assert_requirement_met(result: RequirementResult) -> None:
 
 
 def failure_message(result: RequirementResult) -> str:
-    r, v = result.requirement, result.verdict
-    lines = [
-        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
-        f"  expected: {v.expected}",
-        f"  observed: {v.observed}",
-    ]
-    if v.root_cause:
-        lines.append(f"  root cause: requirement {v.root_cause!r}")
-    lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
-    return "\n".join(lines)
+    return "\n".join(describe(result))
 
 
 @pytest.fixture(scope="session")

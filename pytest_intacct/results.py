@@ -28,41 +28,58 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence."""
+    """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence.
+
+    ``blocked``: an error because something outside this requirement failed (``root_cause``, or a sign-in
+    that settings or the gateway stopped); the requirement has no remediation of its own to show.
+    """
 
     outcome: Outcome
     expected: str
     observed: str
     evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
     root_cause: str | None = None  # for an ERROR caused by another requirement: that requirement's id
+    blocked: bool = False
 
     def __post_init__(self) -> None:
         if self.root_cause is not None and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
+        if self.blocked and self.outcome != Outcome.ERROR:
+            raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
         # Test reports carry verdicts between processes (pytest-xdist) and into JSON files: plain data only.
         object.__setattr__(self, "evidence", plain(self.evidence))
 
     @classmethod
-    def passed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.PASS, expected, observed, evidence)
+    def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.PASS, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def failed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.FAIL, expected, observed, evidence)
+    def failed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.FAIL, expected, observed, dict(evidence or {}))
 
     @classmethod
     def error(
-        cls, expected: str, observed: str, /, *, root_cause: str | None = None, **evidence: Any
+        cls,
+        expected: str,
+        observed: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        root_cause: str | None = None,
+        blocked: bool = False,
     ) -> Verdict:
-        return cls(Outcome.ERROR, expected, observed, evidence, root_cause)
+        return cls(
+            Outcome.ERROR, expected, observed, dict(evidence or {}), root_cause, blocked or bool(root_cause)
+        )
 
     @classmethod
-    def manual(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.MANUAL, expected, observed, evidence)
+    def manual(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.MANUAL, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def not_applicable(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.NOT_APPLICABLE, expected, observed, evidence)
+    def not_applicable(
+        cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None
+    ) -> Verdict:
+        return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
 
 
 def plain(value: Any) -> Any:
@@ -98,6 +115,24 @@ class RequirementResult:
     @property
     def outcome(self) -> Outcome:
         return self.verdict.outcome
+
+
+def describe(result: RequirementResult) -> list[str]:
+    """The result as text lines, the one wording for failure messages, terminal and HTML.
+
+    A blocked error names its cause and shows no remediation: fixing this requirement is not the fix.
+    """
+    r, v = result.requirement, result.verdict
+    lines = [
+        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
+        f"  expected: {v.expected}",
+        f"  observed: {v.observed}",
+    ]
+    if v.root_cause:
+        lines.append(f"  root cause: requirement {v.root_cause!r}")
+    if not (v.blocked or v.root_cause):
+        lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
+    return lines
 
 
 def count_outcomes(results: Iterable[RequirementResult]) -> dict[str, int]:

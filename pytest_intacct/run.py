@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_intacct.checks import ACROSS_ENVIRONMENT_CHECKS, evaluate, evaluate_across
+from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
 from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
+from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult
 from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
-from pytest_intacct.snapshot import Snapshot, SnapshotPlan, collect
+from pytest_intacct.snapshot import Problem, Reading, Snapshot, collect
 
 DEMO = "demo"
 
@@ -84,25 +85,16 @@ class AcceptanceRun:
         options: ClientOptions | None = None,
     ) -> None:
         self.environments = {env.name: env for env in environments}
-        self.profile = profile
+        self.profile = validate_profile(profile)
         self.options = options or ClientOptions()
         self._snapshots: dict[str, Snapshot] = {}
         self._results: dict[tuple[str, str], RequirementResult] = {}
         self._lock = threading.Lock()
 
-    def plan(self, environment: EnvironmentSettings) -> SnapshotPlan:
-        """What the profile needs read: the objects its permission requirements probe."""
-        objects = tuple(
-            r.params["object"]
-            for r in self.profile.requirements
-            if r.check == "permission" and r.params.get("object")
-        )
-        developer = (
-            environment.developer_user_id
-            if any(r.check == "developer-user" for r in self.profile.requirements)
-            else None
-        )
-        return SnapshotPlan(objects=objects, developer_user_id=developer)
+    def plan(self, environment: EnvironmentSettings) -> list[Read]:
+        """Every read the profile's requirements need in this environment, each once."""
+        subject = Subject(environment.credentials.user_id, environment.developer_user_id)
+        return plan(self.profile, subject)
 
     def client(self, name: str) -> IntacctClient:
         """A new read-only client for the environment, with the run's timeout and retries."""
@@ -112,23 +104,34 @@ class AcceptanceRun:
         )
 
     def snapshot(self, name: str) -> Snapshot:
-        """The environment's snapshot, collected on first use."""
+        """The environment's snapshot, collected on first use; a collection that raises is its problem."""
         with self._lock:
             if name not in self._snapshots:
-                with self.client(name) as client:
-                    self._snapshots[name] = collect(client, name, self.plan(self.environments[name]))
+                env = self.environments[name]
+                try:
+                    with self.client(name) as client:
+                        snapshot = collect(client, name, self.plan(env), env.developer_user_id)
+                except Exception as error:
+                    snapshot = _unreadable(env, Problem.from_exception(error))
+                self._snapshots[name] = snapshot
             return self._snapshots[name]
 
     def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
-        """The (memoized) result of one requirement; ``environment`` is ignored across environments."""
-        across = requirement.check in ACROSS_ENVIRONMENT_CHECKS
+        """The (memoized) result of one requirement; ``environment`` is ignored across environments.
+
+        Never raises: whatever goes wrong becomes an ``error`` verdict for this requirement.
+        """
+        across = requirement.across_environments
         key = (ACROSS_ENVIRONMENTS if across else environment, requirement.id)
         if key not in self._results:
-            if across:
-                snapshots = [self.snapshot(name) for name in self.environments]
-                verdict: Verdict = evaluate_across(requirement, self.profile, snapshots)
-            else:
-                verdict = evaluate(requirement, self.profile, self.snapshot(environment))
+            try:
+                if across:
+                    snapshots = [self.snapshot(name) for name in self.environments]
+                    verdict = evaluate_across(requirement, self.profile, snapshots)
+                else:
+                    verdict = evaluate(requirement, self.profile, self.snapshot(environment))
+            except Exception as error:
+                verdict = raised(requirement, error)
             self._results[key] = RequirementResult(key[0], requirement, verdict)
         return self._results[key]
 
@@ -138,5 +141,20 @@ class AcceptanceRun:
             self.verdict(name, requirement)
             for name in [*self.environments, ACROSS_ENVIRONMENTS]
             for requirement in self.profile.requirements
-            if (requirement.check in ACROSS_ENVIRONMENT_CHECKS) == (name == ACROSS_ENVIRONMENTS)
+            if requirement.across_environments == (name == ACROSS_ENVIRONMENTS)
         ]
+
+
+def _unreadable(env: EnvironmentSettings, problem: Problem) -> Snapshot:
+    """The snapshot of an environment whose collection raised: its sign-in carries the problem."""
+    c = env.credentials
+    return Snapshot(
+        environment=env.name,
+        production=env.production,
+        sender_id=c.sender_id,
+        company_id=c.company_id,
+        user_id=c.user_id,
+        endpoint=c.endpoint,
+        sign_in=Reading(problem=problem),
+        developer_user_id=env.developer_user_id,
+    )

@@ -32,7 +32,7 @@ def test_the_six_outcomes_and_their_report_values():
     ],
 )
 def test_a_verdict_constructor_sets_its_outcome_and_keeps_the_evidence(make, outcome):
-    verdict = make("status active", "status inactive", login_id="trelica", status="inactive")
+    verdict = make("status active", "status inactive", {"login_id": "trelica", "status": "inactive"})
     assert verdict == Verdict(
         outcome, "status active", "status inactive", {"login_id": "trelica", "status": "inactive"}
     )
