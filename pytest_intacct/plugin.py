@@ -215,8 +215,9 @@ def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = metafunc.config.stash.get(RUN_KEY, None)
     if "intacct_requirement" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("intacct_area")
-        area = marker.args[0] if marker else None
+        area = _area(metafunc.definition)
+        if area is not None and area not in AREAS:
+            pytest.fail(f"intacct_area({area!r}): unknown area; areas: {', '.join(AREAS)}", pytrace=False)
         params = _requirement_params(run, area) if run else [NO_ENVIRONMENT]
         metafunc.parametrize("intacct_requirement", params, indirect=True)
     elif "intacct_env" in metafunc.fixturenames:
@@ -226,19 +227,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A suite area the profile has no requirements for is deselected, not reported as skipped."""
-    if RUN_KEY not in config.stash:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
         return
-    empty = [
-        item
-        for item in items
-        if "intacct_requirement" in getattr(item, "fixturenames", ())
-        and not isinstance(
-            getattr(item, "callspec", None) and item.callspec.params.get("intacct_requirement"), tuple
-        )
-    ]
+    empty = [item for item in items if (area := _area(item)) in AREAS and not run.profile.by_area(area)]
     if empty:
         items[:] = [item for item in items if item not in empty]
         config.hook.pytest_deselected(items=empty)
+
+
+def _area(node: pytest.Item | pytest.Function) -> str | None:
+    marker = node.get_closest_marker("intacct_area")
+    return marker.args[0] if marker else None
 
 
 NO_ENVIRONMENT = pytest.param(

@@ -179,3 +179,20 @@ def test_dotenv_files_are_read_from_the_directory_pytest_is_started_in(pytester)
         result = pytester.runpytest("--intacct-env=prod", "--co", "--rootdir", str(pytester.path))
     result.stdout.fnmatch_lines(["*intacct: prod: company cwd-company at *"])
     assert "root-company" not in result.stdout.str()
+
+
+def test_an_unknown_area_marker_is_a_collection_error_naming_the_areas(pytester):
+    mine = pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.intacct_area("billing")
+
+
+        def test_mine(intacct_requirement):
+            pass
+        """
+    )
+    result = pytester.runpytest(str(mine), "--intacct-env=demo")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*intacct_area('billing'): unknown area; areas: access, user, permissions*"])
