@@ -11,12 +11,14 @@ import contextlib
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy
+from pytest_intacct.collection import DEFAULT_CONCURRENCY, parse_concurrency
+from pytest_intacct.prefetch import ProgressLine, environments_of
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
 from pytest_intacct.redaction import redact
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from pytest_intacct.simulator import Simulator
 
 RUN_KEY = pytest.StashKey[AcceptanceRun]()
+# The key of the snapshots pytest-xdist's controller hands to each worker in ``workerinput``.
+SNAPSHOTS_INPUT = "intacct_snapshots"
 RESULT_KEY = pytest.StashKey[RequirementResult]()
 _STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
 DEFAULT_SCENARIO = "trelica-ready"
@@ -80,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Timeout per gateway request.",
     )
     group.addoption(
+        "--intacct-concurrency",
+        type=parse_concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
+    )
+    group.addoption(
         "--intacct-retries",
         type=retry_count,
         default=4,
@@ -121,7 +132,9 @@ def pytest_configure(config: pytest.Config) -> None:
         timeout=config.getoption("intacct_timeout"),
         retry=RetryPolicy(retries=config.getoption("intacct_retries")),
     )
-    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
+    handed_over = getattr(config, "workerinput", {}).get(SNAPSHOTS_INPUT, [])
+    snapshots = [Snapshot.from_dict(data) for data in handed_over]
+    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options, snapshots=snapshots)
     if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
         infos = [
             EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
@@ -137,6 +150,29 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Read every environment the selected tests judge, side by side, before the first test."""
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None and session.items:
+        run.prefetch(
+            environments_of(session.items, run.environments),
+            concurrency=session.config.getoption("intacct_concurrency"),
+            progress=ProgressLine(session.config),
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: read every environment once, here, and hand the snapshots to each worker."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.prefetch(
+            concurrency=node.config.getoption("intacct_concurrency"), progress=ProgressLine(node.config)
+        )
+        node.workerinput[SNAPSHOTS_INPUT] = [snapshot.to_dict() for snapshot in run.snapshots()]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

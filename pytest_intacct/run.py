@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
+from pytest_intacct.collection import DEFAULT_CONCURRENCY, Progress, collect_all
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult
 from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
-from pytest_intacct.snapshot import Problem, Reading, Snapshot, collect
+from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 
 DEMO = "demo"
 
@@ -76,20 +77,36 @@ def demo_environments(
 
 
 class AcceptanceRun:
-    """Evaluates a profile's requirements against environments, reading each environment once."""
+    """Evaluates a profile's requirements against environments, reading each environment once.
+
+    ``snapshots`` seeds the run with environments already read (handed over from another process, or
+    replayed from an evidence pack); with ``offline`` the run never reads the gateway, and an environment
+    it holds no snapshot of cannot be checked.
+    """
 
     def __init__(
         self,
         environments: Sequence[EnvironmentSettings],
         profile: Profile,
         options: ClientOptions | None = None,
+        *,
+        snapshots: Iterable[Snapshot] = (),
+        offline: bool = False,
     ) -> None:
         self.environments = {env.name: env for env in environments}
         self.profile = validate_profile(profile)
         self.options = options or ClientOptions()
-        self._snapshots: dict[str, Snapshot] = {}
+        self.offline = offline
+        self._snapshots: dict[str, Snapshot] = {s.environment: s for s in snapshots}
         self._results: dict[tuple[str, str], RequirementResult] = {}
-        self._lock = threading.Lock()
+        # One lock per company and endpoint, never one over the whole run: a company is read by one
+        # request stream at a time, and different companies are read side by side.
+        self._company_locks = {self.company(name): threading.Lock() for name in self.environments}
+
+    def company(self, name: str) -> Hashable:
+        """What identifies the company an environment reads: its company id at its endpoint."""
+        credentials = self.environments[name].credentials
+        return (credentials.company_id.casefold(), credentials.endpoint)
 
     def plan(self, environment: EnvironmentSettings) -> list[Read]:
         """Every read the profile's requirements need in this environment, each once."""
@@ -98,6 +115,8 @@ class AcceptanceRun:
 
     def client(self, name: str) -> IntacctClient:
         """A new read-only client for the environment, with the run's timeout and retries."""
+        if self.offline:
+            raise RuntimeError("this run replays recorded evidence and has no gateway to talk to")
         env = self.environments[name]
         return IntacctClient(
             env.credentials, production=env.production, timeout=self.options.timeout, retry=self.options.retry
@@ -105,9 +124,13 @@ class AcceptanceRun:
 
     def snapshot(self, name: str) -> Snapshot:
         """The environment's snapshot, collected on first use; a collection that raises is its problem."""
-        with self._lock:
+        with self._company_locks[self.company(name)]:
             if name not in self._snapshots:
                 env = self.environments[name]
+                if self.offline:
+                    problem = Problem("other", INTERNAL, f"the evidence pack holds no snapshot of {name!r}")
+                    self._snapshots[name] = _unreadable(env, problem)
+                    return self._snapshots[name]
                 try:
                     with self.client(name) as client:
                         snapshot = collect(client, name, self.plan(env), env.developer_user_id)
@@ -115,6 +138,22 @@ class AcceptanceRun:
                     snapshot = _unreadable(env, Problem.from_exception(error))
                 self._snapshots[name] = snapshot
             return self._snapshots[name]
+
+    def snapshots(self) -> list[Snapshot]:
+        """The snapshots read so far, in run order."""
+        return [self._snapshots[name] for name in self.environments if name in self._snapshots]
+
+    def prefetch(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        """Read the environments not read yet side by side, at most ``concurrency`` at a time."""
+        wanted = [n for n in (self.environments if names is None else names) if n not in self._snapshots]
+        if wanted:
+            collect_all(wanted, self.snapshot, key=self.company, concurrency=concurrency, progress=progress)
 
     def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
         """The (memoized) result of one requirement; ``environment`` is ignored across environments.

@@ -9,23 +9,24 @@ from tests.test_acceptance_scenarios import TRELICA_IDS
 CANARY = 'Boom-Canary-<"&\\-é'
 
 RAISING_PLUGIN = f"""
-import pytest
 from pytest_intacct.client import IntacctClient
 from pytest_intacct.redaction import Secret
 
 CANARY = Secret({CANARY!r})
+ORIGINAL = IntacctClient.sign_in
 
 
-@pytest.fixture(autouse=True, scope="session")
-def broken_sign_in():
-    def sign_in(self):
-        secret = CANARY.reveal()
-        raise RuntimeError(f"unforeseen failure holding {{secret}}")
+def sign_in(self):
+    secret = CANARY.reveal()
+    raise RuntimeError(f"unforeseen failure holding {{secret}}")
 
-    original = IntacctClient.sign_in
+
+def pytest_configure(config):
     IntacctClient.sign_in = sign_in
-    yield
-    IntacctClient.sign_in = original
+
+
+def pytest_unconfigure(config):
+    IntacctClient.sign_in = ORIGINAL
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -39,3 +40,13 @@ def test_two_workers_give_the_same_outcome_for_every_requirement(pytester, scena
 
 def outcome_counts(result: pytest.RunResult) -> dict[str, int]:
     return {k: v for k, v in result.parseoutcomes().items() if k not in ("deselected", "warnings")}
+
+
+def test_each_environment_is_read_once_across_all_workers(pytester):
+    journal = pytester.path / "journal.jsonl"
+    args = ("--intacct-env=demo:test,demo:production", "--intacct-scenario=calance-ready")
+    run_acceptance(pytester, *args, f"--intacct-journal={journal}", "-n", "2")
+    requests = [json.loads(line) for line in journal.read_text().splitlines()]
+    # Per company: getAPISession, then one batch of every read; the workers read nothing themselves.
+    assert [r["functions"][0] for r in requests].count("getAPISession") == 2
+    assert len(requests) == 4
