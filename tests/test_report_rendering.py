@@ -19,7 +19,7 @@ ENV = EnvironmentInfo('prod"><b>', TRELICA, "ACME<i>", "https://gw/<u>", product
 def hostile_report():
     results = [
         RequirementResult(
-            ENV.name, TRELICA.requirement("user-active"), Verdict.failed("active", HOSTILE, raw=HOSTILE)
+            ENV.name, TRELICA.requirement("user-active"), Verdict.failed("active", HOSTILE, {"raw": HOSTILE})
         ),
         RequirementResult(
             ENV.name,

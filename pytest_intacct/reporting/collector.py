@@ -44,12 +44,18 @@ def to_report(result: RequirementResult) -> dict[str, Any]:
         "observed": v.observed,
         "evidence": dict(v.evidence),
         "root_cause": v.root_cause,
+        "blocked": v.blocked,
     }
 
 
 def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
     verdict = Verdict(
-        Outcome(data["outcome"]), data["expected"], data["observed"], data["evidence"], data["root_cause"]
+        Outcome(data["outcome"]),
+        data["expected"],
+        data["observed"],
+        data["evidence"],
+        data["root_cause"],
+        data.get("blocked", False),
     )
     return RequirementResult(data["environment"], profile.requirement(data["requirement"]), verdict)
 

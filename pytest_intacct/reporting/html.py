@@ -82,7 +82,7 @@ def requirement_block(row: Row, *, heading: bool = True, caused: list[Row] | Non
     ]
     if v.root_cause:
         items.append(("Not checked because", f"requirement {v.root_cause} did not pass"))
-    elif v.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE):
+    elif v.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE) and not v.blocked:
         items.append(("Fix", r.remediation))
     if row.waiver is not None:
         w = row.waiver

@@ -144,12 +144,8 @@ class RunReport:
 
 def universe(profile: Profile, environments: Sequence[str]) -> list[Key]:
     """Every (environment, requirement id) a run of these environments checks, in report order."""
-    keys = [
-        (env, r.id) for env in environments for r in profile.requirements if r.area != "across-environments"
-    ]
-    return keys + [
-        (ACROSS_ENVIRONMENTS, r.id) for r in profile.requirements if r.area == "across-environments"
-    ]
+    keys = [(env, r.id) for env in environments for r in profile.requirements if not r.across_environments]
+    return keys + [(ACROSS_ENVIRONMENTS, r.id) for r in profile.requirements if r.across_environments]
 
 
 def build_report(
@@ -176,7 +172,7 @@ def build_report(
             raise ValueError(f"environment {key[0]!r}: more than one result for a requirement")
         by_key[key] = result
     homes = list(environments)
-    if any(r.area == "across-environments" for env in environments for r in env.profile.requirements):
+    if any(r.across_environments for env in environments for r in env.profile.requirements):
         homes.append(EnvironmentInfo(ACROSS_ENVIRONMENTS, _shared_profile(environments), None, None))
     known = {env.name: env for env in homes}
     for env_name, requirement_id in by_key:
@@ -197,7 +193,7 @@ def build_report(
 
 def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:
     across = env.name == ACROSS_ENVIRONMENTS
-    return [r for r in env.profile.requirements if (r.area == "across-environments") == across]
+    return [r for r in env.profile.requirements if r.across_environments == across]
 
 
 def _environment(
