@@ -177,6 +177,7 @@ def test_drift_against_the_last_night_and_fail_on_new(pytester):
         (["--intacct-fail-on=new"], "--intacct-fail-on=new compares with a baseline"),
         (["--intacct-baseline=nope.json"], "baseline nope.json: cannot be read"),
         (["--intacct-waivers=nope.toml"], "waiver file nope.toml: cannot be read"),
+        (["--intacct-markdown=no/such/folder/a.md"], "--intacct-markdown=no/such/folder/a.md: the folder"),
     ],
 )
 def test_unusable_options_are_usage_errors(pytester, args, message):

@@ -210,3 +210,16 @@ def test_markdown_text_from_the_gateway_cannot_inject_markup():
     assert escape("[click](http://evil) <img src=x> | `code` *b* &amp;\nnext") == (
         r"\[click\](http://evil) \<img src=x> \| \`code\` \*b\* \&amp; next"
     )
+
+
+def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pytester):
+    result, paths = run_with_artifacts(pytester, "sender-bad-password")
+    assert result.ret == 10
+    result.stdout.fnmatch_lines(["  ERROR  18 not checked: sign-in could not complete: *"])
+    page = static_page(paths["report.html"])
+    [group] = page.get_element_by_id("intacct").find_class("intacct-req")
+    assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
+    assert "Fix" not in text(group)
+    markdown = paths["a.md"].read_text()
+    assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
+    assert "fix (" not in markdown

@@ -152,6 +152,14 @@ def summary_html(report: RunReport, profile: Profile) -> str:
     return "".join(parts)
 
 
+def _blocked_block(env: str, observed: str, rows: list[Row]) -> str:
+    listed = "".join(f"<li>{escape(r.requirement.id)}: {escape(r.requirement.title)}</li>" for r in rows)
+    return (
+        f'<div class="intacct-req error"><h4>NOT CHECKED in {escape(env)} ({len(rows)} requirements)</h4>'
+        f"<p>{escape(observed)}</p><ul>{listed}</ul></div>"
+    )
+
+
 def _by_severity(report: RunReport) -> str:
     cells = []
     for severity in SEVERITIES:
@@ -235,10 +243,11 @@ def _waivers(report: RunReport) -> str:
 
 def _details(report: RunReport) -> str:
     parts = ["<h2>Root causes and failures</h2>"]
-    causes = report.root_causes()
-    if not causes:
+    causes, blocked = report.root_causes(), report.blocked()
+    if not (causes or blocked):
         parts.append("<p>None.</p>")
     parts += [requirement_block(row, caused=caused) for row, caused in causes]
+    parts += [_blocked_block(env, observed, rows) for env, observed, rows in blocked]
     others = [r for r in report.rows if r.outcome in (Outcome.MANUAL, Outcome.WAIVED)]
     if others:
         parts.append("<h2>Manual and waived requirements</h2>")

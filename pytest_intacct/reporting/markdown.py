@@ -34,14 +34,20 @@ def render_markdown(report: RunReport) -> str:
         for env in report.environments:
             if env.removed:
                 lines.append(f"- {escape(env.label)}: removed {escape(', '.join(env.removed))}")
-    causes = report.root_causes()
-    if causes:
+    causes, blocked = report.root_causes(), report.blocked()
+    if causes or blocked:
         lines += ["", "### Root causes and failures", ""]
         for row, caused in causes:
             lines += _row(row)
             if caused:
                 ids = ", ".join(r.requirement.id for r in caused)
                 lines.append(f"  - not checked because of it ({len(caused)}): {escape(ids)}")
+        for where, observed, rows in blocked:
+            ids = ", ".join(r.requirement.id for r in rows)
+            lines += [
+                f"- **NOT CHECKED** in {escape(where)} ({len(rows)} requirements): {escape(observed)}",
+                f"  - requirements: {escape(ids)}",
+            ]
     waived = [row for row in report.rows if row.waiver is not None]
     if waived:
         lines += ["", "### Waived", ""]

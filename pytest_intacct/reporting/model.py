@@ -132,7 +132,11 @@ class RunReport:
             if row.verdict.root_cause:
                 caused.setdefault((row.result.environment, row.verdict.root_cause), []).append(row)
         leading = [
-            r for r in self.rows if r.outcome in (Outcome.FAIL, Outcome.ERROR) and not r.verdict.root_cause
+            r
+            for r in self.rows
+            if r.outcome in (Outcome.FAIL, Outcome.ERROR)
+            and not r.verdict.root_cause
+            and not r.verdict.blocked
         ]
         leading.sort(key=lambda r: r.outcome is not Outcome.FAIL)  # failures first, then errors
         found = {(r.result.environment, r.requirement.id) for r in leading}
@@ -140,6 +144,15 @@ class RunReport:
         return [(r, caused.get((r.result.environment, r.requirement.id), [])) for r in leading] + [
             (row, []) for rows in orphans for row in rows
         ]
+
+    def blocked(self) -> list[tuple[str, str, list[Row]]]:
+        """Errors blocked by no requirement of the run (e.g. a sign-in the settings stopped), grouped by
+        environment and reason: (environment, observed, rows)."""
+        groups: dict[tuple[str, str], list[Row]] = {}
+        for row in self.rows:
+            if row.verdict.blocked and not row.verdict.root_cause:
+                groups.setdefault((row.result.environment, row.verdict.observed), []).append(row)
+        return [(env, observed, rows) for (env, observed), rows in groups.items()]
 
 
 def universe(profile: Profile, environments: Sequence[str]) -> list[Key]:

@@ -20,15 +20,19 @@ def summary_lines(report: RunReport, profile: Profile) -> list[str]:
         counts = _counts(env.counts) or "nothing run"
         lines.append(f"{env.label}: {env.readiness} ({counts})")
         caused: dict[str, int] = {}
+        blocked: dict[str, int] = {}
         for row in env.rows:
             if row.verdict.root_cause:
                 caused[row.verdict.root_cause] = caused.get(row.verdict.root_cause, 0) + 1
+            elif row.verdict.blocked:
+                blocked[row.verdict.observed] = blocked.get(row.verdict.observed, 0) + 1
             elif row.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                 drift = f" [{row.drift}]" if row.drift and row.drift != "unchanged" else ""
                 lines.append(
                     f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.verdict.observed}{drift}"
                 )
         lines += [f"  ERROR  {n} not checked because {cause} did not pass" for cause, n in caused.items()]
+        lines += [f"  ERROR  {n} {_observed(reason)}" for reason, n in blocked.items()]
         if env.removed:
             lines.append(f"  removed since the baseline: {', '.join(env.removed)}")
     lines += [
@@ -46,3 +50,7 @@ def partial_note(report: RunReport) -> str:
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+
+
+def _observed(reason: str) -> str:
+    return reason if reason.startswith("not checked") else f"not checked: {reason}"
