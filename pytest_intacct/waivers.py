@@ -75,7 +75,7 @@ def load_waivers(path: str | Path) -> list[Waiver]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise WaiverError(f"waiver file {path}: cannot be read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise WaiverError(f"waiver file {path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"waiver"})
     if unknown:

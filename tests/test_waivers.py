@@ -83,6 +83,7 @@ expires = 2026-12-31
         ("waiver = 3", "must be [[waiver]] tables"),
         ("[waivers]\nx = 1", "unknown top-level key 'waivers'"),
         ("[[waiver]\n", "not valid TOML"),
+        ("x = " + "[" * 100_000, "not valid TOML"),
     ],
 )
 def test_an_invalid_file_names_file_entry_and_key(tmp_path, body, message):

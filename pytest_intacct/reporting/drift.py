@@ -42,7 +42,7 @@ def load_baseline(path: str | Path) -> Baseline:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"baseline {path}: cannot be read ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BaselineError(f"baseline {path}: not an acceptance JSON file ({exc})") from None
     try:
         return _baseline(path, document)
