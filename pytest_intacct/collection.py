@@ -9,7 +9,6 @@ flight; different keys run in parallel. Nothing is locked across the calls thems
 
 from __future__ import annotations
 
-import argparse
 import queue
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -17,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from pytest_intacct.validation import DEFAULT_CONCURRENCY, check_concurrency
+
 E = TypeVar("E")
 T = TypeVar("T")
-
-DEFAULT_CONCURRENCY = 32
-MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
@@ -44,23 +42,6 @@ class Progress:
     done: int
     total: int
     failures: int
-
-
-def check_concurrency(value: int) -> int:
-    """``value`` if it is a usable pool size (1..MAX_CONCURRENCY), else :class:`ValueError` saying why."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
-        raise ValueError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
-    return value
-
-
-def parse_concurrency(text: str) -> int:
-    """An ``argparse`` ``type=`` for ``--intacct-concurrency``: a bad value is a usage error."""
-    try:
-        return check_concurrency(int(text.strip()))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {text!r}"
-        ) from None
 
 
 def collect_all(

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 MAX_RETRIES = 10
+DEFAULT_CONCURRENCY = 32
+MAX_CONCURRENCY = 256
 
 
 def timeout_seconds(text: str) -> float:
@@ -49,3 +51,20 @@ def output_path(option: str, text: str, base: Path) -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"{option}={text}: the folder {folder} is not writable")
     return path
+
+
+def check_concurrency(value: int) -> int:
+    """``value`` if it is a usable pool size (1..MAX_CONCURRENCY), else :class:`ValueError` saying why."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
+    return value
+
+
+def concurrency(text: str) -> int:
+    """``--intacct-concurrency``: how many environments are read side by side."""
+    try:
+        return check_concurrency(int(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {text!r}"
+        ) from None

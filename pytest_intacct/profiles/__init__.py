@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
-SEVERITIES = ("critical", "high", "medium", "low")
-AREAS = ("access", "user", "permissions", "across-environments")
+from pytest_intacct.profiles.names import AREAS, SEVERITIES
+
 ENVIRONMENT_KINDS = ("all", "test", "production")
 
 
@@ -130,6 +129,8 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     """Load and validate a built-in profile by name, or a profile file by path; raise ProfileError."""
     builtin = isinstance(ref, str) and ref in builtin_profiles()
     path = _BUILTIN_DIR / f"{ref}.toml" if builtin else Path(ref).absolute()
+    import tomllib  # here, not at import: the plugin's entry point imports this package on every run
+
     try:
         with path.open("rb") as file:
             data = tomllib.load(file)

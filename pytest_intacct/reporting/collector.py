@@ -10,6 +10,7 @@ xdist workers collected), so a selected requirement that never reported is an er
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,8 +65,8 @@ def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
 class Outputs:
     """Where the run's files go and how its exit code is decided."""
 
-    json_path: str | None = None
-    markdown_path: str | None = None
+    json_path: str | os.PathLike[str] | None = None
+    markdown_path: str | os.PathLike[str] | None = None
     baseline: Baseline | None = None
     waivers: Sequence[Waiver] = ()
     fail_on: str = "any"
@@ -73,8 +74,8 @@ class Outputs:
 
 def load_outputs(
     *,
-    json_path: str | None,
-    markdown_path: str | None,
+    json_path: str | os.PathLike[str] | None,
+    markdown_path: str | os.PathLike[str] | None,
     baseline_path: str | None,
     waivers_path: str | None,
     fail_on: str,
