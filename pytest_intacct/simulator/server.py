@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import selectors
 import socket
 import struct
 import threading
@@ -31,13 +32,40 @@ SESSION_PATH = "/na1/ia/xml/xmlgw.phtml"
 
 
 class _Server(ThreadingHTTPServer):
+    """Serves until :meth:`wake_and_stop`, which returns at once instead of waiting out a poll interval.
+
+    ``serve_forever`` only notices ``shutdown()`` when its ``select`` times out; this loop also watches a
+    socket pair, so a stop wakes it immediately.
+    """
+
     daemon_threads = True
     allow_reuse_address = True
+    timeout = 0  # handle_request() is only called when a connection is waiting: never block in it
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.simulator = simulator
         super().__init__(address, _Handler)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._stopping = threading.Event()
+
+    def serve_until_stopped(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        self.handle_request()
+
+    def wake_and_stop(self) -> None:
+        self._stopping.set()
+        self._wake_writer.send(b"\0")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -167,8 +195,7 @@ class Simulator:
             base = f"http://{host}:{server.server_address[1]}"
             self.gateway.endpoints = Endpoints(base + LOGIN_PATH, base + SESSION_PATH, SESSION_PATH)
             self._thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                target=server.serve_until_stopped,
                 name="intacct-simulator",
                 daemon=True,
             )
@@ -182,10 +209,11 @@ class Simulator:
             server, thread = self._server, self._thread
             self._server, self._thread = None, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.wake_and_stop()
         if thread is not None:
             thread.join(timeout=5)
+        if server is not None:
+            server.server_close()
 
     def __enter__(self) -> Simulator:
         return self.start()
