@@ -14,7 +14,7 @@ from .errors import WireError, no_permission, object_not_found, processing_error
 from .model import Company, Rights, User
 from .permissions import allows
 from .sessions import ResultStore
-from .wire import Function
+from .wire import RequestFunction
 
 
 class Failure(Exception):
@@ -26,7 +26,7 @@ class Failure(Exception):
 
 
 @dataclass
-class Context:
+class RequestContext:
     """The authenticated caller and the simulator state a function may use."""
 
     company: Company
@@ -43,10 +43,10 @@ class Context:
 
 
 @dataclass
-class Outcome:
+class FunctionAnswer:
     """One function's answer, plus what the journal notes about it."""
 
-    function: Function
+    function: RequestFunction
     data: etree._Element | None = None
     errors: list[WireError] = field(default_factory=list)
     object_name: str = ""
@@ -84,7 +84,7 @@ def resolve_object(name: str) -> ObjectType:
     return found
 
 
-def require(ctx: Context, ot: ObjectType, operation: str, rights: tuple[str, ...]) -> None:
+def require(ctx: RequestContext, ot: ObjectType, operation: str, rights: tuple[str, ...]) -> None:
     """PL04000005 unless one of ``rights`` is held on the object's policy.
 
     The object type is lower case for READ_BY_QUERY (as in the live arinvoice quote) and upper case otherwise
@@ -94,7 +94,7 @@ def require(ctx: Context, ot: ObjectType, operation: str, rights: tuple[str, ...
         raise Failure(no_permission(operation, ot.name.lower() if operation == "READ_BY_QUERY" else ot.name))
 
 
-def select_fields(ctx: Context, ot: ObjectType, requested: str) -> tuple[str, ...]:
+def select_fields(ctx: RequestContext, ot: ObjectType, requested: str) -> tuple[str, ...]:
     """A ``fields`` list (comma separated, ``*`` or empty for all) checked against the object."""
     available = ctx.store.fields(ctx.company, ot)
     if requested in ("", "*"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import errors, functions, journal, responses
 from .catalog import is_write
-from .context import Context
+from .context import RequestContext
 from .datastore import DataStore
 from .model import Company, Scenario, User
 from .permissions import effective_rights
@@ -260,7 +260,7 @@ class Gateway:
             )
             return session.session_id, self.endpoints.session_url, entity_id
 
-        ctx = Context(
+        ctx = RequestContext(
             company=company,
             user=user,
             rights=effective_rights(company, user),

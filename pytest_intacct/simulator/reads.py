@@ -9,9 +9,9 @@ from lxml import etree
 
 from .catalog import ObjectType
 from .context import (
-    Context,
     Failure,
-    Outcome,
+    FunctionAnswer,
+    RequestContext,
     bounded_int,
     require,
     resolve_object,
@@ -21,7 +21,7 @@ from .context import (
 )
 from .errors import processing_error, query_failed
 from .queries import QueryError, compare, order_rows, parse_filter, parse_orderby, parse_where
-from .wire import Function
+from .wire import RequestFunction
 
 _AGGREGATES = ("count", "sum", "avg", "min", "max")
 
@@ -31,7 +31,7 @@ def _xml_only(value: str) -> None:
         raise Failure(processing_error(f"returnFormat '{value}' is not simulated; only xml is"))
 
 
-def read_by_query(ctx: Context, fn: Function) -> Outcome:
+def read_by_query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Lower-case ``<department>`` elements and ``resultId`` paging, pagesize 1-1000 (§5.1)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
@@ -58,10 +58,10 @@ def read_by_query(ctx: Context, fn: Function) -> Outcome:
         numremaining=len(rest),
         resultId=result_id,
     )
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
-def read_more(ctx: Context, fn: Function) -> Outcome:
+def read_more(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Continue a readByQuery by ``resultId`` (or by ``object``); the last page keeps the same resultId."""
     result_id = text(fn.element, "resultId")
     if result_id:
@@ -82,10 +82,10 @@ def read_more(ctx: Context, fn: Function) -> Outcome:
         numremaining=remaining,
         resultId=result_set.result_id,
     )
-    return Outcome(fn, data, object_name=result_set.object_name)
+    return FunctionAnswer(fn, data, object_name=result_set.object_name)
 
 
-def query(ctx: Context, fn: Function) -> Outcome:
+def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """The newer ``query``: select, filter, orderby, options, offset paging with pagesize 1-2000 (§5.4)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
@@ -122,7 +122,7 @@ def query(ctx: Context, fn: Function) -> Outcome:
         count=len(page),
         numremaining=max(0, len(rows) - offset - len(page)),
     )
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
 def _selection(select: etree._Element | None, available: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -183,7 +183,9 @@ _AGGREGATORS: dict[str, Callable[[list[str]], str]] = {
 }
 
 
-def _keyed(ctx: Context, fn: Function, operation: str, key_field: Callable[[ObjectType], str]) -> Outcome:
+def _keyed(
+    ctx: RequestContext, fn: RequestFunction, operation: str, key_field: Callable[[ObjectType], str]
+) -> FunctionAnswer:
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, operation, ot.read_rights)
@@ -197,16 +199,16 @@ def _keyed(ctx: Context, fn: Function, operation: str, key_field: Callable[[Obje
     else:
         rows = rows[:100]  # Assumption: empty keys return the first 100 records.
     # A key that matches nothing is not an error: count="0" (PSI mock, §5.3).
-    return Outcome(
+    return FunctionAnswer(
         fn, rows_element(ot.name, rows, fields, listtype=ot.name, count=len(rows)), object_name=ot.name
     )
 
 
-def read(ctx: Context, fn: Function) -> Outcome:
+def read(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """``read``: keys are RECORDNOs; upper-case ``<DEPARTMENT>`` elements (§5.3)."""
     return _keyed(ctx, fn, "READ", lambda ot: "RECORDNO")
 
 
-def read_by_name(ctx: Context, fn: Function) -> Outcome:
+def read_by_name(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """``readByName``: keys are the object's names or ids (LOGINID, DEPARTMENTID...)."""
     return _keyed(ctx, fn, "READ_BY_NAME", lambda ot: ot.name_field)

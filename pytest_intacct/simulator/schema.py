@@ -16,11 +16,11 @@ from .model import (
     Company,
     FaultSettings,
     GatewaySettings,
-    Login,
     QueuedFault,
     Rights,
     Role,
     Scenario,
+    ScenarioLogin,
     Sender,
     User,
     UserGroup,
@@ -168,11 +168,11 @@ def _sender(sender_id: str, raw: Any, path: Path) -> Sender:
     return Sender(sender_id, _get(table, "password", path, str), _get(table, "active", path, bool, True))
 
 
-def _login(raw: Any, path: Path) -> Login:
+def _login(raw: Any, path: Path) -> ScenarioLogin:
     required = ("name", "sender_id", "sender_password", "company_id", "user_id", "user_password")
     table = _table(raw, path, (*required, "entity", "developer_user_id"))
     values = {key: _get(table, key, path, str) for key in required}
-    return Login(
+    return ScenarioLogin(
         entity_id=_get(table, "entity", path, str, "") or None,
         developer_user_id=_get(table, "developer_user_id", path, str, "") or None,
         **values,

@@ -17,7 +17,7 @@ from .errors import rate_limited
 from .faults import HTML_CONTENT_TYPE, Fault, Faults, html_page
 from .gateway import Endpoints, Exchange, Gateway
 from .journal import Journal
-from .model import Login, Scenario
+from .model import Scenario, ScenarioLogin
 from .responses import Reply, gateway_failure
 from .scenario import load_scenario
 from .sessions import Clock
@@ -244,10 +244,10 @@ class Simulator:
         return self.gateway.endpoints.session_url
 
     @property
-    def logins(self) -> dict[str, Login]:
+    def logins(self) -> dict[str, ScenarioLogin]:
         """Login name -> credentials, primary first."""
         return {login.name: login for login in self.scenario.logins}
 
     @property
-    def primary_login(self) -> Login:
+    def primary_login(self) -> ScenarioLogin:
         return self.scenario.primary_login

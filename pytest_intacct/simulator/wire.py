@@ -53,7 +53,7 @@ _DTD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
-class Login:
+class RequestLogin:
     """The ``<login>`` form of authentication."""
 
     userid: str
@@ -63,7 +63,7 @@ class Login:
 
 
 @dataclass(frozen=True)
-class Function:
+class RequestFunction:
     """One ``<function controlid="...">`` and the element it wraps."""
 
     controlid: str
@@ -80,9 +80,9 @@ class Request:
     sender_password: str
     dtdversion: str
     transaction: bool
-    login: Login | None
+    login: RequestLogin | None
     session_id: str | None
-    functions: tuple[Function, ...]
+    functions: tuple[RequestFunction, ...]
 
 
 class RequestError(Exception):
@@ -195,14 +195,14 @@ def _request(root: etree._Element, echo: ControlEcho) -> Request:
     login_element = operation.find("authentication/login")
     login = None
     if login_element is not None:
-        login = Login(
+        login = RequestLogin(
             userid=_text(login_element, "userid") or "",
             companyid=_text(login_element, "companyid") or "",
             password=(login_element.findtext("password") or ""),
             locationid=_text(login_element, "locationid") or "",
         )
     functions = tuple(
-        Function(controlid=element.get("controlid", ""), name=element[0].tag, element=element[0])
+        RequestFunction(controlid=element.get("controlid", ""), name=element[0].tag, element=element[0])
         for element in operation.iterfind("content/function")
     )
     return Request(

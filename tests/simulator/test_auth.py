@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pytest_intacct.simulator import Login, Simulator
+from pytest_intacct.simulator import ScenarioLogin, Simulator
 
 from .conftest import StartSimulator
 from .gateway_client import Client, envelope, function, login_request, post, xml
@@ -18,7 +18,7 @@ WriteScenario = Callable[..., Path]
 GET_SESSION = [function("<getAPISession/>")]
 
 
-def sign_in(simulator: Simulator, login: Login | None = None) -> requests.Response:
+def sign_in(simulator: Simulator, login: ScenarioLogin | None = None) -> requests.Response:
     return post(simulator.endpoint, login_request(login or simulator.primary_login, GET_SESSION))
 
 

@@ -13,11 +13,11 @@ from sageintacctsdk import SageIntacctSDK
 from sageintacctsdk.apis import ApiBase
 from sageintacctsdk.exceptions import InvalidTokenError, NoPrivilegeError, WrongParamsError
 
-from pytest_intacct.simulator import Login, Simulator
+from pytest_intacct.simulator import ScenarioLogin, Simulator
 
 from .conftest import StartSimulator
 
-Connect = Callable[[Simulator, Login], SageIntacctSDK]
+Connect = Callable[[Simulator, ScenarioLogin], SageIntacctSDK]
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def connect(monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect]:
 
     monkeypatch.setattr(ApiBase, "__init__", init)
 
-    def build(simulator: Simulator, login: Login) -> SageIntacctSDK:
+    def build(simulator: Simulator, login: ScenarioLogin) -> SageIntacctSDK:
         target.append(simulator.endpoint)
         return SageIntacctSDK(
             sender_id=login.sender_id,
@@ -132,14 +132,16 @@ def test_bad_user_credentials_raise_invalid_token(
 
 def test_wrong_user_password_raises_invalid_token(trelica: Simulator, connect: Connect) -> None:
     login = trelica.primary_login
-    wrong = Login(login.name, login.sender_id, login.sender_password, login.company_id, login.user_id, "nope")
+    wrong = ScenarioLogin(
+        login.name, login.sender_id, login.sender_password, login.company_id, login.user_id, "nope"
+    )
     with pytest.raises(InvalidTokenError, match="Sign-in information is incorrect"):
         connect(trelica, wrong)
 
 
 def test_unknown_company_raises_invalid_token(trelica: Simulator, connect: Connect) -> None:
     login = trelica.primary_login
-    wrong = Login(
+    wrong = ScenarioLogin(
         login.name, login.sender_id, login.sender_password, "NO-SUCH-CO", login.user_id, login.user_password
     )
     with pytest.raises(InvalidTokenError, match="invalidRequest"):
