@@ -172,7 +172,7 @@ class Simulator:
         port: int = 0,
         journal_path: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.scenario = load_scenario(scenario)
         self.host = host
         self.port = port
         self.clock = Clock()

@@ -94,9 +94,9 @@ def test_adjustments_are_readable_with_the_generic_api_object(trelica: Simulator
 
 
 def test_missing_right_raises_the_sdks_no_privilege_error(
-    start_simulator: StartSimulator, connect: Connect
+    intacct_simulator: StartSimulator, connect: Connect
 ) -> None:
-    simulator = start_simulator("missing-permissions")
+    simulator = intacct_simulator("missing-permissions")
     connect(simulator, simulator.primary_login)
     login = simulator.primary_login
     adjustments = ApiBase(dimension="APADJUSTMENT")
@@ -109,23 +109,25 @@ def test_missing_right_raises_the_sdks_no_privilege_error(
     assert "QUERY on objects of type APADJUSTMENT" in str(raised.value)
 
 
-def test_bad_sender_password_raises_wrong_params(start_simulator: StartSimulator, connect: Connect) -> None:
-    simulator = start_simulator("sender-bad-password")
+def test_bad_sender_password_raises_wrong_params(intacct_simulator: StartSimulator, connect: Connect) -> None:
+    simulator = intacct_simulator("sender-bad-password")
     with pytest.raises(WrongParamsError, match="Incorrect Intacct XML Partner ID or password"):
         connect(simulator, simulator.primary_login)
 
 
-def test_unauthorized_sender_raises_invalid_token(start_simulator: StartSimulator, connect: Connect) -> None:
-    simulator = start_simulator("sender-not-authorized")
+def test_unauthorized_sender_raises_invalid_token(
+    intacct_simulator: StartSimulator, connect: Connect
+) -> None:
+    simulator = intacct_simulator("sender-not-authorized")
     with pytest.raises(InvalidTokenError, match="Invalid Web Services Authorization"):
         connect(simulator, simulator.primary_login)
 
 
 @pytest.mark.parametrize("scenario", ["user-inactive", "ip-blocked"])
 def test_bad_user_credentials_raise_invalid_token(
-    start_simulator: StartSimulator, connect: Connect, scenario: str
+    intacct_simulator: StartSimulator, connect: Connect, scenario: str
 ) -> None:
-    simulator = start_simulator(scenario)
+    simulator = intacct_simulator(scenario)
     with pytest.raises(InvalidTokenError, match="XMLGW_JPP0002"):
         connect(simulator, simulator.primary_login)
 
