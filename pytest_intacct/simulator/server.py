@@ -40,6 +40,7 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # socketserver's default of 5 drops connections when a fleet connects at once
     timeout = 0  # handle_request() is only called when a connection is waiting: never block in it
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
