@@ -8,31 +8,39 @@ manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_intacct.checks import CHECKS
+from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy
+from pytest_intacct.collection import DEFAULT_CONCURRENCY, parse_concurrency
+from pytest_intacct.prefetch import ProgressLine, environments_of
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
+from pytest_intacct.redaction import redact
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
 from pytest_intacct.reporting.collector import ResultCollector, to_report
-from pytest_intacct.results import Outcome, RequirementResult
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
     EnvironmentSettings,
     SettingsError,
+    SettingsWarning,
     load_environments,
     parse_environment_names,
 )
 from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.validation import output_path, retry_count, timeout_seconds
 
 if TYPE_CHECKING:
     from pytest_intacct.simulator import Simulator
 
 RUN_KEY = pytest.StashKey[AcceptanceRun]()
+# The key of the snapshots pytest-xdist's controller hands to each worker in ``workerinput``.
+SNAPSHOTS_INPUT = "intacct_snapshots"
 RESULT_KEY = pytest.StashKey[RequirementResult]()
 _STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
 DEFAULT_SCENARIO = "trelica-ready"
@@ -69,11 +77,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="For demo environments: append every request the run makes to PATH as JSON lines.",
     )
     group.addoption(
-        "--intacct-timeout", type=float, default=60.0, metavar="SECONDS", help="Timeout per gateway request."
+        "--intacct-timeout",
+        type=timeout_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="Timeout per gateway request.",
+    )
+    group.addoption(
+        "--intacct-concurrency",
+        type=parse_concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
     )
     group.addoption(
         "--intacct-retries",
-        type=int,
+        type=retry_count,
         default=4,
         metavar="N",
         help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
@@ -87,28 +106,41 @@ def pytest_configure(config: pytest.Config) -> None:
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
 
-    names = parse_environment_names(config.getoption("intacct_env"))
+    try:
+        names = parse_environment_names(config.getoption("intacct_env"))
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if not names:
         return
     stack = contextlib.ExitStack()
     config.stash[_STACK_KEY] = stack
     try:
-        environments = _environments(config, names, stack)
+        json_option = config.getoption("intacct_json")
+        json_path = (
+            output_path("--intacct-json", json_option, config.invocation_params.dir) if json_option else None
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SettingsWarning)
+            environments = _environments(config, names, stack)
+        for warning in caught:
+            config.issue_config_time_warning(warning.message, stacklevel=2)
         profile = _profile(config, environments)
-    except (SettingsError, ProfileError, KeyError, ValueError) as exc:
+    except (SettingsError, ProfileError, ValueError) as exc:
         stack.close()
-        raise pytest.UsageError(str(exc).strip("'\"")) from None
+        raise pytest.UsageError(str(exc)) from None
     options = ClientOptions(
         timeout=config.getoption("intacct_timeout"),
         retry=RetryPolicy(retries=config.getoption("intacct_retries")),
     )
-    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
+    handed_over = getattr(config, "workerinput", {}).get(SNAPSHOTS_INPUT, [])
+    snapshots = [Snapshot.from_dict(data) for data in handed_over]
+    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options, snapshots=snapshots)
     if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
         infos = [
             EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
             for e in environments
         ]
-        collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
+        collector = ResultCollector(profile, infos, json_path)
         config.pluginmanager.register(collector, "intacct-results")
         if config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import HtmlReport, environment_metadata
@@ -118,6 +150,29 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Read every environment the selected tests judge, side by side, before the first test."""
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None and session.items:
+        run.prefetch(
+            environments_of(session.items, run.environments),
+            concurrency=session.config.getoption("intacct_concurrency"),
+            progress=ProgressLine(session.config),
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: read every environment once, here, and hand the snapshots to each worker."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.prefetch(
+            concurrency=node.config.getoption("intacct_concurrency"), progress=ProgressLine(node.config)
+        )
+        node.workerinput[SNAPSHOTS_INPUT] = [snapshot.to_dict() for snapshot in run.snapshots()]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -156,13 +211,19 @@ def _environments(
 ) -> list[EnvironmentSettings]:
     real = [n for n in names if not is_demo(n)]
     demo = [n for n in names if is_demo(n)]
-    settings = {env.name: env for env in load_environments(real, config.rootpath)}
+    settings = {env.name: env for env in load_environments(real, config.invocation_params.dir)}
     if demo:
+        from pytest_intacct.simulator import ScenarioError
+
         scenario = config.getoption("intacct_scenario")
         journal = config.getoption("intacct_journal")
-        environments = stack.enter_context(
-            demo_environments(demo, scenario, Path(journal) if journal else None)
+        journal_path = (
+            output_path("--intacct-journal", journal, config.invocation_params.dir) if journal else None
         )
+        try:
+            environments = stack.enter_context(demo_environments(demo, scenario, journal_path))
+        except ScenarioError as exc:
+            raise SettingsError(f"--intacct-scenario={scenario}: {exc}") from None
         settings |= {env.name: env for env in environments}
     return [settings[n] for n in names]
 
@@ -181,11 +242,7 @@ def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> 
         if len(refs) > 1:
             raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
         chosen = refs.pop()
-    profile = load_profile(chosen)
-    unknown = sorted({r.check for r in profile.requirements} - CHECKS.keys())
-    if unknown:
-        raise ProfileError(f"profile {profile.path}: no check implements {', '.join(unknown)}")
-    return profile
+    return validate_profile(load_profile(chosen))
 
 
 # -- parametrization -----------------------------------------------------------------------
@@ -194,8 +251,9 @@ def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = metafunc.config.stash.get(RUN_KEY, None)
     if "intacct_requirement" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("intacct_area")
-        area = marker.args[0] if marker else None
+        area = _area(metafunc.definition)
+        if area is not None and area not in AREAS:
+            pytest.fail(f"intacct_area({area!r}): unknown area; areas: {', '.join(AREAS)}", pytrace=False)
         params = _requirement_params(run, area) if run else [NO_ENVIRONMENT]
         metafunc.parametrize("intacct_requirement", params, indirect=True)
     elif "intacct_env" in metafunc.fixturenames:
@@ -205,19 +263,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A suite area the profile has no requirements for is deselected, not reported as skipped."""
-    if RUN_KEY not in config.stash:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
         return
-    empty = [
-        item
-        for item in items
-        if "intacct_requirement" in getattr(item, "fixturenames", ())
-        and not isinstance(
-            getattr(item, "callspec", None) and item.callspec.params.get("intacct_requirement"), tuple
-        )
-    ]
+    empty = [item for item in items if (area := _area(item)) in AREAS and not run.profile.by_area(area)]
     if empty:
         items[:] = [item for item in items if item not in empty]
         config.hook.pytest_deselected(items=empty)
+
+
+def _area(node: pytest.Item | pytest.Function) -> str | None:
+    marker = node.get_closest_marker("intacct_area")
+    return marker.args[0] if marker else None
 
 
 NO_ENVIRONMENT = pytest.param(
@@ -235,7 +292,7 @@ def _requirement_params(run: AcceptanceRun, area: str | None) -> list:
         if area is not None and requirement.area != area:
             continue
         marks = [getattr(pytest.mark, _marker(requirement.area)), getattr(pytest.mark, requirement.severity)]
-        if requirement.area == "across-environments":
+        if requirement.across_environments:
             params.append(pytest.param(("*", requirement), id=requirement.id, marks=marks))
             continue
         for env in run.environments:
@@ -254,7 +311,14 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     """
     run = request.config.stash[RUN_KEY]
     environment, requirement = request.param
-    result = run.verdict(environment, requirement)
+    try:
+        result = run.verdict(environment, requirement)
+    except Exception as exc:  # a bug must cost one "could not check", never the requirement
+        result = RequirementResult(
+            environment,
+            requirement,
+            Verdict.error(requirement.title, f"not checked: {type(exc).__name__}: {redact(str(exc))}"),
+        )
     request.node.stash[RESULT_KEY] = result
     verdict = result.verdict
     # JUnit XML carries these as <properties> of the test case.
@@ -281,16 +345,7 @@ def assert_requirement_met(result: RequirementResult) -> None:
 
 
 def failure_message(result: RequirementResult) -> str:
-    r, v = result.requirement, result.verdict
-    lines = [
-        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
-        f"  expected: {v.expected}",
-        f"  observed: {v.observed}",
-    ]
-    if v.root_cause:
-        lines.append(f"  root cause: requirement {v.root_cause!r}")
-    lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
-    return "\n".join(lines)
+    return "\n".join(describe(result))
 
 
 @pytest.fixture(scope="session")

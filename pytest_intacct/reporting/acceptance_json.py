@@ -58,7 +58,7 @@ def build_acceptance(
         raise ValueError("environment names must be unique")
     across: list[RequirementResult] = []
     for result in results:
-        if result.requirement.area == "across-environments":
+        if result.requirement.across_environments:
             across.append(result)
         elif result.environment in grouped:
             grouped[result.environment].append(result)
