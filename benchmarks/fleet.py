@@ -1,9 +1,10 @@
 """``make bench``: what checking a fleet costs, on loopback against the simulator with 300 ms latency.
 
 Prints requests per environment (both profiles, and a naive one-request-per-read client), wall time for
-1, 10, 50 and 200 companies (sequential as ``AcceptanceRun`` reads them today, and through
-``pytest_intacct.collection`` with the project's own ``snapshot.collect``) as ratios to the latency floors,
-peak memory per environment, and the plugin's idle import cost. Bounded: well under two minutes.
+1, 10, 50 and 200 companies as ratios to the latency floors (one after another with
+``AcceptanceRun.snapshot``, and side by side with ``AcceptanceRun.prefetch``: ``pytest_intacct.collection``
+around the project's own ``snapshot.collect``), peak memory per environment, and the plugin's idle import
+cost. Bounded: well under two minutes.
 
 The timed simulator runs in its own process, so its CPU time does not compete with the clients' for the
 GIL (the real gateway is not in our process either).
@@ -22,18 +23,19 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from multiprocessing.synchronize import Event
 
 from pytest_intacct.client import Credentials
 from pytest_intacct.client import functions as fn
-from pytest_intacct.collection import DEFAULT_CONCURRENCY, collect_all
-from pytest_intacct.profiles import load_profile
+from pytest_intacct.collection import DEFAULT_CONCURRENCY
+from pytest_intacct.profiles import Profile, load_profile
 from pytest_intacct.redaction import Secret
 from pytest_intacct.run import AcceptanceRun
 from pytest_intacct.settings import EnvironmentSettings
 from pytest_intacct.simulator import Scenario, ScenarioLogin, Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
-from pytest_intacct.snapshot import Snapshot, collect
+from pytest_intacct.snapshot import Snapshot
 
 LATENCY = 0.3
 SIZES = (1, 10, 50, 200)
@@ -102,36 +104,24 @@ def requests_per_environment() -> None:
 
 def naive_reads(run: AcceptanceRun, env: EnvironmentSettings) -> list[fn.Function]:
     """The reads ``collect`` batches, as a per-object client sends them: one request each."""
-    plan = run.plan(env)
-    user = env.credentials.user_id
-    reads = [
-        fn.read_by_name("USERINFO", [user]),
-        fn.read_by_query(
-            "ROLEUSERS", f"USERLOGINID = {fn.escape_literal(user)}", ("USERLOGINID", "ROLENAME")
-        ),
-        fn.get_user_permissions(user),
-        *(fn.read_by_query(obj, "", ("RECORDNO",), pagesize=1) for obj in dict.fromkeys(plan.objects)),
-    ]
-    if plan.developer_user_id:
-        reads += [
-            fn.read_by_name("USERINFO", [plan.developer_user_id]),
-            fn.get_user_permissions(plan.developer_user_id),
-        ]
-    return reads
+    return [read.build() for read in {read.key: read for read in run.plan(env)}.values()]
 
 
-def collect_concurrently(run: AcceptanceRun, envs: Sequence[EnvironmentSettings]) -> list[Snapshot]:
-    def collect_one(env: EnvironmentSettings) -> Snapshot:
-        with run.client(env.name) as client:
-            return collect(client, env.name, run.plan(env))
+def collect_concurrently(envs: Sequence[EnvironmentSettings], profile: Profile) -> list[Snapshot]:
+    """Every environment read by ``AcceptanceRun.prefetch`` (the collection engine, the project's collect)."""
+    run = AcceptanceRun(envs, profile)
+    run.prefetch(concurrency=DEFAULT_CONCURRENCY)
+    snapshots = run.snapshots()
+    failed = [snapshot.environment for snapshot in snapshots if not snapshot.sign_in.ok]
+    if failed or len(snapshots) != len(envs):
+        raise RuntimeError(f"collection failed for {failed or 'some environments'}")
+    return snapshots
 
-    results = collect_all(
-        envs, collect_one, key=lambda env: (env.credentials.company_id, env.credentials.endpoint)
-    )
-    failed = [result.environment.name for result in results if not result.ok]
-    if failed:
-        raise RuntimeError(f"collection failed for {failed}")
-    return [result.value for result in results if result.value is not None]
+
+def read_in_turn(run: AcceptanceRun, envs: Sequence[EnvironmentSettings]) -> None:
+    """The environments read one after another, each ``AcceptanceRun.snapshot`` waiting for the last."""
+    for env in envs:
+        run.snapshot(env.name)
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -162,26 +152,24 @@ def wall_times() -> None:
             envs = everyone[:size]
             if size in SEQUENTIAL_SIZES:
                 run = AcceptanceRun(envs, profile)
-                sequential = timed(lambda run=run, envs=envs: [run.snapshot(env.name) for env in envs])
+                sequential = timed(partial(read_in_turn, run, envs))
                 per_company = sequential / size
                 sequential_text = f"{sequential:10.2f}s"
             else:
                 sequential_text = f"~{per_company * size:9.1f}s"  # projected from the last measured size
-            concurrent = timed(lambda envs=envs: collect_concurrently(AcceptanceRun(envs, profile), envs))
+            concurrent = timed(partial(collect_concurrently, envs, profile))
             floor = math.ceil(size / concurrency) * round_trips * LATENCY
             print(
                 f"  {size:>9} {sequential_text:>11} {concurrent:10.2f}s {floor:8.2f}s "
                 f"{concurrent / floor:9.2f}x {concurrent / all_floor:22.1f}x"
             )
-        print(
-            "  (~: projected as companies x the measured time per company; sequential is AcceptanceRun today)"
-        )
+        print("  (~: projected as companies x the measured time per company)")
 
         print("\nPeak Python memory while collecting (tracemalloc, client side)")
         for size in (1, 50):
             envs = everyone[:size]
             tracemalloc.start()
-            collect_concurrently(AcceptanceRun(envs, profile), envs)
+            collect_concurrently(envs, profile)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             per_environment = peak / size / 1024
@@ -258,7 +246,7 @@ def pytest_starts(directory: str) -> tuple[float, float]:
             ]
             # check=False: exit code 5, no tests collected
             times[plugin].append(
-                timed(lambda c=command: subprocess.run(c, cwd=directory, capture_output=True, check=False))
+                timed(partial(subprocess.run, command, cwd=directory, capture_output=True, check=False))
             )
     return statistics.median(times[True]), statistics.median(times[False])
 
