@@ -9,9 +9,10 @@ import dataclasses
 import ipaddress
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import errors, functions, journal, responses
 from .catalog import is_write
@@ -64,7 +65,10 @@ def _same(a: str, b: str) -> bool:
     return secrets.compare_digest(a.encode(), b.encode())
 
 
-def _find(items: dict[str, object], key: str) -> object | None:
+_Value = TypeVar("_Value")
+
+
+def _find(items: Mapping[str, _Value], key: str) -> _Value | None:
     # Assumption: company and user ids match case-insensitively; sender ids (HELP-WSA) and passwords exactly.
     if key in items:
         return items[key]

@@ -99,10 +99,11 @@ def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     offset = bounded_int(text(element, "offset"), 0, 0, 10**9, "offset")
     try:
         selection = _selection(element.find("select"), available)
+        filter_element = element.find("filter")
         where = (
             (lambda row: True)
-            if element.find("filter") is None
-            else parse_filter(element.find("filter"), available, case_insensitive)
+            if filter_element is None
+            else parse_filter(filter_element, available, case_insensitive)
         )
         order = parse_orderby(element.find("orderby"), available)
     except QueryError as error:

@@ -175,7 +175,7 @@ def _validate(root: etree._Element, echo: ControlEcho) -> None:
                 child.remove(grandchild)
     with _DTD_LOCK:
         valid = _DTD.validate(skeleton)
-        log = _DTD.error_log.filter_from_errors()
+        log = _DTD.error_log.filter_from_errors()  # type: ignore[attr-defined]  # missing from lxml-stubs
     if not valid:
         names = tuple(str(child.tag) for child in root.iterfind("operation/content/function/*"))
         raise RequestError(echo, _libxml_errors(log, fatal_prefix=False), names)
@@ -189,9 +189,17 @@ def _validate(root: etree._Element, echo: ControlEcho) -> None:
         raise RequestError(echo, [xml_parse_error(message)])
 
 
+def _child(parent: etree._Element, path: str) -> etree._Element:
+    """An element the envelope's DTD already required."""
+    found = parent.find(path)
+    if found is None:
+        raise LookupError(f"a validated request lacks {path}")
+    return found
+
+
 def _request(root: etree._Element, echo: ControlEcho) -> Request:
-    control = root.find("control")
-    operation = root.find("operation")
+    control = _child(root, "control")
+    operation = _child(root, "operation")
     login_element = operation.find("authentication/login")
     login = None
     if login_element is not None:
