@@ -18,7 +18,7 @@ from .wire import RequestFunction
 
 
 class Failure(Exception):
-    """A function fails; its errors go into the ``<result>`` (result level, §3.1)."""
+    """A function fails; its errors go into the ``<result>`` (result level, docs/gateway.md#errors)."""
 
     def __init__(self, *errors: WireError) -> None:
         super().__init__(errors[0].description2)
@@ -58,7 +58,8 @@ class FunctionAnswer:
         return bool(self.errors)
 
     def element(self, aborted: bool = False) -> etree._Element:
-        """The ``<result>``; after a rollback every result is ``aborted`` and carries XL03000009 (§1.4).
+        """The ``<result>``; after a rollback every result is ``aborted`` and carries XL03000009
+        (docs/simulator.md, assumption 20).
 
         The failing function keeps its own errors before XL03000009, as in a live 2026 response and the
         SDKs' ResultTest fixtures.
@@ -88,7 +89,7 @@ def require(ctx: RequestContext, ot: ObjectType, operation: str, rights: tuple[s
     """PL04000005 unless one of ``rights`` is held on the object's policy.
 
     The object type is lower case for READ_BY_QUERY (as in the live arinvoice quote) and upper case otherwise
-    (Rutter's QUERY ... GLACCOUNT); other tokens are assumptions (intacct-permissions.md §4 notes).
+    (Rutter's QUERY ... GLACCOUNT); other tokens are assumptions (docs/gateway.md#permissions).
     """
     if not allows(ctx.rights, ot.application, ot.policy, rights):
         raise Failure(no_permission(operation, ot.name.lower() if operation == "READ_BY_QUERY" else ot.name))

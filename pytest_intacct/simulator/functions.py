@@ -45,9 +45,11 @@ def object_of(fn: RequestFunction) -> str:
 
 
 def get_api_session(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
-    """``<api><sessionid/><endpoint/><locationid/></api>`` (DOCS-SESS, §6)."""
+    """``<api><sessionid/><endpoint/><locationid/></api>`` (developer.intacct.com api-sessions page,
+    docs/gateway.md#sessions)."""
     if not ctx.alone:
-        # "Always isolate getAPISession in a single request" (DOCS-SESS); the real error is undocumented.
+        # "Always isolate getAPISession in a single request" (developer.intacct.com api-sessions page); the
+        # real error is undocumented.
         raise Failure(processing_error("getAPISession must be the only function in its request"))
     location = fn.element.find("locationid")
     entity = None if location is None else (location.text or "").strip()
@@ -65,7 +67,8 @@ def get_api_session(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
 
 
 def get_user_permissions(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
-    """Effective rights of a user; needs Company > Users > View Permissions (DOCS-USERS)."""
+    """Effective rights of a user; needs Company > Users > View Permissions (developer.intacct.com users
+    page)."""
     application, policy, right = PERMISSIONS_POLICY
     if not allows(ctx.rights, application, policy, (right,)):
         # Assumption: the operation token of this refusal is undocumented.
@@ -138,7 +141,8 @@ def _writable(ctx: RequestContext, ot: ObjectType, operation: str) -> None:
 
 
 def _written(fn: RequestFunction, ot: ObjectType | None, rows: list[dict[str, str]]) -> FunctionAnswer:
-    # create/update answer <data listtype="objects" count="N"> (DOCS-REQ sample).
+    # create/update answer <data listtype="objects" count="N"> (developer.intacct.com/web-services/requests
+    # sample).
     data = responses.data(listtype="objects", count=len(rows))
     for row in rows:
         fields = [("RECORDNO", row["RECORDNO"])]

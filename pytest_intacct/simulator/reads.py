@@ -1,4 +1,4 @@
-"""Record-reading functions: readByQuery, readMore, query, read, readByName (intacct-xml-api.md §5)."""
+"""Record-reading functions: readByQuery, readMore, query, read, readByName (docs/gateway.md#paging)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def _xml_only(value: str) -> None:
 
 
 def read_by_query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
-    """Lower-case ``<department>`` elements and ``resultId`` paging, pagesize 1-1000 (§5.1)."""
+    """Lower-case ``<department>`` elements and ``resultId`` paging, pagesize 1-1000
+    (docs/gateway.md#paging)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, "READ_BY_QUERY", ot.read_rights)
@@ -69,7 +70,8 @@ def read_more(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     else:
         result_set = ctx.results.latest(ctx.owner, resolve_object(text(fn.element, "object")).name)
     if result_set is None:
-        # Assumption: the error for an unknown or exhausted resultId is undocumented (§5.2).
+        # Assumption: the error for an unknown or exhausted resultId is undocumented (docs/simulator.md,
+        # assumption 16).
         raise Failure(processing_error(f"Invalid resultId '{result_id}' or no more records to read"))
     page, remaining = ctx.results.next_page(result_set)
     data = rows_element(
@@ -86,7 +88,8 @@ def read_more(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
 
 
 def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
-    """The newer ``query``: select, filter, orderby, options, offset paging with pagesize 1-2000 (§5.4)."""
+    """The newer ``query``: select, filter, orderby, options, offset paging with pagesize 1-2000
+    (developer.intacct.com/web-services/queries)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, "QUERY", ot.read_rights)
@@ -127,7 +130,8 @@ def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
 
 
 def _selection(select: etree._Element | None, available: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``[(kind, FIELD)]`` where kind is ``field`` or an aggregate; ``*`` is not supported (DOCS-QRY)."""
+    """``[(kind, FIELD)]`` where kind is ``field`` or an aggregate; ``*`` is not supported
+    (developer.intacct.com/web-services/queries)."""
     if select is None or not len(select):
         raise QueryError("select must name at least one field")
     selection = []
@@ -142,7 +146,8 @@ def _selection(select: etree._Element | None, available: tuple[str, ...]) -> lis
 
 
 def _aggregate(rows: list[dict[str, str]], selection: list[tuple[str, str]]) -> list[dict[str, str]]:
-    """Aggregates with the plain fields as the grouping, ``<COUNT.RECORDNO>`` style (§5.4)."""
+    """Aggregates with the plain fields as the grouping, ``<COUNT.RECORDNO>`` style
+    (developer.intacct.com/web-services/queries)."""
     plain = [name for kind, name in selection if kind == "field"]
     groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for row in rows:
@@ -199,14 +204,16 @@ def _keyed(
         rows = [row for key in keys for row in rows if row.get(field) == key]
     else:
         rows = rows[:100]  # Assumption: empty keys return the first 100 records.
-    # A key that matches nothing is not an error: count="0" (PSI mock, §5.3).
+    # A key that matches nothing is not an error: count="0" (PsIntacct's mock;
+    # developer.intacct.com/web-services/queries).
     return FunctionAnswer(
         fn, rows_element(ot.name, rows, fields, listtype=ot.name, count=len(rows)), object_name=ot.name
     )
 
 
 def read(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
-    """``read``: keys are RECORDNOs; upper-case ``<DEPARTMENT>`` elements (§5.3)."""
+    """``read``: keys are RECORDNOs; upper-case ``<DEPARTMENT>`` elements
+    (developer.intacct.com/web-services/queries)."""
     return _keyed(ctx, fn, "READ", lambda ot: "RECORDNO")
 
 

@@ -26,8 +26,9 @@ from .wire import MAX_BODY_BYTES
 logger = logging.getLogger("pytest_intacct.simulator")
 
 LOGIN_PATH = "/ia/xml/xmlgw.phtml"
-# Sessions are tied to an endpoint that may differ from the login one (§6); a second path forces clients
-# to follow <endpoint>. Both paths serve every request (some clients keep posting to the login URL).
+# Sessions are tied to an endpoint that may differ from the login one (docs/gateway.md#sessions); a second
+# path forces clients to follow <endpoint>. Both paths serve every request (some clients keep posting to
+# the login URL).
 SESSION_PATH = "/na1/ia/xml/xmlgw.phtml"
 
 
@@ -97,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body, path, self.client_address[0], simulator.faults.admission
             )
         except Exception:
-            # A mid-process failure answers 500 without XML, like the real gateway (catalogue #23).
+            # A mid-process failure answers 500 without XML, like the real gateway.
             logger.exception("simulator error while handling %s", path)
             exchange = Exchange(
                 Reply(500, html_page(500), HTML_CONTENT_TYPE), journal.FAULT, fault="internal"
@@ -150,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, reply: Reply, truncate: bool = False) -> None:
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)  # always, even on 4xx/5xx (§4.2)
+        # Always, even on 4xx/5xx (docs/gateway.md#errors).
+        self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)

@@ -1,8 +1,9 @@
-"""Request parsing: a hardened XML parser plus the envelope's DTD (intacct-xml-api.md §1).
+"""Request parsing: a hardened XML parser plus the envelope's DTD (docs/gateway.md#requests).
 
 The real gateway validates requests against its DTD, so element order matters and a violation is the
-control failure ``XL03000003`` carrying libxml2's own message (§1.1, catalogue #1). The envelope DTD below
-follows the SDKs' element order; function bodies are checked by the functions themselves, not the DTD.
+control failure ``XL03000003`` carrying libxml2's own message (docs/gateway.md#requests). The envelope
+DTD below follows the SDKs' element order; function bodies are checked by the functions themselves, not
+the DTD.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .catalog import FUNCTIONS
 from .errors import WireError, xml_parse_error
 from .responses import ControlEcho
 
-MAX_BODY_BYTES = 2_000_000  # the real limit is undocumented (§1.1); this one guards the simulator.
+# the real limit is undocumented (docs/simulator.md, assumption 12); this one guards the simulator.
+MAX_BODY_BYTES = 2_000_000
 
 _LEAVES = (
     "senderid password controlid uniqueid dtdversion policyid includewhitespace debug showadditionalerrorinfo"
@@ -31,13 +33,14 @@ def _envelope_dtd() -> etree.DTD:
     functions = " | ".join(FUNCTIONS)
     declarations = [
         "<!ELEMENT request (control, operation)>",
-        # SDK order (PHP ControlBlock.php); the position of debug/showadditionalerrorinfo is unconfirmed (§9).
+        # SDK order (PHP ControlBlock.php); the position of debug/showadditionalerrorinfo is unconfirmed
+        # (docs/simulator.md, assumptions).
         "<!ELEMENT control (senderid, password, controlid, uniqueid?, dtdversion, policyid?,"
         " includewhitespace?, debug?, showadditionalerrorinfo?)>",
         "<!ELEMENT operation (authentication, content)>",
         '<!ATTLIST operation transaction (true | false) "false">',
         "<!ELEMENT authentication (login | sessionid)>",
-        # "<companyid/> must preceed <password/> or login will fail" (PSI, §1.1).
+        # "<companyid/> must preceed <password/> or login will fail" (PSI, docs/gateway.md#requests).
         "<!ELEMENT login (userid, companyid, password, clientid?, locationid?)>",
         "<!ELEMENT content (function+)>",
         f"<!ELEMENT function ({functions})>",
@@ -126,7 +129,8 @@ def _echo(control: etree._Element | None) -> ControlEcho:
 
 
 def _libxml_errors(log: etree._ListErrorLog, fatal_prefix: bool) -> list[WireError]:
-    # Message format of catalogue #1: "XML Parse schema error: Fatal Error 76: ... Line: 19, column: 18."
+    # libxml2's message format, as the live gateway sends it: "XML Parse schema error: Fatal Error 76: ...
+    # Line: 19, column: 18."
     errors = []
     for entry in log:
         if entry.level < etree.ErrorLevels.ERROR:
@@ -181,7 +185,7 @@ def _validate(root: etree._Element, echo: ControlEcho) -> None:
         raise RequestError(echo, _libxml_errors(log, fatal_prefix=False), names)
     dtdversion = _text(root, "control/dtdversion")
     if dtdversion != "3.0":
-        # Only DTD 3.0 is simulated; 2.1 lacks the generic functions anyway (§6, legacy differences).
+        # Only DTD 3.0 is simulated; 2.1 lacks the generic functions anyway (docs/simulator.md#not-simulated).
         message = (
             f'XML Parse error: Error 502: Value "{dtdversion}" for dtdversion is not among the enumerated '
             "set. Line: 1, column: 1."
