@@ -21,8 +21,14 @@ from pytest_intacct.collection import DEFAULT_CONCURRENCY, parse_concurrency
 from pytest_intacct.prefetch import ProgressLine, environments_of
 from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
 from pytest_intacct.redaction import redact
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
-from pytest_intacct.reporting.collector import ResultCollector, to_report
+from pytest_intacct.reporting.collector import (
+    Outputs,
+    ResultCollector,
+    load_outputs,
+    row_drift_property,
+    to_report,
+)
+from pytest_intacct.reporting.model import EnvironmentInfo
 from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
@@ -34,6 +40,7 @@ from pytest_intacct.settings import (
 )
 from pytest_intacct.snapshot import Snapshot
 from pytest_intacct.validation import output_path, retry_count, timeout_seconds
+from pytest_intacct.waivers import apply_waiver
 
 if TYPE_CHECKING:
     from pytest_intacct.simulator import Simulator
@@ -43,6 +50,7 @@ RUN_KEY = pytest.StashKey[AcceptanceRun]()
 SNAPSHOTS_INPUT = "intacct_snapshots"
 RESULT_KEY = pytest.StashKey[RequirementResult]()
 _STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
+OUTPUTS_KEY = pytest.StashKey[Outputs]()
 DEFAULT_SCENARIO = "trelica-ready"
 DEFAULT_DEMO_PROFILE = "trelica"
 
@@ -70,6 +78,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
+    )
+    group.addoption(
+        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
+    )
+    group.addoption(
+        "--intacct-baseline",
+        metavar="PATH",
+        help="An earlier acceptance JSON: report drift (new-fail, new-error, new-pass, added, removed).",
+    )
+    group.addoption(
+        "--intacct-fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
+    )
+    group.addoption(
+        "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
     )
     group.addoption(
         "--intacct-journal",
@@ -115,16 +140,21 @@ def pytest_configure(config: pytest.Config) -> None:
     stack = contextlib.ExitStack()
     config.stash[_STACK_KEY] = stack
     try:
-        json_option = config.getoption("intacct_json")
-        json_path = (
-            output_path("--intacct-json", json_option, config.invocation_params.dir) if json_option else None
-        )
+        json_path = _output(config, "--intacct-json", "intacct_json")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SettingsWarning)
             environments = _environments(config, names, stack)
         for warning in caught:
             config.issue_config_time_warning(warning.message, stacklevel=2)
         profile = _profile(config, environments)
+        outputs = config.stash[OUTPUTS_KEY] = load_outputs(
+            json_path=json_path,
+            markdown_path=_output(config, "--intacct-markdown", "intacct_markdown"),
+            baseline_path=config.getoption("intacct_baseline"),
+            waivers_path=config.getoption("intacct_waivers"),
+            fail_on=config.getoption("intacct_fail_on"),
+            profiles={e.name: profile.name for e in environments},
+        )
     except (SettingsError, ProfileError, ValueError) as exc:
         stack.close()
         raise pytest.UsageError(str(exc)) from None
@@ -136,17 +166,14 @@ def pytest_configure(config: pytest.Config) -> None:
     snapshots = [Snapshot.from_dict(data) for data in handed_over]
     config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options, snapshots=snapshots)
     if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
-        infos = [
-            EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
-            for e in environments
-        ]
-        collector = ResultCollector(profile, infos, json_path)
+        infos = [_environment_info(e, profile) for e in environments]
+        collector = ResultCollector(profile, infos, outputs)
         config.pluginmanager.register(collector, "intacct-results")
         if config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import HtmlReport, environment_metadata
 
             config.pluginmanager.register(HtmlReport(collector), "intacct-html")
-            environment_metadata(config, profile, infos)
+            environment_metadata(config, profile, names)
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
         config.args = [str(suites_dir())]
@@ -200,6 +227,18 @@ def suites_dir() -> Path:
     package = Path(__file__).parent
     installed = package / "suites"
     return installed if installed.is_dir() else package.parent / "suites"
+
+
+def _output(config: pytest.Config, option: str, dest: str) -> Path | None:
+    value = config.getoption(dest)
+    return output_path(option, value, config.invocation_params.dir) if value else None
+
+
+def _environment_info(env: EnvironmentSettings, profile: Profile) -> EnvironmentInfo:
+    c = env.credentials
+    return EnvironmentInfo(
+        env.name, profile, c.company_id, c.endpoint, env.production, c.user_id, c.sender_id
+    )
 
 
 def _marker(area: str) -> str:
@@ -311,6 +350,7 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     """
     run = request.config.stash[RUN_KEY]
     environment, requirement = request.param
+    outputs = request.config.stash[OUTPUTS_KEY]
     try:
         result = run.verdict(environment, requirement)
     except Exception as exc:  # a bug must cost one "could not check", never the requirement
@@ -319,6 +359,7 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
             requirement,
             Verdict.error(requirement.title, f"not checked: {type(exc).__name__}: {redact(str(exc))}"),
         )
+    result, waiver = apply_waiver(result, outputs.waivers)
     request.node.stash[RESULT_KEY] = result
     verdict = result.verdict
     # JUnit XML carries these as <properties> of the test case.
@@ -328,8 +369,12 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
             ("intacct_environment", result.environment),
             ("intacct_severity", requirement.severity),
             ("intacct_outcome", verdict.outcome.value),
+            ("intacct_waived", str(waiver is not None).lower()),
+            *row_drift_property(result, outputs.baseline),
         ]
     )
+    if waiver is not None:
+        pytest.xfail(f"waived: {requirement.id}: {waiver.justification}")
     if verdict.outcome is Outcome.ERROR:
         pytest.fail(failure_message(result), pytrace=False)
     if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
@@ -402,5 +447,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         if final and item.config.pluginmanager.hasplugin("html"):
             from pytest_intacct.reporting.html import row_extras
 
-            report.extras = [*getattr(report, "extras", []), *row_extras(result)]
+            waivers = item.config.stash[OUTPUTS_KEY].waivers
+            report.extras = [*getattr(report, "extras", []), *row_extras(result, waivers)]
     return report
