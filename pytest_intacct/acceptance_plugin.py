@@ -173,7 +173,7 @@ class AcceptancePlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         """Read every environment the selected tests judge, side by side, before the first test."""
-        if session.items:
+        if session.items and not session.config.option.collectonly:
             self.run.prefetch(
                 environments_of(session.items, self.run.environments),
                 concurrency=session.config.getoption("intacct_concurrency"),
@@ -183,6 +183,8 @@ class AcceptancePlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """pytest-xdist: read every environment once, here, and hand the snapshots to each worker."""
+        if node.config.option.collectonly:
+            return
         concurrency = node.config.getoption("intacct_concurrency")
         self.run.prefetch(concurrency=concurrency, progress=ProgressLine(node.config))
         node.workerinput[SNAPSHOTS_INPUT] = [snapshot.to_dict() for snapshot in self.run.snapshots()]
