@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
 #   make demo   run the acceptance suite against the embedded simulator, write report.html
 #   make test   run the project's own tests
+#   make bench  print what checking a fleet costs (benchmarks/fleet.py)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test bench lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +25,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.fleet
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

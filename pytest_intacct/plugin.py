@@ -3,40 +3,37 @@ requirement, and each test's outcome maps the verdict onto pytest's own outcomes
 
 pass -> passed, fail -> failed, error -> error (at setup: it could not be checked),
 manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
+
+This module is the entry point every pytest run imports, so it stays light: options, markers and the
+fixtures. The acceptance run itself (settings, client, checks, reports) lives in
+:mod:`pytest_intacct.acceptance_plugin` and is imported only when a run asks for it.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_intacct.checks import CHECKS
-from pytest_intacct.client import IntacctClient, RetryPolicy
-from pytest_intacct.profiles import AREAS, SEVERITIES, Profile, ProfileError, load_profile
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo
-from pytest_intacct.reporting.collector import ResultCollector, to_report
-from pytest_intacct.results import Outcome, RequirementResult
-from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
-from pytest_intacct.settings import (
-    EnvironmentSettings,
-    SettingsError,
-    load_environments,
-    parse_environment_names,
+from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
+from pytest_intacct.validation import (
+    DEFAULT_CONCURRENCY,
+    concurrency,
+    retry_count,
+    timeout_seconds,
 )
-from pytest_intacct.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from pytest_intacct.client import IntacctClient
+    from pytest_intacct.results import RequirementResult
+    from pytest_intacct.settings import EnvironmentSettings
     from pytest_intacct.simulator import Simulator
+    from pytest_intacct.snapshot import Snapshot
 
-RUN_KEY = pytest.StashKey[AcceptanceRun]()
-RESULT_KEY = pytest.StashKey[RequirementResult]()
-_STACK_KEY = pytest.StashKey[contextlib.ExitStack]()
+ACTIVE_KEY = pytest.StashKey["AcceptancePlugin"]()
 DEFAULT_SCENARIO = "trelica-ready"
-DEFAULT_DEMO_PROFILE = "trelica"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,16 +61,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
     )
     group.addoption(
+        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
+    )
+    group.addoption(
+        "--intacct-baseline",
+        metavar="PATH",
+        help="An earlier acceptance JSON: report drift (new-fail, new-error, new-pass, added, removed).",
+    )
+    group.addoption(
+        "--intacct-fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
+    )
+    group.addoption(
+        "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
+    )
+    group.addoption(
+        "--intacct-record",
+        metavar="PATH",
+        help="Write what every environment was judged on as an evidence pack (redacted).",
+    )
+    group.addoption(
+        "--intacct-replay",
+        metavar="PATH",
+        help="Judge the profile on an evidence pack instead of the gateway: no network, no credentials.",
+    )
+    group.addoption(
         "--intacct-journal",
         metavar="PATH",
         help="For demo environments: append every request the run makes to PATH as JSON lines.",
     )
     group.addoption(
-        "--intacct-timeout", type=float, default=60.0, metavar="SECONDS", help="Timeout per gateway request."
+        "--intacct-timeout",
+        type=timeout_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="Timeout per gateway request.",
+    )
+    group.addoption(
+        "--intacct-concurrency",
+        type=concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
     )
     group.addoption(
         "--intacct-retries",
-        type=int,
+        type=retry_count,
         default=4,
         metavar="N",
         help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
@@ -83,61 +118,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "intacct_area(area): the requirement area a suite file checks")
     for area in AREAS:
-        config.addinivalue_line("markers", f"{_marker(area)}: Intacct requirements of the {area} area")
+        config.addinivalue_line("markers", f"{marker_name(area)}: Intacct requirements of the {area} area")
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
+    if config.getoption("intacct_env") or config.getoption("intacct_replay"):
+        from pytest_intacct.acceptance_plugin import AcceptancePlugin
 
-    names = parse_environment_names(config.getoption("intacct_env"))
-    if not names:
-        return
-    stack = contextlib.ExitStack()
-    config.stash[_STACK_KEY] = stack
-    try:
-        environments = _environments(config, names, stack)
-        profile = _profile(config, environments)
-    except (SettingsError, ProfileError, KeyError, ValueError) as exc:
-        stack.close()
-        raise pytest.UsageError(str(exc).strip("'\"")) from None
-    options = ClientOptions(
-        timeout=config.getoption("intacct_timeout"),
-        retry=RetryPolicy(retries=config.getoption("intacct_retries")),
-    )
-    config.stash[RUN_KEY] = AcceptanceRun(environments, profile, options)
-    if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
-        infos = [
-            EnvironmentInfo(e.name, profile, e.credentials.company_id, e.credentials.endpoint)
-            for e in environments
-        ]
-        collector = ResultCollector(profile, infos, config.getoption("intacct_json"))
-        config.pluginmanager.register(collector, "intacct-results")
-        if config.pluginmanager.hasplugin("html"):
-            from pytest_intacct.reporting.html import HtmlReport, environment_metadata
-
-            config.pluginmanager.register(HtmlReport(collector), "intacct-html")
-            environment_metadata(config, profile, infos)
-    if config.args_source is not pytest.Config.ArgsSource.ARGS:
-        # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
-        config.args = [str(suites_dir())]
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    run = config.stash.get(RUN_KEY, None)
-    if run is None:
-        return []
-    lines = [f"intacct: profile {run.profile.name} ({run.profile.path})"]
-    for env in run.environments.values():
-        kind = "production" if env.production else "test"
-        c = env.credentials
-        lines.append(f"intacct: {env.name}: company {c.company_id} at {c.endpoint} ({kind})")
-    if config.args == [str(suites_dir())]:
-        lines.append(f"intacct: suites {suites_dir()}")
-    return lines
+        active = AcceptancePlugin.start(config)
+        config.stash[ACTIVE_KEY] = active
+        config.pluginmanager.register(active, "intacct-acceptance")
+        if config.args_source is not pytest.Config.ArgsSource.ARGS:
+            # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
+            config.args = [str(suites_dir())]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    stack = config.stash.get(_STACK_KEY, None)
-    if stack is not None:
-        stack.close()
+    active = config.stash.get(ACTIVE_KEY, None)
+    if active is not None:
+        active.close()
 
 
 def suites_dir() -> Path:
@@ -145,79 +143,6 @@ def suites_dir() -> Path:
     package = Path(__file__).parent
     installed = package / "suites"
     return installed if installed.is_dir() else package.parent / "suites"
-
-
-def _marker(area: str) -> str:
-    return area.replace("-", "_")
-
-
-def _environments(
-    config: pytest.Config, names: list[str], stack: contextlib.ExitStack
-) -> list[EnvironmentSettings]:
-    real = [n for n in names if not is_demo(n)]
-    demo = [n for n in names if is_demo(n)]
-    settings = {env.name: env for env in load_environments(real, config.rootpath)}
-    if demo:
-        scenario = config.getoption("intacct_scenario")
-        journal = config.getoption("intacct_journal")
-        environments = stack.enter_context(
-            demo_environments(demo, scenario, Path(journal) if journal else None)
-        )
-        settings |= {env.name: env for env in environments}
-    return [settings[n] for n in names]
-
-
-def _profile(config: pytest.Config, environments: list[EnvironmentSettings]) -> Profile:
-    chosen = config.getoption("intacct_profile")
-    if not chosen:
-        # A demo environment's profile is its scenario's, else the Trelica runbook's.
-        refs = {env.profile or (DEFAULT_DEMO_PROFILE if is_demo(env.name) else None) for env in environments}
-        missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
-        if missing:
-            raise SettingsError(
-                f"no runbook profile for environment(s) {', '.join(missing)}: "
-                "pass --intacct-profile NAME|PATH or set INTACCT_PROFILE (built-in: trelica, calance)"
-            )
-        if len(refs) > 1:
-            raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
-        chosen = refs.pop()
-    profile = load_profile(chosen)
-    unknown = sorted({r.check for r in profile.requirements} - CHECKS.keys())
-    if unknown:
-        raise ProfileError(f"profile {profile.path}: no check implements {', '.join(unknown)}")
-    return profile
-
-
-# -- parametrization -----------------------------------------------------------------------
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    run = metafunc.config.stash.get(RUN_KEY, None)
-    if "intacct_requirement" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("intacct_area")
-        area = marker.args[0] if marker else None
-        params = _requirement_params(run, area) if run else [NO_ENVIRONMENT]
-        metafunc.parametrize("intacct_requirement", params, indirect=True)
-    elif "intacct_env" in metafunc.fixturenames:
-        names = list(run.environments) if run else []
-        metafunc.parametrize("intacct_env", names, indirect=True, ids=names, scope="session")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A suite area the profile has no requirements for is deselected, not reported as skipped."""
-    if RUN_KEY not in config.stash:
-        return
-    empty = [
-        item
-        for item in items
-        if "intacct_requirement" in getattr(item, "fixturenames", ())
-        and not isinstance(
-            getattr(item, "callspec", None) and item.callspec.params.get("intacct_requirement"), tuple
-        )
-    ]
-    if empty:
-        items[:] = [item for item in items if item not in empty]
-        config.hook.pytest_deselected(items=empty)
 
 
 NO_ENVIRONMENT = pytest.param(
@@ -229,18 +154,14 @@ NO_ENVIRONMENT = pytest.param(
 )
 
 
-def _requirement_params(run: AcceptanceRun, area: str | None) -> list:
-    params = []
-    for requirement in run.profile.requirements:
-        if area is not None and requirement.area != area:
-            continue
-        marks = [getattr(pytest.mark, _marker(requirement.area)), getattr(pytest.mark, requirement.severity)]
-        if requirement.area == "across-environments":
-            params.append(pytest.param(("*", requirement), id=requirement.id, marks=marks))
-            continue
-        for env in run.environments:
-            params.append(pytest.param((env, requirement), id=f"{env}-{requirement.id}", marks=marks))
-    return params
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    active = metafunc.config.stash.get(ACTIVE_KEY, None)
+    if active is not None:
+        active.parametrize(metafunc)
+    elif "intacct_requirement" in metafunc.fixturenames:
+        metafunc.parametrize("intacct_requirement", [NO_ENVIRONMENT], indirect=True)
+    elif "intacct_env" in metafunc.fixturenames:
+        metafunc.parametrize("intacct_env", [], indirect=True, scope="session")
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -252,57 +173,35 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
 
     Requirements that could not be checked end here as errors, manual and n/a ones as skips.
     """
-    run = request.config.stash[RUN_KEY]
-    environment, requirement = request.param
-    result = run.verdict(environment, requirement)
-    request.node.stash[RESULT_KEY] = result
-    verdict = result.verdict
-    # JUnit XML carries these as <properties> of the test case.
-    request.node.user_properties.extend(
-        [
-            ("intacct_requirement", requirement.id),
-            ("intacct_environment", result.environment),
-            ("intacct_severity", requirement.severity),
-            ("intacct_outcome", verdict.outcome.value),
-        ]
-    )
-    if verdict.outcome is Outcome.ERROR:
-        pytest.fail(failure_message(result), pytrace=False)
-    if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
-        pytest.skip(f"{verdict.outcome.value}: {requirement.id}: {verdict.observed}")
-    return result
+    return request.config.stash[ACTIVE_KEY].requirement(request)
 
 
 def assert_requirement_met(result: RequirementResult) -> None:
     """Fail the calling test with the expected/observed/remediation message unless the verdict passed."""
     __tracebackhide__ = True
+    from pytest_intacct.results import Outcome
+
     if result.verdict.outcome is not Outcome.PASS:
         pytest.fail(failure_message(result), pytrace=False)
 
 
 def failure_message(result: RequirementResult) -> str:
-    r, v = result.requirement, result.verdict
-    lines = [
-        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
-        f"  expected: {v.expected}",
-        f"  observed: {v.observed}",
-    ]
-    if v.root_cause:
-        lines.append(f"  root cause: requirement {v.root_cause!r}")
-    lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
-    return "\n".join(lines)
+    """The one wording of a result: expected, observed and the fix (or its root cause)."""
+    from pytest_intacct.results import describe
+
+    return "\n".join(describe(result))
 
 
 @pytest.fixture(scope="session")
 def intacct_env(request: pytest.FixtureRequest) -> EnvironmentSettings:
     """Settings of one selected Intacct environment (tests using it run once per ``--intacct-env``)."""
-    return request.config.stash[RUN_KEY].environments[request.param]
+    return request.config.stash[ACTIVE_KEY].run.environments[request.param]
 
 
 @pytest.fixture(scope="session")
 def intacct_client(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Iterator[IntacctClient]:
     """A signed-in, read-only client for the environment (writes raise before anything is sent)."""
-    with pytestconfig.stash[RUN_KEY].client(intacct_env.name) as client:
+    with pytestconfig.stash[ACTIVE_KEY].run.client(intacct_env.name) as client:
         client.sign_in()
         yield client
 
@@ -310,7 +209,7 @@ def intacct_client(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config
 @pytest.fixture(scope="session")
 def intacct_snapshot(intacct_env: EnvironmentSettings, pytestconfig: pytest.Config) -> Snapshot:
     """Everything the profile's requirements are judged on, read once per environment."""
-    return pytestconfig.stash[RUN_KEY].snapshot(intacct_env.name)
+    return pytestconfig.stash[ACTIVE_KEY].run.snapshot(intacct_env.name)
 
 
 @pytest.fixture
@@ -324,28 +223,11 @@ def intacct_simulator() -> Iterator[Callable[..., Simulator]]:
 
     started: list[Simulator] = []
 
-    def start(scenario: str | Path = DEFAULT_SCENARIO, **options) -> Simulator:
-        simulator = Simulator(load_scenario(scenario), **options).start()
+    def start(scenario: str | Path = DEFAULT_SCENARIO, **options: object) -> Simulator:
+        simulator = Simulator(load_scenario(scenario), **options).start()  # type: ignore[arg-type]
         started.append(simulator)
         return simulator
 
     yield start
     for simulator in started:
         simulator.stop()
-
-
-# -- reporting -----------------------------------------------------------------------------
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
-    report = yield
-    result = item.stash.get(RESULT_KEY, None)
-    if result is not None:
-        report.intacct = to_report(result)
-        final = report.when == "call" or (report.when == "setup" and not report.passed)
-        if final and item.config.pluginmanager.hasplugin("html"):
-            from pytest_intacct.reporting.html import row_extras
-
-            report.extras = [*getattr(report, "extras", []), *row_extras(result)]
-    return report

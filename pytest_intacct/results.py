@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_intacct.profiles import SEVERITIES, Requirement
+from pytest_intacct.redaction import redact
 
 # The environment of a result for an "across-environments" requirement, which no single environment owns.
 ACROSS_ENVIRONMENTS = "*"
@@ -26,39 +28,80 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence."""
+    """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence.
+
+    ``blocked``: an error because something outside this requirement failed (``root_cause``, or a sign-in
+    that settings or the gateway stopped); the requirement has no remediation of its own to show.
+    """
 
     outcome: Outcome
     expected: str
     observed: str
     evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
     root_cause: str | None = None  # for an ERROR caused by another requirement: that requirement's id
+    blocked: bool = False
 
     def __post_init__(self) -> None:
         if self.root_cause is not None and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
+        if self.blocked and self.outcome != Outcome.ERROR:
+            raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
+        # Test reports carry verdicts between processes (pytest-xdist) and into JSON files: plain data only.
+        object.__setattr__(self, "evidence", plain(self.evidence))
 
     @classmethod
-    def passed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.PASS, expected, observed, evidence)
+    def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.PASS, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def failed(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.FAIL, expected, observed, evidence)
+    def failed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.FAIL, expected, observed, dict(evidence or {}))
 
     @classmethod
     def error(
-        cls, expected: str, observed: str, /, *, root_cause: str | None = None, **evidence: Any
+        cls,
+        expected: str,
+        observed: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        root_cause: str | None = None,
+        blocked: bool = False,
     ) -> Verdict:
-        return cls(Outcome.ERROR, expected, observed, evidence, root_cause)
+        return cls(
+            Outcome.ERROR, expected, observed, dict(evidence or {}), root_cause, blocked or bool(root_cause)
+        )
 
     @classmethod
-    def manual(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.MANUAL, expected, observed, evidence)
+    def manual(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+        return cls(Outcome.MANUAL, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def not_applicable(cls, expected: str, observed: str, /, **evidence: Any) -> Verdict:
-        return cls(Outcome.NOT_APPLICABLE, expected, observed, evidence)
+    def not_applicable(
+        cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None
+    ) -> Verdict:
+        return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: enums become their values, tuples and sets lists, anything else text.
+
+    Text made from an unknown object is redacted, so no secret can ride out on a ``str()``.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a StrEnum member becomes its plain value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((plain(item) for item in value), key=str)
+    return redact(str(value))
 
 
 @dataclass(frozen=True)
@@ -72,6 +115,24 @@ class RequirementResult:
     @property
     def outcome(self) -> Outcome:
         return self.verdict.outcome
+
+
+def describe(result: RequirementResult) -> list[str]:
+    """The result as text lines, the one wording for failure messages, terminal and HTML.
+
+    A blocked error names its cause and shows no remediation: fixing this requirement is not the fix.
+    """
+    r, v = result.requirement, result.verdict
+    lines = [
+        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
+        f"  expected: {v.expected}",
+        f"  observed: {v.observed}",
+    ]
+    if v.root_cause:
+        lines.append(f"  root cause: requirement {v.root_cause!r}")
+    if not (v.blocked or v.root_cause):
+        lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
+    return lines
 
 
 def count_outcomes(results: Iterable[RequirementResult]) -> dict[str, int]:

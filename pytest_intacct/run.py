@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_intacct.checks import ACROSS_ENVIRONMENT_CHECKS, evaluate, evaluate_across
+from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
+from pytest_intacct.collection import DEFAULT_CONCURRENCY, Progress, collect_all
 from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
-from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings
-from pytest_intacct.snapshot import Snapshot, SnapshotPlan, collect
+from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult
+from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
+from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 
 DEMO = "demo"
 
@@ -52,7 +54,7 @@ def demo_environments(
             login_name = name.partition(":")[2]
             if login_name and login_name not in simulator.logins:
                 known = ", ".join(f"demo:{n}" for n in simulator.logins)
-                raise KeyError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
+                raise SettingsError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
             login = simulator.logins[login_name] if login_name else simulator.primary_login
             settings.append(
                 EnvironmentSettings(
@@ -75,60 +77,100 @@ def demo_environments(
 
 
 class AcceptanceRun:
-    """Evaluates a profile's requirements against environments, reading each environment once."""
+    """Evaluates a profile's requirements against environments, reading each environment once.
+
+    ``snapshots`` seeds the run with environments already read (handed over from another process, or
+    replayed from an evidence pack); with ``offline`` the run never reads the gateway, and an environment
+    it holds no snapshot of cannot be checked.
+    """
 
     def __init__(
         self,
         environments: Sequence[EnvironmentSettings],
         profile: Profile,
         options: ClientOptions | None = None,
+        *,
+        snapshots: Iterable[Snapshot] = (),
+        offline: bool = False,
     ) -> None:
         self.environments = {env.name: env for env in environments}
-        self.profile = profile
+        self.profile = validate_profile(profile)
         self.options = options or ClientOptions()
-        self._snapshots: dict[str, Snapshot] = {}
+        self.offline = offline
+        self._snapshots: dict[str, Snapshot] = {s.environment: s for s in snapshots}
         self._results: dict[tuple[str, str], RequirementResult] = {}
-        self._lock = threading.Lock()
+        # One lock per company and endpoint, never one over the whole run: a company is read by one
+        # request stream at a time, and different companies are read side by side.
+        self._company_locks = {self.company(name): threading.Lock() for name in self.environments}
 
-    def plan(self, environment: EnvironmentSettings) -> SnapshotPlan:
-        """What the profile needs read: the objects its permission requirements probe."""
-        objects = tuple(
-            r.params["object"]
-            for r in self.profile.requirements
-            if r.check == "permission" and r.params.get("object")
-        )
-        developer = (
-            environment.developer_user_id
-            if any(r.check == "developer-user" for r in self.profile.requirements)
-            else None
-        )
-        return SnapshotPlan(objects=objects, developer_user_id=developer)
+    def company(self, name: str) -> Hashable:
+        """What identifies the company an environment reads: its company id at its endpoint."""
+        credentials = self.environments[name].credentials
+        return (credentials.company_id.casefold(), credentials.endpoint)
+
+    def plan(self, environment: EnvironmentSettings) -> list[Read]:
+        """Every read the profile's requirements need in this environment, each once."""
+        subject = Subject(environment.credentials.user_id, environment.developer_user_id)
+        return plan(self.profile, subject)
 
     def client(self, name: str) -> IntacctClient:
         """A new read-only client for the environment, with the run's timeout and retries."""
+        if self.offline:
+            raise RuntimeError("this run replays recorded evidence and has no gateway to talk to")
         env = self.environments[name]
         return IntacctClient(
             env.credentials, production=env.production, timeout=self.options.timeout, retry=self.options.retry
         )
 
     def snapshot(self, name: str) -> Snapshot:
-        """The environment's snapshot, collected on first use."""
-        with self._lock:
+        """The environment's snapshot, collected on first use; a collection that raises is its problem."""
+        with self._company_locks[self.company(name)]:
             if name not in self._snapshots:
-                with self.client(name) as client:
-                    self._snapshots[name] = collect(client, name, self.plan(self.environments[name]))
+                env = self.environments[name]
+                if self.offline:
+                    problem = Problem("other", INTERNAL, f"the evidence pack holds no snapshot of {name!r}")
+                    self._snapshots[name] = _unreadable(env, problem)
+                    return self._snapshots[name]
+                try:
+                    with self.client(name) as client:
+                        snapshot = collect(client, name, self.plan(env), env.developer_user_id)
+                except Exception as error:
+                    snapshot = _unreadable(env, Problem.from_exception(error))
+                self._snapshots[name] = snapshot
             return self._snapshots[name]
 
+    def snapshots(self) -> list[Snapshot]:
+        """The snapshots read so far, in run order."""
+        return [self._snapshots[name] for name in self.environments if name in self._snapshots]
+
+    def prefetch(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        """Read the environments not read yet side by side, at most ``concurrency`` at a time."""
+        wanted = [n for n in (self.environments if names is None else names) if n not in self._snapshots]
+        if wanted:
+            collect_all(wanted, self.snapshot, key=self.company, concurrency=concurrency, progress=progress)
+
     def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
-        """The (memoized) result of one requirement; ``environment`` is ignored across environments."""
-        across = requirement.check in ACROSS_ENVIRONMENT_CHECKS
+        """The (memoized) result of one requirement; ``environment`` is ignored across environments.
+
+        Never raises: whatever goes wrong becomes an ``error`` verdict for this requirement.
+        """
+        across = requirement.across_environments
         key = (ACROSS_ENVIRONMENTS if across else environment, requirement.id)
         if key not in self._results:
-            if across:
-                snapshots = [self.snapshot(name) for name in self.environments]
-                verdict: Verdict = evaluate_across(requirement, self.profile, snapshots)
-            else:
-                verdict = evaluate(requirement, self.profile, self.snapshot(environment))
+            try:
+                if across:
+                    snapshots = [self.snapshot(name) for name in self.environments]
+                    verdict = evaluate_across(requirement, self.profile, snapshots)
+                else:
+                    verdict = evaluate(requirement, self.profile, self.snapshot(environment))
+            except Exception as error:
+                verdict = raised(requirement, error)
             self._results[key] = RequirementResult(key[0], requirement, verdict)
         return self._results[key]
 
@@ -138,5 +180,20 @@ class AcceptanceRun:
             self.verdict(name, requirement)
             for name in [*self.environments, ACROSS_ENVIRONMENTS]
             for requirement in self.profile.requirements
-            if (requirement.check in ACROSS_ENVIRONMENT_CHECKS) == (name == ACROSS_ENVIRONMENTS)
+            if requirement.across_environments == (name == ACROSS_ENVIRONMENTS)
         ]
+
+
+def _unreadable(env: EnvironmentSettings, problem: Problem) -> Snapshot:
+    """The snapshot of an environment whose collection raised: its sign-in carries the problem."""
+    c = env.credentials
+    return Snapshot(
+        environment=env.name,
+        production=env.production,
+        sender_id=c.sender_id,
+        company_id=c.company_id,
+        user_id=c.user_id,
+        endpoint=c.endpoint,
+        sign_in=Reading(problem=problem),
+        developer_user_id=env.developer_user_id,
+    )

@@ -1,18 +1,22 @@
 """Per-environment settings: ``.env``, then ``.env.NAME``, then ``INTACCT_<NAME>_<KEY>`` variables.
 
-Files are read with python-dotenv without touching ``os.environ``, so one environment's values
-never leak into another's. Secrets are wrapped in :class:`~pytest_intacct.redaction.Secret` at once.
+Files are read with python-dotenv from the directory pytest is started in, without touching
+``os.environ``, so one environment's values never leak into another's. Secrets are wrapped in
+:class:`~pytest_intacct.redaction.Secret` at once. A line python-dotenv cannot parse, or a key set twice
+in one file, is a :class:`SettingsWarning` naming the file, line and key -- never the value.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials
 from pytest_intacct.redaction import Secret
@@ -40,6 +44,10 @@ class SettingsError(ValueError):
     """Settings are missing or malformed; the message names keys and sources, never values."""
 
 
+class SettingsWarning(UserWarning):
+    """A settings file has a line that is ignored or overridden; names file, line and key, never a value."""
+
+
 @dataclass(frozen=True)
 class EnvironmentSettings:
     """Everything needed to check one Intacct environment."""
@@ -58,25 +66,39 @@ def env_var_name(environment: str, key: str) -> str:
 
 
 def parse_environment_names(values: Iterable[str]) -> list[str]:
-    """``--intacct-env`` values, repeatable and comma-separated, de-duplicated in order."""
+    """``--intacct-env`` values, repeatable and comma-separated, de-duplicated in order.
+
+    Raises :class:`SettingsError` when two names share their ``INTACCT_<NAME>_`` variables (``prod-eu``
+    and ``prod_eu``): each would silently read the other's credentials.
+    """
     names: list[str] = []
     for value in values:
         for name in value.split(","):
             name = name.strip()
             if name and name not in names:
                 names.append(name)
+    prefixes: dict[str, str] = {}
+    for name in names:
+        prefix = env_var_name(name, "")
+        if prefix in prefixes:
+            raise SettingsError(
+                f"environments {prefixes[prefix]!r} and {name!r} would both read {prefix}* variables; "
+                "rename one of them"
+            )
+        prefixes[prefix] = name
     return names
 
 
-def _files(name: str, rootdir: Path) -> tuple[Path, Path]:
-    return rootdir / ".env", rootdir / f".env.{name}"
+def _files(name: str, directory: Path) -> tuple[Path, Path]:
+    return directory / ".env", directory / f".env.{name}"
 
 
-def _merged_values(name: str, rootdir: Path, environ: Mapping[str, str]) -> dict[str, str]:
+def _merged_values(name: str, directory: Path, environ: Mapping[str, str]) -> dict[str, str]:
     """Raw values in precedence order: ``.env``, ``.env.NAME``, then the process environment."""
     values: dict[str, str] = {}
-    for path in _files(name, rootdir):
+    for path in _files(name, directory):
         if path.is_file():
+            _warn_about_lines(path)
             values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         override = environ.get(env_var_name(name, key))
@@ -85,23 +107,51 @@ def _merged_values(name: str, rootdir: Path, environ: Mapping[str, str]) -> dict
     return values
 
 
+_KEY_AT_START = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)")
+
+
+def _warn_about_lines(path: Path) -> None:
+    """Warn about lines python-dotenv skips and keys a later line overrides (the last one wins)."""
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        for binding in parse_stream(stream):
+            line = binding.original.line
+            if binding.error:
+                match = _KEY_AT_START.match(binding.original.string)
+                key = f" (key {match.group(1)})" if match else ""
+                warnings.warn(
+                    SettingsWarning(f"{path}:{line}: cannot parse this line{key}; it is ignored"),
+                    stacklevel=2,
+                )
+            elif binding.key is not None:
+                if binding.key in seen:
+                    warnings.warn(
+                        SettingsWarning(
+                            f"{path}:{line}: {binding.key} is set again (first on line {seen[binding.key]}); "
+                            "the last value is used"
+                        ),
+                        stacklevel=2,
+                    )
+                seen.setdefault(binding.key, line)
+
+
 def load_environment(
-    name: str, rootdir: Path, environ: Mapping[str, str] | None = None
+    name: str, directory: Path, environ: Mapping[str, str] | None = None
 ) -> EnvironmentSettings:
     """Settings of one environment, or :class:`SettingsError` naming every missing key."""
-    return load_environments([name], rootdir, environ)[0]
+    return load_environments([name], directory, environ)[0]
 
 
 def load_environments(
-    names: Iterable[str], rootdir: Path, environ: Mapping[str, str] | None = None
+    names: Iterable[str], directory: Path, environ: Mapping[str, str] | None = None
 ) -> list[EnvironmentSettings]:
     """Settings of several environments; all problems of all environments in one error."""
     environ = os.environ if environ is None else environ
     problems: list[str] = []
     loaded: list[EnvironmentSettings] = []
     for name in names:
-        values = _merged_values(name, rootdir, environ)
-        common, specific = _files(name, rootdir)
+        values = _merged_values(name, directory, environ)
+        common, specific = _files(name, directory)
         missing = [key for key in REQUIRED_KEYS if not values.get(key, "").strip()]
         production = _production(name, values.get("INTACCT_PRODUCTION", ""))
         if missing:

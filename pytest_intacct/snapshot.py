@@ -1,8 +1,9 @@
-"""One environment's evidence, collected once: sign-in, the user, roles, permissions, object reads.
+"""One environment's evidence, collected once: the sign-in, then every read the profile's kinds declared.
 
-Two round trips cover a whole profile: ``getAPISession`` alone (as the gateway requires), then one
-request holding every read the requirements need. Each reading keeps either its value or the
-classified problem that stopped it, so checks can tell "not met" from "could not check".
+Two round trips cover a whole profile: ``getAPISession`` alone (as the gateway requires, see
+docs/gateway.md#sessions), then one request holding every read, deduplicated by key. Each reading keeps
+either its plain-data value or the problem that stopped it, so checks tell "not met" from "could not
+check". A snapshot is plain data: ``to_dict()`` / ``from_dict()`` carry it between processes and files.
 """
 
 from __future__ import annotations
@@ -11,53 +12,75 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_intacct.client import (
-    ErrorKind,
-    GatewayRejected,
-    GatewayUnavailable,
-    IntacctClient,
-    IntacctError,
-    Level,
-)
+from lxml import etree
+
+from pytest_intacct.client import ErrorKind, IntacctClient, Level
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.errors import classify
-from pytest_intacct.client.records import to_permissions, to_records
-from pytest_intacct.client.response import Result
+from pytest_intacct.client.response import Response, Result
+from pytest_intacct.reads import Json, Read
 from pytest_intacct.redaction import redact
+
+SNAPSHOT_FORMAT = 1
+# readMore pages followed per read before the answer counts as "could not check" (docs/gateway.md#paging).
+MAX_PAGES = 50
+INTERNAL = "internal"  # the level of a problem raised by this program rather than told by the gateway
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a reading has no value: the gateway's classified answer, or no answer at all."""
+    """Why a reading has no value: the gateway's classified answer, or no usable answer at all.
 
-    kind: ErrorKind
-    level: Level
+    ``kind`` is an ``ErrorKind`` value and ``level`` a ``Level`` value (or ``internal``), as plain strings.
+    """
+
+    kind: str
+    level: str
     message: str
 
     @classmethod
-    def from_error(cls, error: IntacctError) -> Problem:
-        return cls(
-            kind=getattr(error, "kind", ErrorKind.OTHER),
-            level=getattr(error, "level", Level.TRANSPORT),
-            message=redact(str(error)),
-        )
+    def from_exception(cls, error: BaseException) -> Problem:
+        """A client error keeps its classification; anything else names its type. Always redacted."""
+        kind = getattr(error, "kind", None)
+        level = getattr(error, "level", None)
+        if isinstance(kind, ErrorKind) and isinstance(level, Level):
+            return cls(kind.value, level.value, redact(str(error)))
+        return cls(ErrorKind.OTHER.value, INTERNAL, redact(f"{type(error).__name__}: {error}"))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "level": self.level, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        return cls(*(_typed(data, key, str) for key in ("kind", "level", "message")))
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A value read from the gateway, or the problem that prevented reading it."""
+    """A plain-data value read from the gateway, or the problem that prevented reading it."""
 
-    value: Any = None
+    value: Json = None
     problem: Problem | None = None
+
+    def __post_init__(self) -> None:
+        _require_plain(self.value, "value")
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    def to_dict(self) -> dict[str, Json]:
+        return {"value": self.value, "problem": self.problem.to_dict() if self.problem else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reading:
+        problem = data["problem"]
+        return cls(data["value"], Problem.from_dict(_mapping(problem)) if problem is not None else None)
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the requirements of one environment are judged on."""
+    """Everything the requirements of one environment are judged on; readings by read key."""
 
     environment: str
     production: bool
@@ -66,116 +89,219 @@ class Snapshot:
     user_id: str
     endpoint: str
     sign_in: Reading
-    user: Reading = field(default_factory=Reading)
-    roles: Reading = field(default_factory=Reading)
-    permissions: Reading = field(default_factory=Reading)
-    objects: Mapping[str, Reading] = field(default_factory=dict)
+    readings: Mapping[str, Reading] = field(default_factory=dict)
     developer_user_id: str | None = None
-    developer_user: Reading = field(default_factory=Reading)
-    developer_permissions: Reading = field(default_factory=Reading)
     round_trips: int = 0
 
+    def to_dict(self) -> dict[str, Json]:
+        """The snapshot as JSON-ready data, versioned by ``format``."""
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "environment": self.environment,
+            "production": self.production,
+            "sender_id": self.sender_id,
+            "company_id": self.company_id,
+            "user_id": self.user_id,
+            "endpoint": self.endpoint,
+            "developer_user_id": self.developer_user_id,
+            "sign_in": self.sign_in.to_dict(),
+            "readings": {key: reading.to_dict() for key, reading in self.readings.items()},
+            "round_trips": self.round_trips,
+        }
 
-@dataclass(frozen=True)
-class SnapshotPlan:
-    """What to read: the objects whose reads prove permissions, and the developer account."""
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
+        """Load what ``to_dict`` wrote; ValueError for another format or a malformed document."""
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
+        try:
+            texts = {key: _typed(data, key, str) for key in _TEXT_FIELDS}
+            developer = data["developer_user_id"]
+            if developer is not None and not isinstance(developer, str):
+                raise TypeError("developer_user_id must be a string or null")
+            readings = _typed(data, "readings", dict)
+            return cls(
+                **texts,
+                production=_typed(data, "production", bool),
+                developer_user_id=developer,
+                sign_in=Reading.from_dict(_typed(data, "sign_in", dict)),
+                readings={_key(k): Reading.from_dict(_mapping(v)) for k, v in readings.items()},
+                round_trips=_typed(data, "round_trips", int),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed snapshot: {type(exc).__name__}: {exc}") from None
 
-    objects: tuple[str, ...] = ()
-    developer_user_id: str | None = None
+    def reading(self, key: str) -> Reading:
+        """The reading of ``key``; a problem reading if it was not read."""
+        found = self.readings.get(key)
+        if found is None:
+            return Reading(problem=Problem(ErrorKind.OTHER.value, INTERNAL, f"{key} was not read"))
+        return found
 
 
-def collect(client: IntacctClient, environment: str, plan: SnapshotPlan) -> Snapshot:
-    """Sign in, then read everything in ``plan`` in one batched request."""
+def collect(
+    client: IntacctClient,
+    environment: str,
+    reads: Iterable[Read],
+    developer_user_id: str | None = None,
+) -> Snapshot:
+    """Sign in, then every read in one batched request; never raises for what the gateway does."""
     c = client.credentials
-    base = {
-        "environment": environment,
-        "production": client.production,
-        "sender_id": c.sender_id,
-        "company_id": c.company_id,
-        "user_id": c.user_id,
-        "endpoint": c.endpoint,
-        "developer_user_id": plan.developer_user_id,
-    }
+    unique = list({read.key: read for read in reads}.values())
+
+    def snapshot(sign_in: Reading, readings: Mapping[str, Reading]) -> Snapshot:
+        return Snapshot(
+            environment=environment,
+            production=client.production,
+            sender_id=c.sender_id,
+            company_id=c.company_id,
+            user_id=c.user_id,
+            endpoint=c.endpoint,
+            sign_in=sign_in,
+            readings=readings,
+            developer_user_id=developer_user_id,
+            round_trips=client.round_trips,
+        )
+
     try:
         session = client.sign_in()
-    except IntacctError as error:
-        return Snapshot(
-            sign_in=Reading(problem=Problem.from_error(error)), round_trips=client.round_trips, **base
-        )
+    except Exception as error:
+        return snapshot(Reading(problem=Problem.from_exception(error)), {})
     sign_in = Reading(
         {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
     )
-
-    user = fn.read_by_name("USERINFO", [c.user_id])
-    roles = fn.read_by_query(
-        "ROLEUSERS", f"USERLOGINID = {fn.escape_literal(c.user_id)}", ("USERLOGINID", "ROLENAME")
-    )
-    permissions = fn.get_user_permissions(c.user_id)
-    probes = {obj: fn.read_by_query(obj, "", ("RECORDNO",), pagesize=1) for obj in _unique(plan.objects)}
-    batch = [user, roles, permissions, *probes.values()]
-    developer = developer_permissions = None
-    if plan.developer_user_id:
-        developer = fn.read_by_name("USERINFO", [plan.developer_user_id])
-        developer_permissions = fn.get_user_permissions(plan.developer_user_id)
-        batch += [developer, developer_permissions]
-
+    readings: dict[str, Reading] = {}
+    functions: dict[str, fn.Function] = {}
+    for read in unique:
+        built = _build(read)
+        if isinstance(built, Problem):
+            readings[read.key] = Reading(problem=built)
+        else:
+            functions[read.key] = built
+    if not functions:
+        return snapshot(sign_in, readings)
     try:
-        response = client.execute(batch)
-    except (GatewayRejected, GatewayUnavailable) as error:
-        problem = Problem.from_error(error)
-        failed = Reading(problem=problem)
-        return Snapshot(
-            sign_in=sign_in,
-            user=failed,
-            roles=failed,
-            permissions=failed,
-            objects={obj: failed for obj in probes},
-            developer_user=failed,
-            developer_permissions=failed,
-            round_trips=client.round_trips,
-            **base,
-        )
+        response = client.execute(list(functions.values()))
+    except Exception as error:
+        failed = Reading(problem=Problem.from_exception(error))
+        return snapshot(sign_in, readings | dict.fromkeys(functions, failed))
+    for read in unique:
+        if read.key in functions:
+            readings[read.key] = _reading(client, read, functions[read.key], response)
+    return snapshot(sign_in, {read.key: readings[read.key] for read in unique})
 
-    def reading(function: fn.Function, parse) -> Reading:
-        result = response.result(function.controlid)
+
+def _build(read: Read) -> fn.Function | Problem:
+    """The read's function, or why it cannot go in the batch (it raised, or it is not a read)."""
+    try:
+        function = read.build()
+    except Exception as error:
+        return Problem.from_exception(error)
+    if not function.is_read:
+        # Refused here so that one bad declaration cannot cost the whole batch (the client refuses it too).
+        return Problem(
+            ErrorKind.OTHER.value,
+            INTERNAL,
+            f"{read.key}: refused to send {function.name!r}, not a read function",
+        )
+    return function
+
+
+def _reading(client: IntacctClient, read: Read, function: fn.Function, response: Response) -> Reading:
+    """One read's value from its result, every page of it; any exception is its problem alone."""
+    try:
+        result = _matching_result(response, function)
         if not result.ok:
             return Reading(problem=_function_problem(result))
-        return Reading(parse(result))
+        pages = _pages(client, read, result)
+        if isinstance(pages, Problem):
+            return Reading(problem=pages)
+        return Reading(read.parse(pages))
+    except Exception as error:
+        return Reading(problem=Problem.from_exception(error))
 
-    return Snapshot(
-        sign_in=sign_in,
-        user=reading(user, _first_record),
-        roles=reading(roles, _role_names),
-        permissions=reading(permissions, lambda r: to_permissions(r.data)),
-        objects={obj: reading(probe, lambda r: r.page.count) for obj, probe in probes.items()},
-        developer_user=reading(developer, _first_record) if developer else Reading(),
-        developer_permissions=(
-            reading(developer_permissions, lambda r: to_permissions(r.data))
-            if developer_permissions
-            else Reading()
-        ),
-        round_trips=client.round_trips,
-        **base,
-    )
+
+def _matching_result(response: Response, function: fn.Function) -> Result:
+    """The result with the function's controlid *and* name (docs/gateway.md#results)."""
+    result = response.result(function.controlid)
+    if result.function and result.function != function.name:
+        raise LookupError(
+            f"the result for controlid {function.controlid} is a {result.function!r} result, "
+            f"not {function.name!r}"
+        )
+    return result
+
+
+def _pages(client: IntacctClient, read: Read, first: Result) -> list[etree._Element] | Problem:
+    result = first
+    pages: list[etree._Element] = []
+    for number in range(1, MAX_PAGES + 1):
+        if result.data is None:
+            if read.needs_data:
+                return _no_data(result)
+            return pages
+        pages.append(result.data)
+        if not read.paged or result.page.numremaining <= 0:
+            return pages
+        if number == MAX_PAGES:
+            break
+        if not result.page.result_id:
+            return _unreadable(f"{result.function} announced more pages but gave no resultId")
+        result = client.call(fn.read_more(result.page.result_id))
+    return _unreadable(f"{first.function} still had pages after {MAX_PAGES} (limit {MAX_PAGES})")
+
+
+def _no_data(result: Result) -> Problem:
+    return _unreadable(f"{result.function or 'a function'} succeeded without the <data> it must return")
+
+
+def _unreadable(message: str) -> Problem:
+    return Problem(ErrorKind.UNREADABLE.value, Level.FUNCTION.value, redact(message))
 
 
 def _function_problem(result: Result) -> Problem:
     detail = " - ".join(e.text for e in result.errors) or "no error detail"
     return Problem(
-        kind=classify(Level.FUNCTION, result.errors),
-        level=Level.FUNCTION,
+        kind=classify(Level.FUNCTION, result.errors).value,
+        level=Level.FUNCTION.value,
         message=redact(f"{result.function} failed: {detail}"),
     )
 
 
-def _first_record(result: Result) -> dict[str, Any] | None:
-    records = to_records(result.data)
-    return records[0] if records else None
+_TEXT_FIELDS = ("environment", "sender_id", "company_id", "user_id", "endpoint")
 
 
-def _role_names(result: Result) -> tuple[str, ...]:
-    return tuple(sorted({str(r.get("ROLENAME", "")) for r in to_records(result.data) if r.get("ROLENAME")}))
+def _typed(data: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"{key} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def _key(key: object) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"reading key {key!r} is not a string")
+    return key
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"a reading must be an object, not {type(value).__name__}")
+    return value
+
+
+def _require_plain(value: object, where: str) -> None:
+    """Refuse anything JSON cannot carry as is (sets, tuples, enums, objects)."""
+    if value is None or type(value) in (bool, int, float, str):
+        return
+    if type(value) is list:
+        for index, item in enumerate(value):
+            _require_plain(item, f"{where}[{index}]")
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"reading {where}: key {key!r} is not a string")
+            _require_plain(item, f"{where}.{key}")
+        return
+    raise TypeError(f"reading {where}: {type(value).__name__} is not plain JSON data")

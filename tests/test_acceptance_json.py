@@ -10,6 +10,7 @@ import pytest
 
 from pytest_intacct.profiles import Profile, load_profile
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
+from pytest_intacct.reporting.model import build_report
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
 
 TRELICA = load_profile("trelica")
@@ -26,23 +27,55 @@ def result(
     return RequirementResult(env, profile.requirement(requirement_id), verdict)
 
 
-def build(results, environments=(PROD,)) -> dict:
-    return build_acceptance(results, list(environments), plugin_version="0.1.0", generated_at=WHEN)
+def build(results, environments=(PROD,), **options) -> dict:
+    report = build_report(results, list(environments), plugin_version="0.1.0", started_at=WHEN, **options)
+    return build_acceptance(report, generated_at=WHEN)
 
 
 def test_the_document_has_exactly_the_documented_keys():
     document = build(
-        [result("prod", TRELICA, "user-active", Verdict.failed("active", "inactive", status="inactive"))]
+        [result("prod", TRELICA, "user-active", Verdict.failed("active", "inactive", {"status": "inactive"}))]
     )
-    assert list(document) == ["schema_version", "generated_at", "plugin_version", "environments", "summary"]
-    assert document["schema_version"] == 1
+    assert list(document) == [
+        "schema_version",
+        "generated_at",
+        "started_at",
+        "plugin_version",
+        "verdict",
+        "partial",
+        "requirements_run",
+        "requirements_selectable",
+        "baseline",
+        "environments",
+        "waivers",
+        "summary",
+    ]
+    assert document["schema_version"] == 2
     assert document["plugin_version"] == "0.1.0"
+    assert (document["verdict"], document["partial"], document["baseline"], document["waivers"]) == (
+        "NOT READY",
+        True,
+        None,
+        [],
+    )
+    assert (document["requirements_run"], document["requirements_selectable"]) == (
+        1,
+        len(TRELICA.requirements),
+    )
     [environment] = document["environments"]
     assert environment == {
         "name": "prod",
+        "group": "default",
         "profile": "trelica",
+        "production": None,
         "company_id": "ACME",
+        "user_id": None,
+        "sender_id": None,
         "endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml",
+        "verdict": "NOT READY",
+        "not_run": [r.id for r in TRELICA.requirements if r.id != "user-active"],
+        "removed": None,
+        "drift": None,
         "requirements": [
             {
                 "id": "user-active",
@@ -53,6 +86,9 @@ def test_the_document_has_exactly_the_documented_keys():
                 "observed": "inactive",
                 "remediation": TRELICA.requirement("user-active").remediation,
                 "evidence": {"status": "inactive"},
+                "runbook_step": TRELICA.requirement("user-active").runbook_step,
+                "drift": None,
+                "waiver": None,
             }
         ],
     }
@@ -65,6 +101,9 @@ def test_the_document_has_exactly_the_documented_keys():
         "observed",
         "remediation",
         "evidence",
+        "runbook_step",
+        "drift",
+        "waiver",
     ]
 
 
@@ -108,13 +147,17 @@ def test_every_outcome_is_written_as_its_report_value():
 def test_generated_at_is_utc_with_z():
     assert build([])["generated_at"] == "2026-09-01T06:00:00Z"
     paris = datetime(2026, 9, 1, 8, 0, 0, tzinfo=timezone(timedelta(hours=2)))
-    document = build_acceptance([], [PROD], plugin_version="0.1.0", generated_at=paris)
-    assert document["generated_at"] == "2026-09-01T06:00:00Z"
+    report = build_report([], [PROD], plugin_version="0.1.0", started_at=paris)
+    document = build_acceptance(report, generated_at=paris)
+    assert (document["generated_at"], document["started_at"]) == ("2026-09-01T06:00:00Z",) * 2
 
 
 def test_a_naive_timestamp_is_refused():
+    report = build_report([], [PROD], plugin_version="0.1.0", started_at=WHEN)
     with pytest.raises(ValueError, match="timezone-aware"):
-        build_acceptance([], [PROD], plugin_version="0.1.0", generated_at=datetime(2026, 9, 1))
+        build_acceptance(report, generated_at=datetime(2026, 9, 1))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        build_report([], [PROD], plugin_version="0.1.0", started_at=datetime(2026, 9, 1))
 
 
 def test_environments_keep_the_given_order_and_requirements_the_profile_order():
@@ -177,7 +220,8 @@ def test_summary_adds_counts_per_environment():
         result("sandbox", TRELICA, "user-login", Verdict.error("login", "gateway unreachable")),
     ]
     summary = build(results, environments=(PROD, SANDBOX))["summary"]
-    assert list(summary) == ["total", "outcomes", "by_severity", "by_environment"]
+    assert list(summary) == ["total", "outcomes", "by_severity", "by_environment", "drift"]
+    assert summary["drift"] is None
     assert summary["total"] == 3
     assert summary["outcomes"] == {"pass": 1, "fail": 1, "error": 1, "manual": 0, "n/a": 0, "waived": 0}
     assert summary["by_environment"] == {
@@ -222,16 +266,19 @@ def test_a_password_never_reaches_the_document():
     class ConfiguredEnvironment(EnvironmentInfo):
         credentials: Credentials | None = None
 
-    env = ConfiguredEnvironment("prod", TRELICA, "ACME", "https://gw", Credentials("trelica", canary, canary))
+    env = ConfiguredEnvironment(
+        "prod", TRELICA, "ACME", "https://gw", credentials=Credentials("trelica", canary, canary)
+    )
     document = build(
-        [result("prod", TRELICA, "user-login", Verdict.passed("login", "login", login_id="trelica"))], [env]
+        [result("prod", TRELICA, "user-login", Verdict.passed("login", "login", {"login_id": "trelica"}))],
+        [env],
     )
     assert canary not in json.dumps(document)
 
 
 def test_write_is_utf8_json_with_indent_two_that_round_trips(tmp_path):
     document = build(
-        [result("prod", TRELICA, "user-login", Verdict.failed("login", "Sign-in refusée", note="é"))]
+        [result("prod", TRELICA, "user-login", Verdict.failed("login", "Sign-in refusée", {"note": "é"}))]
     )
     path = tmp_path / "acceptance.json"
     write_acceptance(path, document)
@@ -245,14 +292,14 @@ def test_write_replaces_the_previous_file_and_leaves_no_temporary_file(tmp_path)
     path = tmp_path / "acceptance.json"
     path.write_text("old", encoding="utf-8")
     write_acceptance(path, build([]))
-    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
+    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["acceptance.json"]
 
 
 def test_a_failed_write_keeps_the_previous_file(tmp_path):
     path = tmp_path / "acceptance.json"
     path.write_text("old", encoding="utf-8")
-    unserialisable = build([result("prod", TRELICA, "user-login", Verdict.passed("x", "x", when=object()))])
+    unserialisable = {**build([]), "generated_at": object()}
     with pytest.raises(TypeError):
         write_acceptance(path, unserialisable)
     assert path.read_text(encoding="utf-8") == "old"

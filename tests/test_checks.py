@@ -6,16 +6,28 @@ import dataclasses
 
 import pytest
 
-from pytest_intacct.checks import evaluate, evaluate_across
+from pytest_intacct.checks import (
+    KINDS,
+    AcrossContext,
+    EnvironmentContext,
+    check,
+    evaluate,
+    evaluate_across,
+    plan,
+)
 from pytest_intacct.client import ErrorKind, Level
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results import Outcome
+from pytest_intacct.reads import Need, Subject, user_info
+from pytest_intacct.redaction import register_secret
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
 from pytest_intacct.snapshot import Problem, Reading, Snapshot
 
 TRELICA = load_profile("trelica")
 CALANCE = load_profile("calance")
-DENIED = Problem(ErrorKind.PERMISSION_DENIED, Level.FUNCTION, "PL04000005 You do not have permission")
-UNREACHABLE = Problem(ErrorKind.UNREACHABLE, Level.TRANSPORT, "could not reach api.intacct.com")
+DENIED = Problem(
+    ErrorKind.PERMISSION_DENIED.value, Level.FUNCTION.value, "PL04000005 You do not have permission"
+)
+UNREACHABLE = Problem(ErrorKind.UNREACHABLE.value, Level.TRANSPORT.value, "could not reach api.intacct.com")
 RUNBOOK_RIGHTS = {
     "Company": {"Departments": {"List", "View"}, "Locations": {"View"}, "Employees": {"View", "Edit"}},
     "Cash Management": {"Credit Card Transactions": {"View"}},
@@ -33,34 +45,59 @@ OBJECTS = [
     "APADJUSTMENT",
     "EEXPENSES",
 ]
+OBJECT_READINGS = {obj: Reading(1) for obj in OBJECTS}
 
 
-def snapshot(**changes) -> Snapshot:
-    base = Snapshot(
-        environment="prod",
-        production=True,
-        sender_id="TrelicaMPP",
-        company_id="acme",
-        user_id="trelica_ws",
-        endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml",
-        sign_in=Reading({"endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml"}),
-        user=Reading(
-            {
-                "LOGINID": "trelica_ws",
-                "STATUS": "active",
-                "USERTYPE": "business user",
-                "ADMIN": "Full",
-                "LOGINDISABLED": "true",
-                "CONTACTINFO": {"EMAIL1": "acme@calance.us"},
-            }
-        ),
-        roles=Reading(("Trelica Integration",)),
-        permissions=Reading(
-            {app: {p: frozenset(r) for p, r in pol.items()} for app, pol in RUNBOOK_RIGHTS.items()}
-        ),
-        objects={obj: Reading(1) for obj in OBJECTS},
-    )
-    return dataclasses.replace(base, **changes)
+def rights(table: dict) -> dict:
+    """A getUserPermissions reading's value: rights as sorted lists."""
+    return {app: {policy: sorted(granted) for policy, granted in pol.items()} for app, pol in table.items()}
+
+
+USER_RECORD = {
+    "LOGINID": "trelica_ws",
+    "STATUS": "active",
+    "USERTYPE": "business user",
+    "ADMIN": "Full",
+    "LOGINDISABLED": "true",
+    "CONTACTINFO": {"EMAIL1": "acme@calance.us"},
+}
+
+
+COMPLIANT = {
+    "user": Reading(USER_RECORD),
+    "roles": Reading(["Trelica Integration"]),
+    "permissions": Reading(rights(RUNBOOK_RIGHTS)),
+    "developer_user": Reading(),
+    "developer_permissions": Reading({}),
+}
+
+
+def snapshot(objects: dict[str, Reading] | None = None, **changes) -> Snapshot:
+    """A snapshot as collect() would key its readings, for the (possibly changed) user and developer."""
+    read = {name: changes.pop(name, reading) for name, reading in COMPLIANT.items()}
+    fields = {
+        "environment": "prod",
+        "production": True,
+        "sender_id": "TrelicaMPP",
+        "company_id": "acme",
+        "user_id": "trelica_ws",
+        "endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml",
+        "sign_in": Reading({"endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml"}),
+        **changes,
+    }
+    login, developer = fields["user_id"], fields.get("developer_user_id")
+    readings = {
+        f"USERINFO/{login}": read["user"],
+        f"ROLEUSERS/{login}": read["roles"],
+        f"getUserPermissions/{login}": read["permissions"],
+        **{f"readByQuery/{obj}": reading for obj, reading in (objects or OBJECT_READINGS).items()},
+    }
+    if developer:
+        readings |= {
+            f"USERINFO/{developer}": read["developer_user"],
+            f"getUserPermissions/{developer}": read["developer_permissions"],
+        }
+    return Snapshot(readings=readings, **fields)
 
 
 def verdict(requirement_id: str, snap: Snapshot, profile=TRELICA):
@@ -79,7 +116,7 @@ def test_a_compliant_snapshot_passes_every_automatic_trelica_requirement():
     [(ErrorKind.SENDER_NOT_AUTHORIZED, "sender-authorized"), (ErrorKind.SIGN_IN_FAILED, "user-login")],
 )
 def test_a_sign_in_failure_fails_its_root_and_errors_the_rest_naming_it(kind, failing):
-    problem = Problem(kind, Level.AUTHENTICATION, "XL03000006 the gateway's words")
+    problem = Problem(kind.value, Level.AUTHENTICATION.value, "XL03000006 the gateway's words")
     snap = snapshot(sign_in=Reading(problem=problem))
     for requirement in TRELICA.requirements:
         result = evaluate(requirement, TRELICA, snap)
@@ -112,9 +149,9 @@ def test_calance_accepts_the_sender_id_the_environment_is_configured_with():
 
 
 def without(permissions: dict, app: str, policy: str, right: str) -> Reading:
-    changed = {a: {p: frozenset(r) for p, r in pol.items()} for a, pol in permissions.items()}
+    changed = {a: {p: set(r) for p, r in pol.items()} for a, pol in permissions.items()}
     changed[app][policy] = changed[app][policy] - {right}
-    return Reading(changed)
+    return Reading(rights(changed))
 
 
 def test_an_edit_right_is_judged_from_declared_permissions_only():
@@ -128,7 +165,7 @@ def test_an_edit_right_is_judged_from_declared_permissions_only():
 def test_declared_and_effective_agreeing_on_absence_fails():
     snap = snapshot(
         permissions=without(RUNBOOK_RIGHTS, "Accounts Payable", "Adjustments", "View"),
-        objects={**snapshot().objects, "APADJUSTMENT": Reading(problem=DENIED)},
+        objects={**OBJECT_READINGS, "APADJUSTMENT": Reading(problem=DENIED)},
     )
     result = verdict("permission-ap-adjustments-view", snap)
     assert result.outcome is Outcome.FAIL
@@ -139,10 +176,12 @@ def test_declared_and_effective_agreeing_on_absence_fails():
 @pytest.mark.parametrize("declared_has_it", [True, False])
 def test_declared_and_effective_disagreeing_fails_with_both_pieces_of_evidence(declared_has_it):
     permissions = (
-        snapshot().permissions if declared_has_it else without(RUNBOOK_RIGHTS, "Company", "Locations", "View")
+        Reading(rights(RUNBOOK_RIGHTS))
+        if declared_has_it
+        else without(RUNBOOK_RIGHTS, "Company", "Locations", "View")
     )
     location = Reading(problem=DENIED) if declared_has_it else Reading(1)
-    snap = snapshot(permissions=permissions, objects={**snapshot().objects, "LOCATION": location})
+    snap = snapshot(permissions=permissions, objects={**OBJECT_READINGS, "LOCATION": location})
     result = verdict("permission-locations-view", snap)
     assert result.outcome is Outcome.FAIL
     assert "disagree" in result.observed
@@ -159,26 +198,24 @@ def test_no_visibility_of_declared_permissions_still_proves_view_by_reading():
 
 
 def test_a_read_that_could_not_complete_is_an_error_not_a_failure():
-    snap = snapshot(objects={**snapshot().objects, "GLACCOUNT": Reading(problem=UNREACHABLE)})
+    snap = snapshot(objects={**OBJECT_READINGS, "GLACCOUNT": Reading(problem=UNREACHABLE)})
     assert verdict("permission-gl-accounts-view", snap).outcome is Outcome.ERROR
 
 
 def test_expense_summaries_accept_the_2025_r2_application_name():
     renamed = dict(RUNBOOK_RIGHTS)
     renamed["Expenses"] = renamed.pop("Time & Expenses")
-    snap = snapshot(
-        permissions=Reading({a: {p: frozenset(r) for p, r in pol.items()} for a, pol in renamed.items()})
-    )
+    snap = snapshot(permissions=Reading(rights(renamed)))
     assert verdict("permission-expense-summaries-view-expense", snap).outcome is Outcome.PASS
 
 
 def test_role_assigned_is_not_applicable_in_a_user_based_company():
-    assert verdict("role-assigned", snapshot(roles=Reading(()))).outcome is Outcome.NOT_APPLICABLE
+    assert verdict("role-assigned", snapshot(roles=Reading([]))).outcome is Outcome.NOT_APPLICABLE
 
 
 def test_role_assigned_fails_without_roles_or_permissions():
     assert (
-        verdict("role-assigned", snapshot(roles=Reading(()), permissions=Reading({}))).outcome is Outcome.FAIL
+        verdict("role-assigned", snapshot(roles=Reading([]), permissions=Reading({}))).outcome is Outcome.FAIL
     )
 
 
@@ -192,7 +229,7 @@ def test_role_assigned_fails_without_roles_or_permissions():
     ],
 )
 def test_user_record_fields_fail_with_the_observed_value(requirement_id, field, value):
-    record = {**snapshot().user.value, field: value}
+    record = {**USER_RECORD, field: value}
     result = verdict(requirement_id, snapshot(user=Reading(record)))
     assert result.outcome is Outcome.FAIL
     assert repr(value) in result.observed
@@ -216,39 +253,34 @@ def test_calance_user_checks():
     assert verdict("user-id-documented", snap, CALANCE).outcome is Outcome.PASS
     assert verdict("user-id-documented", snapshot(), CALANCE).outcome is Outcome.FAIL
     assert verdict("user-email-domain", snap, CALANCE).outcome is Outcome.PASS
-    other = {**snap.user.value, "CONTACTINFO": {"EMAIL1": "admin@acme.com"}}
+    other = {**USER_RECORD, "CONTACTINFO": {"EMAIL1": "admin@acme.com"}}
     assert verdict("user-email-domain", snapshot(user=Reading(other)), CALANCE).outcome is Outcome.FAIL
 
 
 def test_developer_user_checks_by_environment_kind():
     dev = Reading({"LOGINID": "dev.jane", "STATUS": "active"})
-    writer = Reading({"Company": {"Departments": frozenset({"List", "View", "Add", "Edit"})}})
-    reader = Reading({"Company": {"Departments": frozenset({"List", "View"})}})
-    test_env = snapshot(production=False, developer_user_id="dev.jane", developer_user=dev)
-    prod_env = snapshot(production=True, developer_user_id="dev.jane", developer_user=dev)
+    writer = Reading({"Company": {"Departments": ["Add", "Edit", "List", "View"]}})
+    reader = Reading({"Company": {"Departments": ["List", "View"]}})
+
+    def env(production: bool, **readings: Reading) -> Snapshot:
+        return snapshot(
+            production=production, developer_user_id="dev.jane", **{"developer_user": dev, **readings}
+        )
+
+    prod_env = env(True)
 
     def outcome(requirement_id, snap):
         return verdict(requirement_id, snap, CALANCE).outcome
 
-    assert (
-        outcome("developer-user-test-env", dataclasses.replace(test_env, developer_permissions=writer))
-        is Outcome.PASS
-    )
-    assert (
-        outcome("developer-user-test-env", dataclasses.replace(test_env, developer_permissions=reader))
-        is Outcome.FAIL
-    )
+    assert outcome("developer-user-test-env", env(False, developer_permissions=writer)) is Outcome.PASS
+    assert outcome("developer-user-test-env", env(False, developer_permissions=reader)) is Outcome.FAIL
     assert outcome("developer-user-test-env", prod_env) is Outcome.NOT_APPLICABLE
-    assert outcome(
-        "developer-user-read-only-prod", dataclasses.replace(prod_env, developer_permissions=reader)
-    ) is (Outcome.PASS)
-    assert outcome(
-        "developer-user-read-only-prod", dataclasses.replace(prod_env, developer_permissions=writer)
-    ) is (Outcome.FAIL)
+    assert outcome("developer-user-read-only-prod", env(True, developer_permissions=reader)) is (Outcome.PASS)
+    assert outcome("developer-user-read-only-prod", env(True, developer_permissions=writer)) is (Outcome.FAIL)
     assert outcome("developer-user-read-only-prod", snapshot()) is Outcome.MANUAL
     hidden = verdict(
         "developer-user-test-env",
-        dataclasses.replace(test_env, developer_user=Reading(problem=DENIED)),
+        env(False, developer_user=Reading(problem=DENIED)),
         CALANCE,
     )
     assert hidden.outcome is Outcome.ERROR
@@ -272,7 +304,10 @@ def test_across_environment_checks():
     assert evaluate_across(consistent, CALANCE, [prod]).outcome is Outcome.NOT_APPLICABLE
     assert evaluate_across(per_env, CALANCE, [sandbox, prod]).outcome is Outcome.PASS
     refused = dataclasses.replace(
-        prod, sign_in=Reading(problem=Problem(ErrorKind.SIGN_IN_FAILED, Level.CONTROL, "XMLGW_JPP0002"))
+        prod,
+        sign_in=Reading(
+            problem=Problem(ErrorKind.SIGN_IN_FAILED.value, Level.CONTROL.value, "XMLGW_JPP0002")
+        ),
     )
     assert evaluate_across(per_env, CALANCE, [sandbox, refused]).outcome is Outcome.FAIL
     down = dataclasses.replace(prod, sign_in=Reading(problem=UNREACHABLE))
@@ -280,3 +315,115 @@ def test_across_environment_checks():
     assert evaluate_across(
         per_env, CALANCE, [sandbox, dataclasses.replace(prod, company_id="acme-impl")]
     ).outcome is (Outcome.FAIL)
+
+
+# --- Containment: a kind that raises is an error for its requirement only ---------------------------------
+
+
+@pytest.fixture
+def registry():
+    """The kind registry, restored after the test (kinds registered in it are forgotten)."""
+    saved = dict(KINDS)
+    yield KINDS
+    KINDS.clear()
+    KINDS.update(saved)
+
+
+def test_a_check_that_raises_is_an_error_naming_the_type_with_a_redacted_message(registry):
+    secret = "hunter2-canary-<&>"
+    register_secret(secret)
+
+    @check("explodes")
+    def explodes(ctx: EnvironmentContext) -> Verdict:
+        raise RuntimeError(f"boom with {secret}")
+
+    profile = dataclasses.replace(
+        TRELICA,
+        requirements=(
+            dataclasses.replace(TRELICA.requirement("user-login"), id="explodes", check="explodes"),
+            TRELICA.requirement("user-login"),
+        ),
+    )
+    boom = evaluate(profile.requirements[0], profile, snapshot())
+    assert boom.outcome is Outcome.ERROR
+    assert boom.observed.startswith("not checked: RuntimeError: boom with ")
+    assert secret not in boom.observed
+    assert evaluate(profile.requirements[1], profile, snapshot()).outcome is Outcome.PASS
+
+
+def test_an_across_check_that_raises_is_an_error_too(registry):
+    @check("explodes-across", across_environments=True)
+    def explodes(ctx: AcrossContext) -> Verdict:
+        raise KeyError("company")
+
+    requirement = dataclasses.replace(CALANCE.requirement("sender-id-consistent"), check="explodes-across")
+    verdict = evaluate_across(requirement, CALANCE, [snapshot(), snapshot(environment="sandbox")])
+    assert verdict.outcome is Outcome.ERROR
+    assert "KeyError" in verdict.observed
+
+
+def test_a_kind_is_registered_once_and_declares_each_reading_name_once(registry):
+    with pytest.raises(ValueError, match="already registered"):
+        check("user-login")(lambda ctx: Verdict.passed("x", "x"))
+    with pytest.raises(ValueError, match="reading name twice"):
+        check("twice", reads=[user_info(name="user"), user_info("developer", name="user")])
+
+
+# --- Sign-in failures point at the setting, and the requirements they block show no fix --------------------
+
+
+def sign_in_refused(kind: ErrorKind, message: str) -> Snapshot:
+    return snapshot(sign_in=Reading(problem=Problem(kind.value, Level.CONTROL.value, message)))
+
+
+def test_a_refused_sender_names_the_sender_settings_and_blocks_the_rest():
+    snap = sign_in_refused(
+        ErrorKind.SENDER_CREDENTIALS, "XL03000006 Incorrect Intacct XML Partner ID or password"
+    )
+    for requirement in TRELICA.requirements:
+        result = RequirementResult("prod", requirement, evaluate(requirement, TRELICA, snap))
+        assert result.verdict.outcome is Outcome.ERROR
+        assert (
+            "check INTACCT_PROD_SENDER_ID and INTACCT_PROD_SENDER_PASSWORD first" in result.verdict.observed
+        )
+        assert result.verdict.blocked
+        assert not any(line.lstrip().startswith("fix") for line in describe(result))
+
+
+def test_a_refused_sign_in_names_the_user_settings_beside_the_company_side_causes():
+    snap = sign_in_refused(ErrorKind.SIGN_IN_FAILED, "XMLGW_JPP0002 Sign-in information is incorrect")
+    login = verdict("user-login", snap)
+    assert login.outcome is Outcome.FAIL
+    for name in ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"):
+        assert f"INTACCT_PROD_{name}" in login.observed
+    assert "inactive or locked-out user" in login.observed
+    blocked = RequirementResult("prod", TRELICA.requirement("user-active"), verdict("user-active", snap))
+    assert blocked.verdict.blocked
+    assert blocked.verdict.root_cause == "user-login"
+    assert "  root cause: requirement 'user-login'" in describe(blocked)
+    assert not any(line.lstrip().startswith("fix") for line in describe(blocked))
+    failed = RequirementResult("prod", TRELICA.requirement("user-login"), login)
+    assert describe(failed)[-1].startswith("  fix (Create a web services user): ")
+
+
+def test_an_unreachable_gateway_names_the_endpoint_setting():
+    result = verdict("user-active", snapshot(sign_in=Reading(problem=UNREACHABLE)))
+    assert "check INTACCT_PROD_ENDPOINT first" in result.observed
+    assert result.blocked
+
+
+def test_a_read_declaration_that_raises_errors_only_its_own_requirements(registry):
+    def resolve(subject, params):
+        raise ValueError("object param misspelt")
+
+    @check("bad-read", reads=[Need("data", "a broken declaration", resolve)])
+    def bad_read(ctx: EnvironmentContext) -> Verdict:
+        return Verdict.passed("x", "x")
+
+    requirement = dataclasses.replace(TRELICA.requirement("user-login"), id="bad-read", check="bad-read")
+    profile = dataclasses.replace(TRELICA, requirements=(*TRELICA.requirements, requirement))
+    assert plan(profile, Subject("trelica_ws")) == plan(TRELICA, Subject("trelica_ws"))
+    verdict = evaluate(requirement, profile, snapshot())
+    assert verdict.outcome is Outcome.ERROR
+    assert "ValueError: object param misspelt" in verdict.observed
+    assert evaluate(TRELICA.requirement("user-type-business"), profile, snapshot()).outcome is Outcome.PASS

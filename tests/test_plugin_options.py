@@ -95,3 +95,104 @@ def test_an_unknown_demo_login_names_the_scenarios_logins(pytester):
     result.stderr.fnmatch_lines(
         ["ERROR: scenario calance-ready has no login 'staging'; use one of: demo:test, demo:production"]
     )
+
+
+def assert_usage_error(result, *patterns: str) -> None:
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(list(patterns))
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_an_unknown_scenario_is_a_usage_error_naming_the_shipped_ones(pytester):
+    result = pytester.runpytest("--intacct-env=demo", "--intacct-scenario=nosuch")
+    assert_usage_error(result, "ERROR: --intacct-scenario=nosuch: unknown scenario 'nosuch'*trelica-ready*")
+
+
+def test_an_invalid_scenario_file_is_a_usage_error_naming_file_line_and_key(pytester):
+    bad = pytester.path / "bad.toml"
+    bad.write_text('extends = "trelica-ready"\n\n[faults]\nfail_every = "often"\n')
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-scenario={bad}")
+    assert_usage_error(result, f"ERROR: --intacct-scenario={bad}: {bad}:4: key faults.fail_every: *")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "soon"])
+def test_a_timeout_must_be_a_finite_number_of_seconds_above_zero(pytester, value):
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-timeout={value}")
+    assert_usage_error(result, "*argument --intacct-timeout*")
+
+
+@pytest.mark.parametrize("value", ["-1", "11", "1000", "two"])
+def test_retries_are_bounded(pytester, value):
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-retries={value}")
+    assert_usage_error(result, "*argument --intacct-retries*")
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing/acceptance.json", "*the folder * does not exist"),
+        (".", "*is a directory; give a file name"),
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_refused_before_any_request(pytester, target, message):
+    journal = pytester.path / "journal.jsonl"
+    result = pytester.runpytest(
+        "--intacct-env=demo", f"--intacct-json={target}", f"--intacct-journal={journal}"
+    )
+    assert_usage_error(result, f"ERROR: --intacct-json={target}: {message}")
+    assert not journal.exists(), "the simulator was never started, so no request was made"
+
+
+def test_environment_names_that_share_their_variables_are_refused(pytester):
+    result = pytester.runpytest("--intacct-env=prod-eu,prod_eu")
+    assert_usage_error(
+        result, "ERROR: environments 'prod-eu' and 'prod_eu' would both read INTACCT_PROD_EU_* variables*"
+    )
+
+
+def test_a_malformed_or_repeated_dotenv_line_is_a_warning_naming_file_line_and_key(pytester):
+    pytester.path.joinpath(".env.prod").write_text(
+        COMPLETE
+        + "INTACCT_PROFILE=trelica\n"
+        + 'INTACCT_ENTITY="unterminated-secret-value\n'
+        + "INTACCT_USER_ID=second_user\n"
+    )
+    result = pytester.runpytest("--intacct-env=prod", "--co", "-q", "-rw")
+    text = result.stdout.str()
+    env_file = pytester.path / ".env.prod"
+    assert f"{env_file}:8: cannot parse this line (key INTACCT_ENTITY); it is ignored" in text
+    assert f"{env_file}:9: INTACCT_USER_ID is set again (first on line 5); the last value is used" in text
+    assert "unterminated-secret-value" not in text + result.stderr.str()
+    assert "canary" not in text + result.stderr.str()
+
+
+def test_dotenv_files_are_read_from_the_directory_pytest_is_started_in(pytester):
+    pytester.makeini("[pytest]\n")  # makes pytester.path the rootdir
+    pytester.path.joinpath(".env.prod").write_text(COMPLETE.replace("acme", "root-company"))
+    here = pytester.mkdir("customer")
+    here.joinpath(".env.prod").write_text(
+        COMPLETE.replace("acme", "cwd-company") + "INTACCT_PROFILE=trelica\n"
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(here)
+        result = pytester.runpytest("--intacct-env=prod", "--co", "--rootdir", str(pytester.path))
+    result.stdout.fnmatch_lines(["*intacct: prod: company cwd-company at *"])
+    assert "root-company" not in result.stdout.str()
+
+
+def test_an_unknown_area_marker_is_a_collection_error_naming_the_areas(pytester):
+    mine = pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.intacct_area("billing")
+
+
+        def test_mine(intacct_requirement):
+            pass
+        """
+    )
+    result = pytester.runpytest(str(mine), "--intacct-env=demo")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*intacct_area('billing'): unknown area; areas: access, user, permissions*"])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_intacct.profiles import CHECK_PARAMS, ProfileError, builtin_profiles, load_profile
+from pytest_intacct.checks import KINDS, validate_profile
+from pytest_intacct.profiles import Param, ProfileError, builtin_profiles, load_profile
 
 TRELICA_IDS = (
     "web-services-subscription",
@@ -179,11 +180,22 @@ def test_a_profile_loads_from_a_path(tmp_path):
 
 
 def test_check_kinds_are_the_documented_ones():
-    assert len(CHECK_PARAMS) == 16
-    assert CHECK_PARAMS["permission"] == (
-        frozenset({"application", "policy", "right"}),
-        frozenset({"object"}),
-    )
+    assert len(KINDS) == 16
+    assert KINDS["permission"].params == {
+        "application": Param("strings"),
+        "policy": Param(),
+        "right": Param(),
+        "object": Param(required=False),
+    }
+    documented = Path(__file__).parent.parent.joinpath("docs", "checks.md").read_text(encoding="utf-8")
+    for name in KINDS:
+        assert f"### `{name}`" in documented, name
+
+
+@pytest.mark.parametrize("name", builtin_profiles())
+def test_builtin_profiles_pass_validation_against_the_registry(name):
+    profile = load_profile(name)
+    assert validate_profile(profile) is profile
 
 
 # --- Validation: each rule refuses a crafted profile and says where -----------------------------------------
@@ -228,7 +240,7 @@ def write_profile(tmp_path: Path, text: str) -> Path:
 
 def refusal(path: Path) -> str:
     with pytest.raises(ProfileError) as raised:
-        load_profile(path)
+        validate_profile(load_profile(path))
     message = str(raised.value)
     assert message.startswith(f"profile {path}: ")
     return message
@@ -410,3 +422,41 @@ def test_an_unknown_profile_name_lists_the_builtin_ones(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError, match=r"'trelicaa' is not a built-in profile \(calance, trelica\)"):
         load_profile("trelicaa")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragments"),
+    [
+        pytest.param(
+            {"id": '"user-login"', "check": '"user-login"', "params": None, "area": '"across-environments"'},
+            ["requirement 'user-login'", "key 'area'", "checks one environment"],
+            id="per-environment-kind-across",
+        ),
+        pytest.param(
+            {"id": '"senders"', "check": '"sender-id-consistent"', "params": None, "area": '"access"'},
+            ["requirement 'senders'", "key 'area'", "compares environments", "'across-environments'"],
+            id="across-kind-in-access",
+        ),
+    ],
+)
+def test_an_area_that_contradicts_the_kinds_scope_is_refused(tmp_path, overrides, fragments):
+    message = refusal(write_profile(tmp_path, HEADER + requirement_toml(**overrides)))
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_a_contradicting_area_is_a_usage_error_before_any_request(pytester):
+    profile = write_profile(
+        pytester.path,
+        HEADER
+        + requirement_toml(
+            id='"user-login"', check='"user-login"', params=None, area='"across-environments"'
+        ),
+    )
+    journal = pytester.path / "journal.jsonl"
+    result = pytester.runpytest(
+        "--intacct-env=demo", f"--intacct-profile={profile}", f"--intacct-journal={journal}"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*requirement 'user-login': key 'area' is 'across-environments'*"])
+    assert not journal.exists() or not journal.read_text()

@@ -32,7 +32,7 @@ def test_the_six_outcomes_and_their_report_values():
     ],
 )
 def test_a_verdict_constructor_sets_its_outcome_and_keeps_the_evidence(make, outcome):
-    verdict = make("status active", "status inactive", login_id="trelica", status="inactive")
+    verdict = make("status active", "status inactive", {"login_id": "trelica", "status": "inactive"})
     assert verdict == Verdict(
         outcome, "status active", "status inactive", {"login_id": "trelica", "status": "inactive"}
     )
@@ -93,3 +93,35 @@ def test_summary_keys_come_in_a_fixed_order_whatever_the_results():
 def test_an_empty_run_counts_zero_everywhere():
     assert summarize([])["total"] == 0
     assert set(count_outcomes([]).values()) == {0}
+
+
+def test_evidence_is_plain_data_whatever_a_check_put_in_it():
+    from pytest_intacct.client import Level
+    from pytest_intacct.redaction import Secret
+
+    secret = Secret('Evidence-Canary-<"&\\-é')
+
+    class Opaque:
+        def __str__(self) -> str:
+            return f"holds {secret.reveal()}"
+
+    verdict = Verdict(
+        Outcome.FAIL,
+        "e",
+        "o",
+        {
+            "level": Level.AUTHENTICATION,
+            "rights": frozenset({"View", "Add"}),
+            "roles": ("a", "b"),
+            "nested": {1: [Level.FUNCTION, None, True, 2.5, float("nan")]},
+            "opaque": Opaque(),
+        },
+    )
+    assert verdict.evidence == {
+        "level": "authentication",
+        "rights": ["Add", "View"],
+        "roles": ["a", "b"],
+        "nested": {"1": ["function", None, True, 2.5, "nan"]},
+        "opaque": "holds ***",
+    }
+    assert type(verdict.evidence["level"]) is str  # not the enum: pytest-xdist cannot carry enums

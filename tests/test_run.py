@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pytest_intacct.profiles import load_profile
+import json
+
+import pytest
+
+from pytest_intacct.profiles import ProfileError, load_profile
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome
 from pytest_intacct.run import AcceptanceRun, demo_environments
+from pytest_intacct.snapshot import Snapshot
 
 
 def test_a_script_gets_every_result_of_every_environment_reading_each_once():
@@ -19,3 +24,60 @@ def test_a_script_gets_every_result_of_every_environment_reading_each_once():
     assert [r.environment for r in results[-2:]] == [ACROSS_ENVIRONMENTS, ACROSS_ENVIRONMENTS]
     assert {r.outcome for r in results} == {Outcome.PASS, Outcome.MANUAL, Outcome.NOT_APPLICABLE}
     assert [s.round_trips for s in snapshots] == [2, 2]
+
+
+def test_a_snapshot_of_the_simulator_round_trips_through_json():
+    profile = load_profile("calance")
+    with demo_environments(["demo:test"], "calance-ready") as environments:
+        snapshot = AcceptanceRun(environments, profile).snapshot("demo:test")
+    assert snapshot.readings, "the calance profile declares reads"
+    assert Snapshot.from_dict(json.loads(json.dumps(snapshot.to_dict()))) == snapshot
+
+
+def test_a_collection_that_raises_makes_every_requirement_an_error_and_nothing_raises(monkeypatch):
+    def broken(*args: object, **kwargs: object) -> Snapshot:
+        raise ZeroDivisionError("paging arithmetic")
+
+    monkeypatch.setattr("pytest_intacct.run.collect", broken)
+    profile = load_profile("trelica")
+    with demo_environments(["demo"], "trelica-ready") as environments:
+        results = AcceptanceRun(environments, profile).results()
+    assert len(results) == len(profile.requirements)
+    assert {r.outcome for r in results} == {Outcome.ERROR}
+    assert all("ZeroDivisionError: paging arithmetic" in r.verdict.observed for r in results)
+
+
+def test_a_profile_that_contradicts_the_registry_is_refused_by_the_library_too(tmp_path):
+    text = load_profile("calance").path.read_text(encoding="utf-8")
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace('area = "across-environments"', 'area = "access"', 1), encoding="utf-8")
+    with pytest.raises(ProfileError, match="compares environments"):
+        AcceptanceRun([], load_profile(path))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "settings", "failing"),
+    [
+        ("sender-bad-password", ["INTACCT_DEMO_SENDER_ID", "INTACCT_DEMO_SENDER_PASSWORD"], None),
+        (
+            "user-inactive",
+            ["INTACCT_DEMO_USER_ID", "INTACCT_DEMO_USER_PASSWORD", "INTACCT_DEMO_COMPANY_ID"],
+            "user-login",
+        ),
+    ],
+)
+def test_a_refused_sign_in_points_at_the_settings_and_blocks_the_rest(scenario, settings, failing):
+    profile = load_profile("trelica")
+    with demo_environments(["demo"], scenario) as environments:
+        results = {r.requirement.id: r for r in AcceptanceRun(environments, profile).results()}
+    explained = results[failing] if failing else results["user-login"]
+    for name in settings:
+        assert name in explained.verdict.observed
+    for rid, result in results.items():
+        if rid == failing:
+            assert result.outcome is Outcome.FAIL
+            assert not result.verdict.blocked
+        else:
+            assert result.outcome is Outcome.ERROR
+            assert result.verdict.blocked, rid
+            assert result.verdict.root_cause == failing

@@ -39,6 +39,7 @@ def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
         "junit": pytester.path / "junit.xml",
         "json": pytester.path / "acceptance.json",
         "journal": pytester.path / "journal.jsonl",
+        "markdown": pytester.path / "acceptance.md",
     }
     result = pytester.runpytest(
         "--intacct-env=demo",
@@ -48,6 +49,7 @@ def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
         f"--junitxml={artifacts['junit']}",
         f"--intacct-json={artifacts['json']}",
         f"--intacct-journal={artifacts['journal']}",
+        f"--intacct-markdown={artifacts['markdown']}",
         "--log-level=DEBUG",
         "-o",
         "log_cli=true",
@@ -58,6 +60,7 @@ def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # both scenarios have findings
     texts = {name: path.read_text() for name, path in artifacts.items()}
     texts["terminal"] = result.stdout.str() + result.stderr.str()
+    assert "NOT READY" in texts["markdown"]
 
     assert "<password>***</password>" in texts["terminal"], "the DEBUG request log ran, redacted"
     for name, text in texts.items():

@@ -1,88 +1,166 @@
-"""Checks: one small function per kind, looked up by the name a profile uses.
+"""Checks: one small function per kind, registered with ``@check`` (see ``registry``).
 
-:func:`evaluate` adds what every requirement shares -- applicability (``environments``, ``when``)
-and the sign-in root cause: when sign-in fails, the requirement that explains it fails with the
-gateway's words and every other requirement is an error naming it.
+:func:`evaluate` adds what every requirement shares -- applicability (``environments``, ``when``), the
+sign-in root cause (when sign-in fails, the requirement that explains it fails with the gateway's words
+and every other requirement is an error naming it), and containment: a check that raises is an error
+for its requirement only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+import importlib.metadata
+from collections.abc import Mapping, Sequence
 
+from pytest_intacct.checks.registry import (
+    KINDS,
+    AcrossContext,
+    EnvironmentContext,
+    Kind,
+    check,
+    subject_of,
+)
 from pytest_intacct.client import ErrorKind
-from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.profiles import Profile, ProfileError, Requirement, validate
+from pytest_intacct.reads import Read, Subject
+from pytest_intacct.redaction import redact
 from pytest_intacct.results import Verdict
-from pytest_intacct.snapshot import Problem, Snapshot
+from pytest_intacct.settings import env_var_name
+from pytest_intacct.snapshot import Problem, Reading, Snapshot
 
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "SIGN_IN_ROOT_CAUSES",
+    "AcrossContext",
+    "EnvironmentContext",
+    "Kind",
+    "check",
+    "evaluate",
+    "evaluate_across",
+    "load_entry_points",
+    "plan",
+    "raised",
+    "validate_profile",
+]
 
-@dataclass(frozen=True)
-class Context:
-    """What a check sees: its requirement, the profile, this environment and every environment of the run."""
+# Modules named by entry points in this group are imported before a profile is validated.
+ENTRY_POINT_GROUP = "pytest_intacct.checks"
 
-    requirement: Requirement
-    profile: Profile
-    snapshot: Snapshot | None
-    snapshots: Sequence[Snapshot]
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return self.requirement.params
-
-
-Check = Callable[[Context], Verdict]
-CHECKS: dict[str, Check] = {}
-ACROSS_ENVIRONMENT_CHECKS: set[str] = set()
-
-# Which requirement a sign-in failure of each kind is the fault of (intacct-permissions.md §6).
+# Which requirement a sign-in failure of each kind is the fault of (docs/gateway.md#errors).
 # Kinds not listed (unreachable, sender password, throttled...) are nobody's requirement: all error.
 SIGN_IN_ROOT_CAUSES = {
-    ErrorKind.SENDER_NOT_AUTHORIZED: "sender-authorized",
-    ErrorKind.SIGN_IN_FAILED: "user-login",
+    ErrorKind.SENDER_NOT_AUTHORIZED.value: "sender-authorized",
+    ErrorKind.SIGN_IN_FAILED.value: "user-login",
 }
 
-
-# The gateway gives one answer for all of these (intacct-permissions.md §6, §9 item 6), so the
-# failure names them all rather than guess.
+# The gateway gives one answer for all of these (docs/gateway.md#errors), so the failure names them all.
 SIGN_IN_CAUSES = (
     "the gateway answers the same for a wrong user id or password, an inactive or locked-out user, "
     "a company without the Web Services subscription, and an IP address outside enforced IP filters"
 )
 
+# The settings to check first for each sign-in problem, by the problem's kind.
+SETTINGS_TO_CHECK = {
+    ErrorKind.SENDER_CREDENTIALS.value: ("SENDER_ID", "SENDER_PASSWORD"),
+    ErrorKind.SENDER_NOT_AUTHORIZED.value: ("SENDER_ID",),
+    ErrorKind.SIGN_IN_FAILED.value: ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"),
+    ErrorKind.COMPANY_UNAVAILABLE.value: ("COMPANY_ID", "SENDER_ID"),
+    ErrorKind.UNREACHABLE.value: ("ENDPOINT",),
+}
 
-def check(kind: str, *, across_environments: bool = False) -> Callable[[Check], Check]:
-    """Register a check function under the kind name profiles use."""
+_loaded_entry_points = False
 
-    def register(function: Check) -> Check:
-        CHECKS[kind] = function
-        if across_environments:
-            ACROSS_ENVIRONMENT_CHECKS.add(kind)
-        return function
 
-    return register
+def validate_profile(profile: Profile) -> Profile:
+    """The profile checked against every registered kind (entry-point kinds included); ProfileError."""
+    load_entry_points()
+    return validate(profile, KINDS)
+
+
+def load_entry_points() -> None:
+    """Import the modules of the ``pytest_intacct.checks`` entry-point group, once; ``@check`` registers."""
+    global _loaded_entry_points
+    if _loaded_entry_points:
+        return
+    _loaded_entry_points = True
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry_point.load()
+        except Exception as exc:
+            raise ProfileError(
+                f"check kinds from entry point {entry_point.name!r} ({entry_point.value}) failed to load: "
+                f"{type(exc).__name__}: {redact(str(exc))}"
+            ) from None
+
+
+def kind_of(requirement: Requirement) -> Kind:
+    """The registered kind of a (validated) requirement."""
+    return KINDS[requirement.check]
+
+
+def plan(profile: Profile, subject: Subject) -> list[Read]:
+    """Every read the profile's per-environment requirements need here, each once, in profile order."""
+    reads: dict[str, Read] = {}
+    for requirement in profile.requirements:
+        for need in kind_of(requirement).reads:
+            try:
+                read = need.resolve(subject, requirement.params)
+            except Exception:  # noqa: S112  evaluate() resolves it again and makes it this requirement's error
+                continue
+            if read is not None:
+                reads.setdefault(read.key, read)
+    return list(reads.values())
 
 
 def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Verdict:
-    """The verdict on one per-environment requirement."""
-    skipped = _not_applicable(requirement, profile, snapshot)
-    if skipped:
-        return skipped
-    problem = snapshot.sign_in.problem
-    if problem is not None and requirement.check != "attestation":
-        return _sign_in_failed(requirement, profile, problem)
-    return CHECKS[requirement.check](Context(requirement, profile, snapshot, (snapshot,)))
+    """The verdict on one per-environment requirement; never raises."""
+    try:
+        skipped = _not_applicable(requirement, profile, snapshot)
+        if skipped:
+            return skipped
+        problem = snapshot.sign_in.problem
+        if problem is not None and requirement.check != "attestation":
+            return _sign_in_failed(requirement, profile, snapshot.environment, problem)
+        kind = kind_of(requirement)
+        if kind.per_environment is None:
+            raise TypeError(f"check {kind.name!r} compares environments; it cannot judge one")
+        return kind.per_environment(
+            EnvironmentContext(requirement, profile, snapshot, _readings(kind, requirement, snapshot))
+        )
+    except Exception as error:
+        return raised(requirement, error)
 
 
 def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Verdict:
-    """The verdict on a requirement that compares the environments of one run."""
-    if len(snapshots) < 2:
-        names = ", ".join(s.environment for s in snapshots) or "none"
-        return Verdict.not_applicable(
-            "at least two environments in one run (e.g. --intacct-env=sandbox,prod)",
-            f"this run checks one environment ({names})",
-        )
-    return CHECKS[requirement.check](Context(requirement, profile, None, snapshots))
+    """The verdict on a requirement that compares the environments of one run; never raises."""
+    try:
+        if len(snapshots) < 2:
+            names = ", ".join(s.environment for s in snapshots) or "none"
+            return Verdict.not_applicable(
+                "at least two environments in one run (e.g. --intacct-env=sandbox,prod)",
+                f"this run checks one environment ({names})",
+            )
+        kind = kind_of(requirement)
+        if kind.across is None:
+            raise TypeError(f"check {kind.name!r} judges one environment; it cannot compare them")
+        return kind.across(AcrossContext(requirement, profile, snapshots))
+    except Exception as error:
+        return raised(requirement, error)
+
+
+def raised(requirement: Requirement, error: BaseException) -> Verdict:
+    """The error verdict for a check or collection that raised: the exception type, redacted message."""
+    return Verdict.error(requirement.title, f"not checked: {type(error).__name__}: {redact(str(error))}")
+
+
+def _readings(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> Mapping[str, Reading]:
+    subject = subject_of(snapshot)
+    readings = {}
+    for need in kind.reads:
+        read = need.resolve(subject, requirement.params)
+        if read is not None:
+            readings[need.name] = snapshot.reading(read.key)
+    return readings
 
 
 def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Verdict | None:
@@ -100,21 +178,42 @@ def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapsh
     return None
 
 
-def _sign_in_failed(requirement: Requirement, profile: Profile, problem: Problem) -> Verdict:
+def settings_hint(environment: str, problem: Problem) -> str:
+    """'check INTACCT_<ENV>_… first' for a sign-in problem a setting may explain; '' otherwise."""
+    keys = SETTINGS_TO_CHECK.get(problem.kind)
+    if not keys:
+        return ""
+    names = [env_var_name(environment, key) for key in keys]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return f"check {listed} first"
+
+
+def _sign_in_failed(
+    requirement: Requirement, profile: Profile, environment: str, problem: Problem
+) -> Verdict:
     root_check = SIGN_IN_ROOT_CAUSES.get(problem.kind)
+    hint = settings_hint(environment, problem)
     if root_check == requirement.check:
         observed = problem.message
-        if problem.kind is ErrorKind.SIGN_IN_FAILED:
+        if problem.kind == ErrorKind.SIGN_IN_FAILED:
             observed += f" ({SIGN_IN_CAUSES})"
-        return Verdict.failed(requirement.title, observed, gateway_error=problem.message, level=problem.level)
+        if hint:
+            observed += f"; {hint}"
+        return Verdict.failed(
+            requirement.title, observed, {"gateway_error": problem.message, "level": problem.level}
+        )
     root = next((r.id for r in profile.requirements if r.check == root_check), None)
     # With a root requirement the gateway's words are in its failure; here they stay in the evidence.
-    cause = f"requirement {root!r} failed" if root else f"sign-in could not complete: {problem.message}"
+    if root:
+        cause = f"requirement {root!r} failed"
+    else:
+        cause = f"sign-in could not complete: {problem.message}" + (f"; {hint}" if hint else "")
     return Verdict.error(
         requirement.title,
         f"not checked: {cause}",
+        {"gateway_error": problem.message},
         root_cause=root,
-        gateway_error=problem.message,
+        blocked=True,
     )
 
 

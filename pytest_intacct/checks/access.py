@@ -7,13 +7,13 @@ Services subscription, the IP filter and the user, in that order, before it gran
 
 from __future__ import annotations
 
-from pytest_intacct.checks import Context, check
+from pytest_intacct.checks.registry import EnvironmentContext, check
+from pytest_intacct.profiles import Param
 from pytest_intacct.results import Verdict
 
 
-def _session_evidence(ctx: Context) -> dict[str, str]:
+def _session_evidence(ctx: EnvironmentContext) -> dict[str, str]:
     s = ctx.snapshot
-    assert s is not None
     return {
         "company_id": s.company_id,
         "user_id": s.user_id,
@@ -23,57 +23,63 @@ def _session_evidence(ctx: Context) -> dict[str, str]:
 
 
 @check("web-services-subscription")
-def web_services_subscription(ctx: Context) -> Verdict:
+def web_services_subscription(ctx: EnvironmentContext) -> Verdict:
+    """The company accepts Web Services requests: the sign-in succeeded."""
     return Verdict.passed(
         "the company accepts Web Services requests",
         "getAPISession succeeded, which a company without the Web Services subscription refuses",
-        **_session_evidence(ctx),
+        _session_evidence(ctx),
     )
 
 
-@check("sender-authorized")
-def sender_authorized(ctx: Context) -> Verdict:
-    assert ctx.snapshot is not None
-    expected_sender = ctx.params["sender_id"] or ctx.snapshot.sender_id
-    if ctx.snapshot.sender_id != expected_sender:
-        # Sender IDs are case-sensitive (intacct-permissions.md §5.3).
+@check("sender-authorized", params={"sender_id": Param(may_be_empty=True)})
+def sender_authorized(ctx: EnvironmentContext) -> Verdict:
+    """The runbook's Sender ID is authorized: the sign-in with it succeeded. An empty ``sender_id``
+    accepts the Sender ID the environment is configured with (each client company buys its own)."""
+    s = ctx.snapshot
+    expected_sender = ctx.params["sender_id"] or s.sender_id
+    if s.sender_id != expected_sender:
+        # Sender IDs are case-sensitive (docs/gateway.md#sender).
         return Verdict.error(
-            f"Sender ID {expected_sender!r} is authorized for company {ctx.snapshot.company_id!r}",
-            f"not checked: this environment is configured with Sender ID {ctx.snapshot.sender_id!r}, "
+            f"Sender ID {expected_sender!r} is authorized for company {s.company_id!r}",
+            f"not checked: this environment is configured with Sender ID {s.sender_id!r}, "
             f"not the runbook's {expected_sender!r}; run with the runbook's Sender ID to check it",
-            **_session_evidence(ctx),
+            _session_evidence(ctx),
         )
     return Verdict.passed(
-        f"Sender ID {expected_sender!r} is authorized for company {ctx.snapshot.company_id!r}",
+        f"Sender ID {expected_sender!r} is authorized for company {s.company_id!r}",
         "the gateway accepted a request from this Sender ID for this company",
-        **_session_evidence(ctx),
+        _session_evidence(ctx),
     )
 
 
-@check("ip-allowlist")
-def ip_allowlist(ctx: Context) -> Verdict:
+@check("ip-allowlist", params={"address_of": Param(required=False)})
+def ip_allowlist(ctx: EnvironmentContext) -> Verdict:
+    """Manual: no API exposes the IP filter list; the sign-in only proves this machine's address."""
     who = ctx.params.get("address_of") or "the integration"
-    # No API exposes the IP filter list (intacct-permissions.md §5): a sign-in only proves that the
+    # No API exposes the IP filter list (docs/gateway.md#not-readable): a sign-in only proves that the
     # address this run comes from is allowed, not the integration's own address.
     return Verdict.manual(
         f"{who}'s IP address is allowed if the company enforces IP address filters",
         "the IP filter list is not readable through the API; this machine's sign-in was accepted, "
         f"so confirm {who}'s address is in the list (or that filters are not enforced)",
-        **_session_evidence(ctx),
+        _session_evidence(ctx),
     )
 
 
 @check("user-login")
-def user_login(ctx: Context) -> Verdict:
+def user_login(ctx: EnvironmentContext) -> Verdict:
+    """The Web Services user signs in: getAPISession returned a session."""
     return Verdict.passed(
         "the Web Services user signs in",
         "getAPISession returned a session for this user",
-        **_session_evidence(ctx),
+        _session_evidence(ctx),
     )
 
 
-@check("attestation")
-def attestation(ctx: Context) -> Verdict:
+@check("attestation", params={"statement": Param()})
+def attestation(ctx: EnvironmentContext) -> Verdict:
+    """Manual: a person attests ``statement``; evaluated even when sign-in fails."""
     return Verdict.manual(
         ctx.params["statement"], "needs a person's attestation; not readable through the API"
     )

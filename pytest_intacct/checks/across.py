@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-from pytest_intacct.checks import SIGN_IN_ROOT_CAUSES, Context, check
+from pytest_intacct.checks.registry import AcrossContext, check
+from pytest_intacct.client import ErrorKind
 from pytest_intacct.results import Verdict
+
+# Sign-in refusals that mean "this user cannot sign in", not "could not check".
+_REFUSED = {ErrorKind.SENDER_NOT_AUTHORIZED.value, ErrorKind.SIGN_IN_FAILED.value}
 
 
 @check("sender-id-consistent", across_environments=True)
-def sender_id_consistent(ctx: Context) -> Verdict:
+def sender_id_consistent(ctx: AcrossContext) -> Verdict:
+    """Every environment of the run is configured with the same Sender ID."""
     expected = "one Sender ID is used in every environment"
     senders = {s.environment: s.sender_id for s in ctx.snapshots}
+    evidence = {"senders": senders}
     if len(set(senders.values())) == 1:
         return Verdict.passed(
-            expected, f"every environment uses Sender ID {next(iter(senders.values()))!r}", senders=senders
+            expected, f"every environment uses Sender ID {next(iter(senders.values()))!r}", evidence
         )
     listed = ", ".join(f"{env}: {sender!r}" for env, sender in senders.items())
-    return Verdict.failed(expected, f"Sender IDs differ: {listed}", senders=senders)
+    return Verdict.failed(expected, f"Sender IDs differ: {listed}", evidence)
 
 
 @check("ws-user-per-environment", across_environments=True)
-def ws_user_per_environment(ctx: Context) -> Verdict:
+def ws_user_per_environment(ctx: AcrossContext) -> Verdict:
+    """Each environment signs in to its own company with its own Web Services user."""
     expected = "each environment has its own working Web Services user"
     users = {s.environment: {"company_id": s.company_id, "user_id": s.user_id} for s in ctx.snapshots}
+    evidence = {"users": users}
     refused = {s.environment: s.sign_in.problem for s in ctx.snapshots if s.sign_in.problem is not None}
-    unexplained = {env: p for env, p in refused.items() if p.kind not in SIGN_IN_ROOT_CAUSES}
+    unexplained = {env: p for env, p in refused.items() if p.kind not in _REFUSED}
     if unexplained:
         listed = "; ".join(f"{env}: {p.message}" for env, p in unexplained.items())
-        return Verdict.error(expected, f"not checked: sign-in could not complete in {listed}", users=users)
+        return Verdict.error(expected, f"not checked: sign-in could not complete in {listed}", evidence)
     if refused:
         listed = "; ".join(f"{env}: {p.message}" for env, p in refused.items())
-        return Verdict.failed(expected, f"the Web Services user cannot sign in to {listed}", users=users)
+        return Verdict.failed(expected, f"the Web Services user cannot sign in to {listed}", evidence)
     companies = [u["company_id"] for u in users.values()]
     if len(set(companies)) < len(companies):
-        return Verdict.failed(expected, "several environments point at the same company", users=users)
-    return Verdict.passed(
-        expected, f"signed in to {len(users)} companies, each with its own user", users=users
-    )
+        return Verdict.failed(expected, "several environments point at the same company", evidence)
+    return Verdict.passed(expected, f"signed in to {len(users)} companies, each with its own user", evidence)

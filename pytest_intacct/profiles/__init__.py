@@ -3,59 +3,56 @@
 A profile names the runbook it encodes, its ``[parameters]`` (the values a customer may change, such as the
 Sender ID) and its ``[[requirements]]`` in runbook order. A string in a requirement's ``params`` written as
 ``"$name"`` takes the value of the profile parameter ``name``, so a copied profile is customised in one place.
+
+``load_profile`` checks the file's own structure; :func:`validate` then checks each requirement against its
+check kind (known kind, params and their types, scope). The kinds live in ``pytest_intacct.checks``, which
+calls ``validate`` with its registry, so this module knows no kind.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, Protocol
 
-SEVERITIES = ("critical", "high", "medium", "low")
-AREAS = ("access", "user", "permissions", "across-environments")
+from pytest_intacct.profiles.names import AREAS, SEVERITIES
+
 ENVIRONMENT_KINDS = ("all", "test", "production")
 
 
-def _names(*names: str) -> frozenset[str]:
-    return frozenset(names)
+ACROSS_ENVIRONMENTS_AREA = "across-environments"
+ParamType = Literal["string", "strings", "choice"]
 
 
-# Check kind -> (required params, optional params). A new check kind is one line here.
-CHECK_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "web-services-subscription": (_names(), _names()),
-    "sender-authorized": (_names("sender_id"), _names()),
-    "ip-allowlist": (_names(), _names("address_of")),
-    "user-login": (_names(), _names()),
-    "user-active": (_names(), _names()),
-    "user-type": (_names("expected"), _names()),
-    "user-web-services-only": (_names(), _names()),
-    "user-admin": (_names("expected"), _names()),
-    "role-assigned": (_names(), _names("role")),
-    "permission": (_names("application", "policy", "right"), _names("object")),
-    "user-id": (_names("expected"), _names()),
-    "user-email-domain": (_names("domain"), _names()),
-    "developer-user": (_names("mode"), _names()),
-    "attestation": (_names("statement"), _names()),
-    "sender-id-consistent": (_names(), _names()),
-    "ws-user-per-environment": (_names(), _names()),
-}
-# Every param is a non-empty string, except these lists of non-empty strings ...
-LIST_PARAMS = _names("application")
-# ... and these strings, where empty has a meaning: sender_id "" accepts the Sender ID the environment is
-# configured with (Calance: each client company buys its own Sender ID from Intacct).
-MAY_BE_EMPTY = _names("sender_id")
-PARAM_CHOICES: dict[str, tuple[str, ...]] = {"mode": ("test-data", "read-only")}
+@dataclass(frozen=True)
+class Param:
+    """A check kind's parameter: ``string``, ``strings`` (a non-empty list of them) or ``choice``."""
+
+    type: ParamType = "string"
+    required: bool = True
+    may_be_empty: bool = False  # for a string: "" is a meaningful value
+    choices: tuple[str, ...] = ()
+
+
+class KindSpec(Protocol):
+    """What validation needs of a check kind (the registry in ``pytest_intacct.checks`` provides it)."""
+
+    @property
+    def params(self) -> Mapping[str, Param]: ...
+
+    @property
+    def across_environments(self) -> bool: ...
+
 
 _BUILTIN_DIR = Path(__file__).parent
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _REFERENCE = re.compile(r"^\$([a-z_][a-z0-9_]*)$")
-_TYPE_NAMES = {str: "string", int: "integer", float: "float", list: "array", dict: "table"}
+_TYPE_NAMES = {str: "string", int: "integer", float: "float", list: "array", tuple: "array", dict: "table"}
 _PROFILE_KEYS = {"name": str, "title": str, "source": str, "parameters": dict, "requirements": list}
 _PROFILE_REQUIRED = ("name", "title", "source", "requirements")
 _REQUIREMENT_KEYS = {
@@ -92,6 +89,11 @@ class Requirement:
     environments: str = "all"
     when: str | None = None
 
+    @property
+    def across_environments(self) -> bool:
+        """Whether the requirement compares environments; validation makes area and kind agree on it."""
+        return self.area == ACROSS_ENVIRONMENTS_AREA
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -127,6 +129,8 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     """Load and validate a built-in profile by name, or a profile file by path; raise ProfileError."""
     builtin = isinstance(ref, str) and ref in builtin_profiles()
     path = _BUILTIN_DIR / f"{ref}.toml" if builtin else Path(ref).absolute()
+    import tomllib  # here, not at import: the plugin's entry point imports this package on every run
+
     try:
         with path.open("rb") as file:
             data = tomllib.load(file)
@@ -203,8 +207,7 @@ def _parse_requirement(profile: str, number: int, table: Any, parameters: Mappin
             f"boolean parameters: {flags}"
         )
     check = table["check"]
-    if check not in CHECK_PARAMS:
-        raise ProfileError(f"{where}: unknown check {check!r}; known checks: {', '.join(CHECK_PARAMS)}")
+    _check_slug(where, "check", check)
     return Requirement(
         id=table["id"],
         title=table["title"],
@@ -212,62 +215,92 @@ def _parse_requirement(profile: str, number: int, table: Any, parameters: Mappin
         severity=table["severity"],
         area=table["area"],
         check=check,
-        params=_parse_params(where, check, table.get("params", {}), parameters),
+        params=_resolve_references(where, table.get("params", {}), parameters),
         remediation=table["remediation"],
         environments=environments,
         when=when,
     )
 
 
-def _parse_params(
-    where: str, check: str, table: dict[str, Any], parameters: Mapping[str, Any]
+def _resolve_references(
+    where: str, table: dict[str, Any], parameters: Mapping[str, Any]
 ) -> Mapping[str, Any]:
-    required, optional = CHECK_PARAMS[check]
-    for key in table:
-        if key not in required | optional:
-            allowed = ", ".join(sorted(required | optional)) or "none"
-            raise ProfileError(
-                f"{where}: key 'params.{key}' is not a param of check '{check}'; its params: {allowed}"
-            )
-    missing = sorted(required - table.keys())
-    if missing:
-        raise ProfileError(f"{where}: missing key 'params.{missing[0]}', required by check '{check}'")
+    """Params with ``"$name"`` strings replaced by profile parameters and arrays frozen as tuples."""
     params: dict[str, Any] = {}
     for key, value in table.items():
-        if key in LIST_PARAMS:
-            params[key] = _list_param(where, key, value)
-        else:
-            params[key] = _string_param(where, key, value, parameters)
+        reference = _REFERENCE.match(value) if isinstance(value, str) else None
+        if reference:
+            name = reference.group(1)
+            if name not in parameters:
+                known = ", ".join(parameters) or "none"
+                raise ProfileError(
+                    f"{where}: key 'params.{key}' refers to {value!r}, but the profile has no parameter "
+                    f"'{name}'; parameters: {known}"
+                )
+            value = parameters[name]
+        params[key] = tuple(value) if isinstance(value, list) else value
     return MappingProxyType(params)
 
 
-def _list_param(where: str, key: str, value: Any) -> tuple[str, ...]:
-    if not (isinstance(value, list) and value and all(isinstance(item, str) and item for item in value)):
-        raise ProfileError(f"{where}: key 'params.{key}' must be a non-empty array of non-empty strings")
-    return tuple(value)
+def validate(profile: Profile, kinds: Mapping[str, KindSpec]) -> Profile:
+    """Check every requirement against its kind: known kind, its params and their types, its scope.
 
-
-def _string_param(where: str, key: str, value: Any, parameters: Mapping[str, Any]) -> str:
-    reference = _REFERENCE.match(value) if isinstance(value, str) else None
-    if reference:
-        name = reference.group(1)
-        if name not in parameters:
-            known = ", ".join(parameters) or "none"
+    Raises :class:`ProfileError` naming the file, the requirement and the key.
+    """
+    for requirement in profile.requirements:
+        where = f"profile {profile.path}: requirement '{requirement.id}'"
+        kind = kinds.get(requirement.check)
+        if kind is None:
             raise ProfileError(
-                f"{where}: key 'params.{key}' refers to {value!r}, but the profile has no parameter "
-                f"'{name}'; parameters: {known}"
+                f"{where}: unknown check {requirement.check!r}; known checks: {', '.join(kinds)}"
             )
-        value = parameters[name]
+        _validate_params(where, requirement, kind.params)
+        if kind.across_environments != requirement.across_environments:
+            wanted = (
+                f"area '{ACROSS_ENVIRONMENTS_AREA}'"
+                if kind.across_environments
+                else f"an area other than '{ACROSS_ENVIRONMENTS_AREA}'"
+            )
+            scope = "compares environments" if kind.across_environments else "checks one environment"
+            raise ProfileError(
+                f"{where}: key 'area' is {requirement.area!r}, but check '{requirement.check}' {scope}: "
+                f"use {wanted}"
+            )
+    return profile
+
+
+def _validate_params(where: str, requirement: Requirement, specs: Mapping[str, Param]) -> None:
+    check = requirement.check
+    for key in requirement.params:
+        if key not in specs:
+            allowed = ", ".join(sorted(specs)) or "none"
+            raise ProfileError(
+                f"{where}: key 'params.{key}' is not a param of check '{check}'; its params: {allowed}"
+            )
+    for key, spec in specs.items():
+        if key not in requirement.params:
+            if spec.required:
+                raise ProfileError(f"{where}: missing key 'params.{key}', required by check '{check}'")
+            continue
+        _validate_value(where, key, requirement.params[key], spec)
+
+
+def _validate_value(where: str, key: str, value: Any, spec: Param) -> None:
+    if spec.type == "strings":
+        if not (isinstance(value, tuple) and value and all(isinstance(v, str) and v for v in value)):
+            raise ProfileError(f"{where}: key 'params.{key}' must be a non-empty array of non-empty strings")
+        return
     if not isinstance(value, str):
         raise ProfileError(f"{where}: key 'params.{key}' must be a string, got {_toml_type(value)}")
-    if not value and key not in MAY_BE_EMPTY:
+    if not value and not spec.may_be_empty:
         raise ProfileError(f"{where}: key 'params.{key}' must not be empty")
-    if key in PARAM_CHOICES:
-        _check_choice(where, f"params.{key}", value, PARAM_CHOICES[key])
-    return value
+    if spec.type == "choice":
+        _check_choice(where, f"params.{key}", value, spec.choices)
 
 
-def _check_keys(where: str, table: dict[str, Any], types: dict[str, type], required: tuple[str, ...]) -> None:
+def _check_keys(
+    where: str, table: dict[str, Any], types: Mapping[str, type], required: tuple[str, ...]
+) -> None:
     for key in table:
         if key not in types:
             raise ProfileError(f"{where}: unknown key '{key}'; expected keys: {', '.join(types)}")

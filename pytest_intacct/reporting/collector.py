@@ -1,24 +1,36 @@
-"""The run's results as the test reports carry them.
+"""The run's results as the test reports carry them, and the one report model built from them.
 
 Each requirement's result rides on its test report (``report.intacct``, plain JSON), so one collector
 in the controlling process sees every result -- also when pytest-xdist runs the tests in workers --
-and feeds the terminal summary, the acceptance file and the HTML summary from the same model.
+and feeds the terminal summary, the acceptance file, the Markdown and the HTML summary from the same
+model. The requirements the run selected come from collection (the controller's items, or the node ids
+xdist workers collected), so a selected requirement that never reported is an error, not a silent gap.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_intacct import __version__
+from pytest_intacct import __version__, waivers
 from pytest_intacct.profiles import Profile
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
+from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance, write_text
+from pytest_intacct.reporting.drift import Baseline, check_profiles, drift_kind, load_baseline
+from pytest_intacct.reporting.markdown import render_markdown
+from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report, universe
 from pytest_intacct.reporting.terminal import summary_lines
+from pytest_intacct.reporting.verdict import MET, requirements_exit_code, run_exit_code
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict
+from pytest_intacct.waivers import Waiver, load_waivers
+
+_PARAM_ID = re.compile(r"\[([^\[\]]*)\]$")
 
 
 def to_report(result: RequirementResult) -> dict[str, Any]:
@@ -33,57 +45,174 @@ def to_report(result: RequirementResult) -> dict[str, Any]:
         "observed": v.observed,
         "evidence": dict(v.evidence),
         "root_cause": v.root_cause,
+        "blocked": v.blocked,
     }
 
 
 def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
     verdict = Verdict(
-        Outcome(data["outcome"]), data["expected"], data["observed"], data["evidence"], data["root_cause"]
+        Outcome(data["outcome"]),
+        data["expected"],
+        data["observed"],
+        data["evidence"],
+        data["root_cause"],
+        data.get("blocked", False),
     )
     return RequirementResult(data["environment"], profile.requirement(data["requirement"]), verdict)
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """Where the run's files go and how its exit code is decided."""
+
+    json_path: str | os.PathLike[str] | None = None
+    markdown_path: str | os.PathLike[str] | None = None
+    baseline: Baseline | None = None
+    waivers: Sequence[Waiver] = ()
+    fail_on: str = "any"
+
+
+def load_outputs(
+    *,
+    json_path: str | os.PathLike[str] | None,
+    markdown_path: str | os.PathLike[str] | None,
+    baseline_path: str | None,
+    waivers_path: str | None,
+    fail_on: str,
+    profiles: dict[str, str],
+) -> Outputs:
+    """The options as read files; ValueError (a usage error) for a baseline or waiver file unfit to use."""
+    if fail_on == "new" and not baseline_path:
+        raise ValueError("--intacct-fail-on=new compares with a baseline: pass --intacct-baseline=PATH too")
+    baseline = load_baseline(baseline_path) if baseline_path else None
+    if baseline is not None:
+        check_profiles(baseline, profiles)
+    found = load_waivers(waivers_path) if waivers_path else []
+    return Outputs(json_path, markdown_path, baseline, tuple(found), fail_on)
+
+
+def row_drift_property(result: RequirementResult, baseline: Baseline | None) -> list[tuple[str, str]]:
+    """The ``intacct_drift`` JUnit property of a requirement's test case, when comparing with a baseline."""
+    if baseline is None:
+        return []
+    before = baseline.outcomes.get(result.environment, {}).get(result.requirement.id)
+    return [("intacct_drift", drift_kind(result.outcome, before))]
+
+
 class ResultCollector:
-    """Collects results from reports; writes the acceptance file and the terminal summary at the end."""
+    """Collects results from reports; at the end builds the report, writes the files, sets the exit code."""
 
     def __init__(
-        self, profile: Profile, environments: Sequence[EnvironmentInfo], json_path: str | None
+        self, profile: Profile, environments: Sequence[EnvironmentInfo], outputs: Outputs | None = None
     ) -> None:
         self.profile = profile
         self.environments = list(environments)
-        self.json_path = Path(json_path).absolute() if json_path else None
-        self._results: dict[tuple[str, str], RequirementResult] = {}
+        self.outputs = outputs or Outputs()
+        self.started_at = dt.datetime.now().astimezone()
+        self.report: RunReport | None = None
+        self._results: dict[Key, RequirementResult] = {}
+        self._planned: set[Key] = set()
+        self._other_failed = False
+        self._by_param_id = {
+            (rid if env == ACROSS_ENVIRONMENTS else f"{env}-{rid}"): (env, rid)
+            for env, rid in universe(profile, [e.name for e in self.environments])
+        }
+
+    @property
+    def json_path(self) -> Path | None:
+        return Path(self.outputs.json_path).absolute() if self.outputs.json_path else None
+
+    @property
+    def markdown_path(self) -> Path | None:
+        return Path(self.outputs.markdown_path).absolute() if self.outputs.markdown_path else None
+
+    # -- what the run selected ----------------------------------------------------------------
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            param = getattr(getattr(item, "callspec", None), "params", {}).get("intacct_requirement")
+            if isinstance(param, tuple):
+                self._planned.add((param[0], param[1].id))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Iterable[str]) -> None:
+        """Under xdist the controller collects nothing itself: map the workers' node ids back."""
+        for nodeid in ids:
+            match = _PARAM_ID.search(nodeid)
+            key = self._by_param_id.get(match.group(1)) if match else None
+            if key is not None:
+                self._planned.add(key)
+
+    # -- what it reported ---------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "intacct", None)
         if data:
             result = from_report(data, self.profile)
             self._results[(result.environment, result.requirement.id)] = result
+        if report.failed and not _requirement_failure(report, data):
+            self._other_failed = True  # a test of the user's own, or a requirement test failing otherwise
 
-    def results(self) -> list[RequirementResult]:
-        """Results so far: environments in run order, then cross-environment ones; profile order within."""
-        order = {
-            name: i for i, name in enumerate([*(e.name for e in self.environments), ACROSS_ENVIRONMENTS])
-        }
-        position = {r.id: i for i, r in enumerate(self.profile.requirements)}
-        return sorted(
-            self._results.values(), key=lambda r: (order[r.environment], position[r.requirement.id])
-        )
-
-    def pytest_sessionfinish(self) -> None:
-        if self.json_path is None:
-            return
-        document = build_acceptance(
-            self.results(),
+    def build(self, today: dt.date | None = None) -> RunReport:
+        return build_report(
+            self._results.values(),
             self.environments,
             plugin_version=__version__,
-            generated_at=dt.datetime.now(dt.UTC),
+            started_at=self.started_at,
+            planned=self._planned,
+            baseline=self.outputs.baseline,
+            waivers=self.outputs.waivers,
+            today=today or waivers.utc_today(),
         )
-        write_acceptance(self.json_path, document)
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        terminalreporter.section("Intacct acceptance")
-        for line in summary_lines(self.results(), [e.name for e in self.environments], self.profile):
-            terminalreporter.write_line(line)
+    # -- the end of the run -------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file and pytest-html its page
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if session.config.option.collectonly:
+            return  # nothing ran, nothing to report
+        report = self.report = self.build()
+        _junit_properties(session.config, report)
         if self.json_path is not None:
-            terminalreporter.write_line(f"acceptance file: {self.json_path}")
+            document = build_acceptance(report, generated_at=dt.datetime.now(dt.UTC))
+            write_acceptance(self.json_path, document)
+        if self.markdown_path is not None:
+            write_text(self.markdown_path, render_markdown(report))
+        if not report.rows:
+            return  # no requirement selected: the run is only the user's own tests, pytest decides
+        code = requirements_exit_code(report.readiness, report.drift_counts, self.outputs.fail_on)
+        session.exitstatus = run_exit_code(
+            int(session.exitstatus), code, other_tests_failed=self._other_failed
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.report is None:
+            return
+        terminalreporter.section("Intacct acceptance")
+        for line in summary_lines(self.report, self.profile):
+            terminalreporter.write_line(line)
+        for label, path in (("acceptance file", self.json_path), ("markdown", self.markdown_path)):
+            if path is not None:
+                terminalreporter.write_line(f"{label}: {path}")
+
+
+def _requirement_failure(report: pytest.TestReport, data: dict[str, Any] | None) -> bool:
+    """A failed report that is just its requirement's fail or error (not a teardown or a user assertion)."""
+    if not data or report.when == "teardown":
+        return False
+    return Outcome(data["outcome"]) not in MET
+
+
+def _junit_properties(config: pytest.Config, report: RunReport) -> None:
+    """The verdicts as <testsuite> properties of the JUnit file, when one is written."""
+    from _pytest.junitxml import xml_key  # pytest's own key: what record_testsuite_property uses
+
+    xml = config.stash.get(xml_key, None)
+    if xml is None:
+        return
+    xml.add_global_property("intacct_verdict", str(report.readiness))
+    xml.add_global_property("intacct_partial", str(report.partial).lower())
+    for env in report.environments:
+        xml.add_global_property(f"intacct_verdict[{env.name}]", str(env.readiness))
+    for kind, count in (report.drift_counts or {}).items():
+        xml.add_global_property(f"intacct_drift[{kind}]", str(count))

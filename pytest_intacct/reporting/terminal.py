@@ -1,28 +1,56 @@
-"""The terminal summary: outcome counts per environment, the way a go-live approver reads them."""
+"""The terminal summary: the verdict, outcome counts per environment and what needs attention."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from pytest_intacct.profiles import Profile
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, count_outcomes
+from pytest_intacct.reporting.model import RunReport
+from pytest_intacct.results import Outcome
+from pytest_intacct.waivers import WaiverState
 
 
-def summary_lines(
-    results: Iterable[RequirementResult], environments: Sequence[str], profile: Profile
-) -> list[str]:
-    results = list(results)
-    lines = [f"profile: {profile.name} ({profile.title})"]
-    for name in [*environments, ACROSS_ENVIRONMENTS]:
-        mine = [r for r in results if r.environment == name]
-        if not mine:
+def summary_lines(report: RunReport, profile: Profile) -> list[str]:
+    lines = [f"profile: {profile.name} ({profile.title})", f"verdict: {report.readiness}"]
+    if report.partial:
+        lines.append(partial_note(report))
+    if report.baseline is not None:
+        lines.append(f"drift against {report.baseline.path}: {_counts(report.drift_counts or {})}")
+    for env in report.environments:
+        if not env.rows and not env.not_run:
             continue
-        counts = ", ".join(f"{n} {outcome}" for outcome, n in count_outcomes(mine).items() if n)
-        label = "across environments" if name == ACROSS_ENVIRONMENTS else name
-        lines.append(f"{label}: {counts}")
-        lines += [
-            f"  {r.outcome.value.upper():5} {r.requirement.id}: {r.verdict.observed}"
-            for r in mine
-            if r.outcome.value in ("fail", "error")
-        ]
+        counts = _counts(env.counts) or "nothing run"
+        lines.append(f"{env.label}: {env.readiness} ({counts})")
+        caused: dict[str, int] = {}
+        blocked: dict[str, int] = {}
+        for row in env.rows:
+            if row.verdict.root_cause:
+                caused[row.verdict.root_cause] = caused.get(row.verdict.root_cause, 0) + 1
+            elif row.verdict.blocked:
+                blocked[row.verdict.observed] = blocked.get(row.verdict.observed, 0) + 1
+            elif row.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
+                drift = f" [{row.drift}]" if row.drift and row.drift != "unchanged" else ""
+                lines.append(
+                    f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.verdict.observed}{drift}"
+                )
+        lines += [f"  ERROR  {n} not checked because {cause} did not pass" for cause, n in caused.items()]
+        lines += [f"  ERROR  {n} {_observed(reason)}" for reason, n in blocked.items()]
+        if env.removed:
+            lines.append(f"  removed since the baseline: {', '.join(env.removed)}")
+    lines += [
+        f"{waiver.label}: {state}" for waiver, state in report.waivers if state is not WaiverState.APPLIED
+    ]
     return lines
+
+
+def partial_note(report: RunReport) -> str:
+    return (
+        f"partial run: {report.ran} of the profile's {report.total} requirements ran; "
+        f"{report.total - report.ran} not run (not counted as met)"
+    )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+
+
+def _observed(reason: str) -> str:
+    return reason if reason.startswith("not checked") else f"not checked: {reason}"

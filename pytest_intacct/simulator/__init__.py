@@ -11,7 +11,7 @@ Companies are TOML scenario files; see docs/simulator.md. Typical use::
 
 from .faults import Faults
 from .journal import Journal, JournalEntry
-from .model import Login, Scenario
+from .model import Scenario, ScenarioLogin
 from .scenario import ScenarioError, available_scenarios, load_scenario
 from .server import Simulator
 
@@ -19,9 +19,9 @@ __all__ = [
     "Faults",
     "Journal",
     "JournalEntry",
-    "Login",
     "Scenario",
     "ScenarioError",
+    "ScenarioLogin",
     "Simulator",
     "available_scenarios",
     "load_scenario",

@@ -1,7 +1,7 @@
 """What the simulated gateway knows: its functions and objects, and the permission guarding each object.
 
 Permission names are the canonical ones shared with the runbook profiles (application, policy, rights);
-see intacct-permissions.md §4. Field lists follow developer.intacct.com and the fields real clients select.
+see docs/gateway.md#permissions. Field lists follow developer.intacct.com and the fields real clients select.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ READ_FUNCTIONS = (
     "inspect",
 )
 GENERIC_WRITES = ("create", "update", "delete")
-# Legacy (2.1-style) writes still accepted under DTD 3.0 (§6); recognised so the journal flags them.
+# Legacy (2.1-style) writes still accepted under DTD 3.0 (docs/simulator.md, assumption 21); recognised so the
+# journal flags them.
 LEGACY_WRITES = (
     "record_cctransaction",
     "create_expensereport",
@@ -220,7 +221,8 @@ def _derived(name: str, label: str, policy: str, name_field: str, fields: str) -
     return ObjectType(name, label, "Company", policy, name_field, _fields(fields), derived=True)
 
 
-# Documented fields from DOCS-USERS / DOCS-ROLES; columns marked (*) are assumptions (permissions §9.2).
+# Documented fields from developer.intacct.com users and roles pages; columns marked (*) are assumptions
+# (docs/simulator.md, assumption 26).
 SECURITY_OBJECTS = (
     _derived(
         "USERINFO",
@@ -263,7 +265,8 @@ SECURITY_OBJECTS = (
 
 OBJECTS: dict[str, ObjectType] = {item.name: item for item in BUSINESS_OBJECTS + SECURITY_OBJECTS}
 
-# getUserPermissions needs Company > Users > "View Permissions" (DOCS-USERS, permissions §3.1).
+# getUserPermissions needs Company > Users > "View Permissions" (developer.intacct.com users page,
+# docs/gateway.md#permissions).
 PERMISSIONS_POLICY = ("Company", "Users", "View Permissions")
 
 

@@ -14,11 +14,11 @@ from .errors import WireError, no_permission, object_not_found, processing_error
 from .model import Company, Rights, User
 from .permissions import allows
 from .sessions import ResultStore
-from .wire import Function
+from .wire import RequestFunction
 
 
 class Failure(Exception):
-    """A function fails; its errors go into the ``<result>`` (result level, §3.1)."""
+    """A function fails; its errors go into the ``<result>`` (result level, docs/gateway.md#errors)."""
 
     def __init__(self, *errors: WireError) -> None:
         super().__init__(errors[0].description2)
@@ -26,7 +26,7 @@ class Failure(Exception):
 
 
 @dataclass
-class Context:
+class RequestContext:
     """The authenticated caller and the simulator state a function may use."""
 
     company: Company
@@ -43,10 +43,10 @@ class Context:
 
 
 @dataclass
-class Outcome:
+class FunctionAnswer:
     """One function's answer, plus what the journal notes about it."""
 
-    function: Function
+    function: RequestFunction
     data: etree._Element | None = None
     errors: list[WireError] = field(default_factory=list)
     object_name: str = ""
@@ -58,7 +58,8 @@ class Outcome:
         return bool(self.errors)
 
     def element(self, aborted: bool = False) -> etree._Element:
-        """The ``<result>``; after a rollback every result is ``aborted`` and carries XL03000009 (§1.4).
+        """The ``<result>``; after a rollback every result is ``aborted`` and carries XL03000009
+        (docs/simulator.md, assumption 20).
 
         The failing function keeps its own errors before XL03000009, as in a live 2026 response and the
         SDKs' ResultTest fixtures.
@@ -84,17 +85,17 @@ def resolve_object(name: str) -> ObjectType:
     return found
 
 
-def require(ctx: Context, ot: ObjectType, operation: str, rights: tuple[str, ...]) -> None:
+def require(ctx: RequestContext, ot: ObjectType, operation: str, rights: tuple[str, ...]) -> None:
     """PL04000005 unless one of ``rights`` is held on the object's policy.
 
     The object type is lower case for READ_BY_QUERY (as in the live arinvoice quote) and upper case otherwise
-    (Rutter's QUERY ... GLACCOUNT); other tokens are assumptions (intacct-permissions.md §4 notes).
+    (Rutter's QUERY ... GLACCOUNT); other tokens are assumptions (docs/gateway.md#permissions).
     """
     if not allows(ctx.rights, ot.application, ot.policy, rights):
         raise Failure(no_permission(operation, ot.name.lower() if operation == "READ_BY_QUERY" else ot.name))
 
 
-def select_fields(ctx: Context, ot: ObjectType, requested: str) -> tuple[str, ...]:
+def select_fields(ctx: RequestContext, ot: ObjectType, requested: str) -> tuple[str, ...]:
     """A ``fields`` list (comma separated, ``*`` or empty for all) checked against the object."""
     available = ctx.store.fields(ctx.company, ot)
     if requested in ("", "*"):

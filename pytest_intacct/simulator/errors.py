@@ -1,4 +1,4 @@
-"""The gateway's error catalogue: numbers and texts, as in intacct-xml-api.md §3.3.
+"""The gateway's error catalogue: numbers and texts, as in docs/gateway.md#errors.
 
 Every function returns a :class:`WireError`; where the reference marks a text unconfirmed the
 docstring says "assumption" and docs/simulator.md lists it.
@@ -25,7 +25,7 @@ class WireError:
 
 
 def support_id() -> str:
-    """A Support ID shaped like the live ones, ``~`` URL-encoded as ``%7E`` (see §3.1)."""
+    """A Support ID shaped like the live ones, ``~`` URL-encoded as ``%7E`` (see docs/gateway.md#errors)."""
     head = "".join(secrets.choice(_ALNUM) for _ in range(5))
     digits = "".join(secrets.choice(string.digits) for _ in range(9))
     tail = "".join(secrets.choice(_ALNUM + "-_") for _ in range(22))
@@ -40,22 +40,22 @@ def with_support_id(text: str) -> str:
 
 
 def xml_parse_error(message: str) -> WireError:
-    """#1: malformed XML or DTD violation; ``message`` is already in libxml2 form."""
+    """Malformed XML or DTD violation; ``message`` is already in libxml2 form."""
     return WireError("XL03000003", description2=with_support_id(message))
 
 
 def sender_incorrect() -> WireError:
-    """#2: unknown sender id or wrong sender password (control level, HTTP 200)."""
+    """Unknown sender id or wrong sender password (control level, HTTP 200)."""
     return WireError("XL03000006", description2="Incorrect Intacct XML Partner ID or password.")
 
 
 def invalid_request() -> WireError:
-    """#4: unknown company id (HTTP 400, minimal control block)."""
+    """Unknown company id (HTTP 400, minimal control block)."""
     return WireError("invalidRequest", description="Invalid Request", minimal=True)
 
 
 def sign_in_gateway() -> WireError:
-    """#5b: bad user id or password, current form (HTTP 401, minimal control block)."""
+    """Bad user id or password, current form (HTTP 401, minimal control block)."""
     return WireError(
         "XMLGW_JPP0002",
         description="Sign-in information is incorrect. Please check your request.",
@@ -64,7 +64,7 @@ def sign_in_gateway() -> WireError:
 
 
 def rate_limited() -> WireError:
-    """#9: throttling (HTTP 429); the XML body shape is partial per the reference."""
+    """Throttling (HTTP 429); the XML body shape is partly documented (docs/gateway.md#errors)."""
     return WireError("GW-0010", description="API rate limit exceeded", minimal=True)
 
 
@@ -72,7 +72,8 @@ def rate_limited() -> WireError:
 
 
 def sender_not_authorized(sender_id: str, company_id: str) -> WireError:
-    """#3: the sender is valid but not in the company's Web Services authorizations (DOCS-FAQ)."""
+    """The sender is valid but not in the company's Web Services authorizations
+    (developer.intacct.com/support/faq)."""
     return WireError(
         "XL03000006",
         description="Invalid Web Services Authorization",
@@ -85,17 +86,17 @@ def sender_not_authorized(sender_id: str, company_id: str) -> WireError:
 
 
 def sign_in_legacy() -> WireError:
-    """#5a: bad user id or password, legacy HTTP-200 authentication-level form."""
+    """Bad user id or password, legacy HTTP-200 authentication-level form."""
     return WireError("XL03000006", description2="Sign-in information is incorrect")
 
 
 def invalid_session(text: str) -> WireError:
-    """#6: unknown or expired session id. Assumption: exact wording (fixture is truncated)."""
+    """Unknown or expired session id. Assumption: exact wording (fixture is truncated)."""
     return WireError("XL03000006", description2=text)
 
 
 def descriptive_sign_in(text: str, correction: str = "") -> WireError:
-    """Opt-in descriptive texts for undocumented refusals. Assumption (§3.3 "Simulator suggestion")."""
+    """Opt-in descriptive texts for undocumented refusals. Assumption 1 in docs/simulator.md."""
     return WireError("XL03000006", description="Sign-in failed", description2=text, correction=correction)
 
 
@@ -103,7 +104,7 @@ def descriptive_sign_in(text: str, correction: str = "") -> WireError:
 
 
 def no_permission(operation: str, object_type: str) -> WireError:
-    """#10: missing right; the text sits in description2, where the fylein SDK looks."""
+    """Missing right; the text sits in description2, where the fylein SDK looks."""
     return WireError(
         "PL04000005",
         description2=with_support_id(
@@ -113,22 +114,23 @@ def no_permission(operation: str, object_type: str) -> WireError:
 
 
 def object_not_found(object_name: str) -> WireError:
-    """#11: unknown object name."""
+    """Unknown object name."""
     return WireError("Query Failed", description2=f"Object definition {object_name} not found")
 
 
 def query_failed(text: str) -> WireError:
-    """Bad field list or query syntax. Assumption: errorno and text (§9 lists both as unconfirmed)."""
+    """Bad field list or query syntax. Assumption: errorno and text (docs/simulator.md, assumptions lists
+    both as unconfirmed)."""
     return WireError("Query Failed", description2=text)
 
 
 def processing_error(detail: str) -> WireError:
-    """#14 generic error, with a simulator-specific detail. Assumption for every use but the generic one."""
+    """Generic error, with a simulator-specific detail. Assumption for every use but the generic one."""
     return WireError("DL02000001", description="Error", description2=with_support_id(detail))
 
 
 def rolled_back() -> WireError:
-    """#15: appended to every function of a failed ``transaction="true"`` operation."""
+    """Appended to every function of a failed ``transaction="true"`` operation."""
     return WireError(
         "XL03000009",
         description2="The entire transaction in this operation has been rolled back due to an error.",

@@ -2,7 +2,7 @@
 
 Deterministic by construction: one-shot faults are queued ("the next 2 requests get 503"), the rate limit
 counts admitted requests in a sliding second, the concurrency limit counts requests in flight.
-See intacct-xml-api.md §4 and §8.10 for what clients must survive.
+See docs/gateway.md#errors for what clients must survive.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Fault:
 
 
 def html_page(status: int) -> bytes:
-    """A Cloudflare-style error page; clients find ``cf-error-details`` in real ones (catalogue #22)."""
+    """A Cloudflare-style error page; clients find ``cf-error-details`` in real ones."""
     reason = _REASONS.get(status, "Error")
     return (
         '<!DOCTYPE html>\n<html lang="en-US"><head><title>api.intacct.com | '

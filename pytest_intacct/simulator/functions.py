@@ -8,16 +8,16 @@ from lxml import etree
 
 from . import reads, responses
 from .catalog import OBJECTS, PERMISSIONS_POLICY, WRITE_FUNCTIONS, ObjectType, object_type
-from .context import Context, Failure, Outcome, require, resolve_object, text
+from .context import Failure, FunctionAnswer, RequestContext, require, resolve_object, text
 from .errors import no_permission, processing_error
 from .permissions import allows, effective_rights, permissions_element
 from .responses import sub
-from .wire import Function
+from .wire import RequestFunction
 
-Handler = Callable[[Context, Function], Outcome]
+Handler = Callable[[RequestContext, RequestFunction], FunctionAnswer]
 
 
-def run(ctx: Context, fn: Function) -> Outcome:
+def run(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Execute one function; failures become result-level errors and never affect the other functions."""
     handler = HANDLERS.get(fn.name)
     try:
@@ -27,10 +27,12 @@ def run(ctx: Context, fn: Function) -> Outcome:
             return _legacy_write(ctx, fn)
         raise Failure(processing_error(f"Function {fn.name} is known but not simulated"))
     except Failure as failure:
-        return Outcome(fn, errors=failure.errors, object_name=object_of(fn), write=fn.name in WRITE_FUNCTIONS)
+        return FunctionAnswer(
+            fn, errors=failure.errors, object_name=object_of(fn), write=fn.name in WRITE_FUNCTIONS
+        )
 
 
-def object_of(fn: Function) -> str:
+def object_of(fn: RequestFunction) -> str:
     """The object a function names, for the journal (even when the function fails)."""
     name = text(fn.element, "object")
     if not name and fn.name in ("create", "update") and len(fn.element):
@@ -42,10 +44,12 @@ def object_of(fn: Function) -> str:
     return found.name if found else name
 
 
-def get_api_session(ctx: Context, fn: Function) -> Outcome:
-    """``<api><sessionid/><endpoint/><locationid/></api>`` (DOCS-SESS, §6)."""
+def get_api_session(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """``<api><sessionid/><endpoint/><locationid/></api>`` (developer.intacct.com api-sessions page,
+    docs/gateway.md#sessions)."""
     if not ctx.alone:
-        # "Always isolate getAPISession in a single request" (DOCS-SESS); the real error is undocumented.
+        # "Always isolate getAPISession in a single request" (developer.intacct.com api-sessions page); the
+        # real error is undocumented.
         raise Failure(processing_error("getAPISession must be the only function in its request"))
     location = fn.element.find("locationid")
     entity = None if location is None else (location.text or "").strip()
@@ -59,11 +63,12 @@ def get_api_session(ctx: Context, fn: Function) -> Outcome:
     sub(api, "sessionid", session_id)
     sub(api, "endpoint", endpoint)
     sub(api, "locationid", entity_id)
-    return Outcome(fn, data)
+    return FunctionAnswer(fn, data)
 
 
-def get_user_permissions(ctx: Context, fn: Function) -> Outcome:
-    """Effective rights of a user; needs Company > Users > View Permissions (DOCS-USERS)."""
+def get_user_permissions(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """Effective rights of a user; needs Company > Users > View Permissions (developer.intacct.com users
+    page)."""
     application, policy, right = PERMISSIONS_POLICY
     if not allows(ctx.rights, application, policy, (right,)):
         # Assumption: the operation token of this refusal is undocumented.
@@ -74,7 +79,7 @@ def get_user_permissions(ctx: Context, fn: Function) -> Outcome:
         raise Failure(processing_error(f"User '{login_id}' does not exist"))
     data = responses.data()
     data.append(permissions_element(effective_rights(ctx.company, user)))
-    return Outcome(fn, data, object_name="USERINFO")
+    return FunctionAnswer(fn, data, object_name="USERINFO")
 
 
 def _field_definitions(parent: etree._Element, fields: tuple[str, ...]) -> None:
@@ -89,7 +94,7 @@ def _field_definitions(parent: etree._Element, fields: tuple[str, ...]) -> None:
         sub(item, "ISCUSTOM", "false")
 
 
-def lookup(ctx: Context, fn: Function) -> Outcome:
+def lookup(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Object definition (platform-services-objects). Assumption: no permission is needed."""
     ot = resolve_object(text(fn.element, "object"))
     data = responses.data(listtype=ot.name, count=1)
@@ -98,17 +103,17 @@ def lookup(ctx: Context, fn: Function) -> Outcome:
     definition.set("DocumentType", "")
     _field_definitions(sub(definition, "Fields", None), ctx.store.fields(ctx.company, ot))
     sub(definition, "Relationships", None)
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
-def inspect(ctx: Context, fn: Function) -> Outcome:
+def inspect(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """``inspect`` lists objects "regardless of your permissions" (platform-services-objects)."""
     name = text(fn.element, "object")
     if name == "*":
         data = responses.data(listtype="All", count=1)
         for item in sorted(OBJECTS.values(), key=lambda ot: ot.name):
             sub(data, "type", item.label).set("typename", item.name)
-        return Outcome(fn, data)
+        return FunctionAnswer(fn, data)
     ot = resolve_object(name)
     data = responses.data(listtype=ot.name, count=1)
     definition = sub(data, "Type", None)
@@ -119,7 +124,7 @@ def inspect(ctx: Context, fn: Function) -> Outcome:
     else:
         for field in ctx.store.fields(ctx.company, ot):
             sub(fields, "Field", field)
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -129,24 +134,25 @@ def _values(element: etree._Element) -> dict[str, str]:
     return {child.tag.upper(): (child.text or "").strip() for child in element if isinstance(child.tag, str)}
 
 
-def _writable(ctx: Context, ot: ObjectType, operation: str) -> None:
+def _writable(ctx: RequestContext, ot: ObjectType, operation: str) -> None:
     require(ctx, ot, operation, (ot.right_for(operation),))
     if ot.derived:
         raise Failure(processing_error(f"Writing {ot.name} is not simulated"))
 
 
-def _written(fn: Function, ot: ObjectType | None, rows: list[dict[str, str]]) -> Outcome:
-    # create/update answer <data listtype="objects" count="N"> (DOCS-REQ sample).
+def _written(fn: RequestFunction, ot: ObjectType | None, rows: list[dict[str, str]]) -> FunctionAnswer:
+    # create/update answer <data listtype="objects" count="N"> (developer.intacct.com/web-services/requests
+    # sample).
     data = responses.data(listtype="objects", count=len(rows))
     for row in rows:
         fields = [("RECORDNO", row["RECORDNO"])]
         if ot is not None and ot.name_field != "RECORDNO" and row.get(ot.name_field):
             fields.append((ot.name_field, row[ot.name_field]))
         data.append(responses.record((ot.name if ot else "object").lower(), fields))
-    return Outcome(fn, data, object_name=ot.name if ot else "", write=True)
+    return FunctionAnswer(fn, data, object_name=ot.name if ot else "", write=True)
 
 
-def create(ctx: Context, fn: Function) -> Outcome:
+def create(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     rows, ot = [], None
     for child in fn.element:
         ot = resolve_object(child.tag)
@@ -155,7 +161,7 @@ def create(ctx: Context, fn: Function) -> Outcome:
     return _written(fn, ot, rows)
 
 
-def update(ctx: Context, fn: Function) -> Outcome:
+def update(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     rows, ot = [], None
     for child in fn.element:
         ot = resolve_object(child.tag)
@@ -167,7 +173,7 @@ def update(ctx: Context, fn: Function) -> Outcome:
     return _written(fn, ot, rows)
 
 
-def delete(ctx: Context, fn: Function) -> Outcome:
+def delete(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     ot = resolve_object(text(fn.element, "object"))
     _writable(ctx, ot, "DELETE")
     keys = [key.strip() for key in text(fn.element, "keys").split(",") if key.strip()]
@@ -184,7 +190,7 @@ _LEGACY_OBJECTS = {
 }
 
 
-def _legacy_write(ctx: Context, fn: Function) -> Outcome:
+def _legacy_write(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Legacy writes are permission-checked and acknowledged with a ``<key>``; data is left unchanged."""
     verb, _, noun = fn.name.partition("_")
     ot = resolve_object(_LEGACY_OBJECTS.get(noun, noun))
@@ -192,7 +198,7 @@ def _legacy_write(ctx: Context, fn: Function) -> Outcome:
     require(ctx, ot, operation, (ot.right_for(operation),))
     key = etree.Element("key")
     key.text = text(fn.element, "key") or "1"
-    return Outcome(fn, extra=[key], object_name=ot.name, write=True)
+    return FunctionAnswer(fn, extra=[key], object_name=ot.name, write=True)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,4 +1,4 @@
-"""The gateway: one request body in, one reply out, checking in the real order (intacct-xml-api.md §3):
+"""The gateway: one request body in, one reply out, checking in the real order (docs/gateway.md#errors):
 envelope, sender credentials, company, sender authorization, Web Services subscription, IP filter, user
 credentials and status (or the session), then each function with its own permission check.
 """
@@ -9,13 +9,14 @@ import dataclasses
 import ipaddress
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import errors, functions, journal, responses
 from .catalog import is_write
-from .context import Context
+from .context import RequestContext
 from .datastore import DataStore
 from .model import Company, Scenario, User
 from .permissions import effective_rights
@@ -64,7 +65,10 @@ def _same(a: str, b: str) -> bool:
     return secrets.compare_digest(a.encode(), b.encode())
 
 
-def _find(items: dict[str, object], key: str) -> object | None:
+_Value = TypeVar("_Value")
+
+
+def _find(items: Mapping[str, _Value], key: str) -> _Value | None:
     # Assumption: company and user ids match case-insensitively; sender ids (HELP-WSA) and passwords exactly.
     if key in items:
         return items[key]
@@ -148,7 +152,8 @@ class Gateway:
         return summary
 
     def _throttled(self, refusal: str, summary: dict) -> Exchange:
-        # GW-0010 covers "loops with frequent or concurrent requests" (DOCS-ERR), so both limits answer it.
+        # GW-0010 covers "loops with frequent or concurrent requests"
+        # (developer.intacct.com/web-services/error-handling), so both limits answer it.
         reply = responses.gateway_failure(errors.rate_limited(), 429)
         return Exchange(reply, journal.FAULT, fault=refusal, errors=("GW-0010",), **summary)
 
@@ -187,7 +192,8 @@ class Gateway:
     def _refuse(
         self, echo: ControlEcho, user: str, company: str, text: str, correction: str = ""
     ) -> Exchange:
-        """Undocumented refusals (§9): the generic sign-in failure, unless descriptive errors are on."""
+        """Undocumented refusals (docs/simulator.md, assumptions): the generic sign-in failure, unless
+        descriptive errors are on."""
         if self.settings.descriptive_errors:
             return self._auth_failure(echo, user, company, errors.descriptive_sign_in(text, correction))
         return self._sign_in_failure(echo, user, company)
@@ -235,7 +241,8 @@ class Gateway:
     def _session(self, request: Request, path: str) -> _Identity | Exchange:
         session = self.sessions.touch(request.session_id or "")
         if session is None or (self.settings.strict_session_endpoint and path != session.endpoint_path):
-            # Catalogue #6: authentication level with empty userid/companyid. Assumption: text and HTTP 200.
+            # An invalid session: authentication level with empty userid/companyid. Assumption: text and HTTP
+            # 200.
             return self._auth_failure(
                 request.echo, "", "", errors.invalid_session(self.settings.invalid_session_text)
             )
@@ -260,7 +267,7 @@ class Gateway:
             )
             return session.session_id, self.endpoints.session_url, entity_id
 
-        ctx = Context(
+        ctx = RequestContext(
             company=company,
             user=user,
             rights=effective_rights(company, user),

@@ -11,7 +11,7 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-# Outcomes, from the deepest failure level (intacct-xml-api.md §3.1) to transport faults.
+# Outcomes, from the deepest failure level (docs/gateway.md#errors) to transport faults.
 SUCCESS = "success"
 CONTROL_FAILURE = "control_failure"
 AUTH_FAILURE = "auth_failure"

@@ -11,7 +11,7 @@ Rights = Mapping[tuple[str, str], frozenset[str]]  # (application, policy) -> ri
 
 
 @dataclass(frozen=True)
-class Login:
+class ScenarioLogin:
     """Credentials the integrator was handed; they may be wrong on purpose."""
 
     name: str
@@ -120,10 +120,10 @@ class Scenario:
     profile: str  # the runbook profile a demo of this scenario checks by default ("" for none)
     senders: Mapping[str, Sender]
     companies: Mapping[str, Company]
-    logins: tuple[Login, ...]
+    logins: tuple[ScenarioLogin, ...]
     gateway: GatewaySettings
     faults: FaultSettings
 
     @property
-    def primary_login(self) -> Login:
+    def primary_login(self) -> ScenarioLogin:
         return self.logins[0]

@@ -1,5 +1,5 @@
 """Effective permissions as Intacct derives them: roles (direct or via groups) or per-user rights, capped by
-the user type (intacct-permissions.md §3, §4 "User type caps permissions").
+the user type (docs/gateway.md#permissions).
 """
 
 from __future__ import annotations
@@ -84,13 +84,15 @@ def allows(rights: Rights, application: str, policy: str, wanted: Iterable[str])
 
 
 def format_rights(rights: Iterable[str]) -> str:
-    """Pipe-delimited, in the UI's order (``List|View|Edit``), as getUserPermissions writes them (§3.1)."""
+    """Pipe-delimited, in the UI's order (``List|View|Edit``), as getUserPermissions writes them
+    (docs/gateway.md#permissions)."""
     known = {right: index for index, right in enumerate(_RIGHTS_ORDER)}
     return "|".join(sorted(rights, key=lambda right: (known.get(right, len(known)), right)))
 
 
 def permissions_element(rights: Rights) -> etree._Element:
-    """``<permissions><appSubscription>...`` for getUserPermissions (DOCS-USERS example shape)."""
+    """``<permissions><appSubscription>...`` for getUserPermissions (developer.intacct.com users page example
+    shape)."""
     order = {name: index for index, name in enumerate(_APPLICATION_ORDER)}
     applications = sorted({app for app, _ in rights}, key=lambda app: (order.get(app, len(order)), app))
     root = etree.Element("permissions")

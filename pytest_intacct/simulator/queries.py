@@ -1,5 +1,5 @@
 """Record selection: the readByQuery query-string grammar, ``query``'s XML filters, and ordering
-(intacct-xml-api.md §5.1, §5.4).
+(docs/gateway.md#paging, developer.intacct.com/web-services/queries).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _typed(value: str) -> tuple[int, object]:
 
 
 def compare(left: str, right: str, case_insensitive: bool = False) -> int:
-    """Numbers as numbers, ``MM/DD/YYYY[ HH:MM:SS]`` as dates, otherwise case-sensitive text (§5.1)."""
+    """Numbers as numbers, ``MM/DD/YYYY[ HH:MM:SS]`` as dates, otherwise case-sensitive text
+    (docs/gateway.md#paging)."""
     if case_insensitive:
         left, right = left.lower(), right.lower()
     (left_kind, left_value), (right_kind, right_value) = _typed(left), _typed(right)
@@ -182,7 +183,7 @@ def _not(tokens: _Tokens, fields: Collection[str]) -> Predicate:
 def _literal(tokens: _Tokens) -> str:
     kind, text, _ = tokens.take()
     if kind == "string":
-        return re.sub(r"\\(.)", r"\1", text[1:-1])  # 'Erin\'s Software' (§5.1)
+        return re.sub(r"\\(.)", r"\1", text[1:-1])  # 'Erin\'s Software' (docs/gateway.md#paging)
     if kind in ("number", "word"):
         return text
     raise QueryError(f"Invalid query: expected a value, found {text or 'end of query'!r}")
@@ -200,7 +201,7 @@ def _condition(tokens: _Tokens, fields: Collection[str]) -> Predicate:
     kind, text, spaced = tokens.peek()
     if kind == "op":
         tokens.take()
-        # "The spaces before and after the operator are required" (§5.1).
+        # "The spaces before and after the operator are required" (docs/gateway.md#paging).
         if not spaced or not tokens.peek()[2]:
             raise QueryError(f"Invalid query: operator {text} needs a space on each side")
         return _comparison(field, _COMPARISONS[text], _literal(tokens))
@@ -236,7 +237,7 @@ _FILTER_OPERATORS = {
 
 
 def parse_filter(element: etree._Element, fields: Collection[str], case_insensitive: bool) -> Predicate:
-    """Compile ``<filter>``, which holds exactly one operator (DOCS-QRY schema)."""
+    """Compile ``<filter>``, which holds exactly one operator (developer.intacct.com/web-services/queries)."""
     operators = [child for child in element if isinstance(child.tag, str)]
     if len(operators) != 1:
         raise QueryError("filter must contain exactly one operator")

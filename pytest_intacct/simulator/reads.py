@@ -1,4 +1,4 @@
-"""Record-reading functions: readByQuery, readMore, query, read, readByName (intacct-xml-api.md §5)."""
+"""Record-reading functions: readByQuery, readMore, query, read, readByName (docs/gateway.md#paging)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from lxml import etree
 
 from .catalog import ObjectType
 from .context import (
-    Context,
     Failure,
-    Outcome,
+    FunctionAnswer,
+    RequestContext,
     bounded_int,
     require,
     resolve_object,
@@ -21,7 +21,7 @@ from .context import (
 )
 from .errors import processing_error, query_failed
 from .queries import QueryError, compare, order_rows, parse_filter, parse_orderby, parse_where
-from .wire import Function
+from .wire import RequestFunction
 
 _AGGREGATES = ("count", "sum", "avg", "min", "max")
 
@@ -31,8 +31,9 @@ def _xml_only(value: str) -> None:
         raise Failure(processing_error(f"returnFormat '{value}' is not simulated; only xml is"))
 
 
-def read_by_query(ctx: Context, fn: Function) -> Outcome:
-    """Lower-case ``<department>`` elements and ``resultId`` paging, pagesize 1-1000 (§5.1)."""
+def read_by_query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """Lower-case ``<department>`` elements and ``resultId`` paging, pagesize 1-1000
+    (docs/gateway.md#paging)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, "READ_BY_QUERY", ot.read_rights)
@@ -58,10 +59,10 @@ def read_by_query(ctx: Context, fn: Function) -> Outcome:
         numremaining=len(rest),
         resultId=result_id,
     )
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
-def read_more(ctx: Context, fn: Function) -> Outcome:
+def read_more(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """Continue a readByQuery by ``resultId`` (or by ``object``); the last page keeps the same resultId."""
     result_id = text(fn.element, "resultId")
     if result_id:
@@ -69,7 +70,8 @@ def read_more(ctx: Context, fn: Function) -> Outcome:
     else:
         result_set = ctx.results.latest(ctx.owner, resolve_object(text(fn.element, "object")).name)
     if result_set is None:
-        # Assumption: the error for an unknown or exhausted resultId is undocumented (§5.2).
+        # Assumption: the error for an unknown or exhausted resultId is undocumented (docs/simulator.md,
+        # assumption 16).
         raise Failure(processing_error(f"Invalid resultId '{result_id}' or no more records to read"))
     page, remaining = ctx.results.next_page(result_set)
     data = rows_element(
@@ -82,11 +84,12 @@ def read_more(ctx: Context, fn: Function) -> Outcome:
         numremaining=remaining,
         resultId=result_set.result_id,
     )
-    return Outcome(fn, data, object_name=result_set.object_name)
+    return FunctionAnswer(fn, data, object_name=result_set.object_name)
 
 
-def query(ctx: Context, fn: Function) -> Outcome:
-    """The newer ``query``: select, filter, orderby, options, offset paging with pagesize 1-2000 (§5.4)."""
+def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """The newer ``query``: select, filter, orderby, options, offset paging with pagesize 1-2000
+    (developer.intacct.com/web-services/queries)."""
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, "QUERY", ot.read_rights)
@@ -99,10 +102,11 @@ def query(ctx: Context, fn: Function) -> Outcome:
     offset = bounded_int(text(element, "offset"), 0, 0, 10**9, "offset")
     try:
         selection = _selection(element.find("select"), available)
+        filter_element = element.find("filter")
         where = (
             (lambda row: True)
-            if element.find("filter") is None
-            else parse_filter(element.find("filter"), available, case_insensitive)
+            if filter_element is None
+            else parse_filter(filter_element, available, case_insensitive)
         )
         order = parse_orderby(element.find("orderby"), available)
     except QueryError as error:
@@ -122,11 +126,12 @@ def query(ctx: Context, fn: Function) -> Outcome:
         count=len(page),
         numremaining=max(0, len(rows) - offset - len(page)),
     )
-    return Outcome(fn, data, object_name=ot.name)
+    return FunctionAnswer(fn, data, object_name=ot.name)
 
 
 def _selection(select: etree._Element | None, available: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``[(kind, FIELD)]`` where kind is ``field`` or an aggregate; ``*`` is not supported (DOCS-QRY)."""
+    """``[(kind, FIELD)]`` where kind is ``field`` or an aggregate; ``*`` is not supported
+    (developer.intacct.com/web-services/queries)."""
     if select is None or not len(select):
         raise QueryError("select must name at least one field")
     selection = []
@@ -141,7 +146,8 @@ def _selection(select: etree._Element | None, available: tuple[str, ...]) -> lis
 
 
 def _aggregate(rows: list[dict[str, str]], selection: list[tuple[str, str]]) -> list[dict[str, str]]:
-    """Aggregates with the plain fields as the grouping, ``<COUNT.RECORDNO>`` style (§5.4)."""
+    """Aggregates with the plain fields as the grouping, ``<COUNT.RECORDNO>`` style
+    (developer.intacct.com/web-services/queries)."""
     plain = [name for kind, name in selection if kind == "field"]
     groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
     for row in rows:
@@ -183,7 +189,9 @@ _AGGREGATORS: dict[str, Callable[[list[str]], str]] = {
 }
 
 
-def _keyed(ctx: Context, fn: Function, operation: str, key_field: Callable[[ObjectType], str]) -> Outcome:
+def _keyed(
+    ctx: RequestContext, fn: RequestFunction, operation: str, key_field: Callable[[ObjectType], str]
+) -> FunctionAnswer:
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, operation, ot.read_rights)
@@ -196,17 +204,19 @@ def _keyed(ctx: Context, fn: Function, operation: str, key_field: Callable[[Obje
         rows = [row for key in keys for row in rows if row.get(field) == key]
     else:
         rows = rows[:100]  # Assumption: empty keys return the first 100 records.
-    # A key that matches nothing is not an error: count="0" (PSI mock, §5.3).
-    return Outcome(
+    # A key that matches nothing is not an error: count="0" (PsIntacct's mock;
+    # developer.intacct.com/web-services/queries).
+    return FunctionAnswer(
         fn, rows_element(ot.name, rows, fields, listtype=ot.name, count=len(rows)), object_name=ot.name
     )
 
 
-def read(ctx: Context, fn: Function) -> Outcome:
-    """``read``: keys are RECORDNOs; upper-case ``<DEPARTMENT>`` elements (§5.3)."""
+def read(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """``read``: keys are RECORDNOs; upper-case ``<DEPARTMENT>`` elements
+    (developer.intacct.com/web-services/queries)."""
     return _keyed(ctx, fn, "READ", lambda ot: "RECORDNO")
 
 
-def read_by_name(ctx: Context, fn: Function) -> Outcome:
+def read_by_name(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     """``readByName``: keys are the object's names or ids (LOGINID, DEPARTMENTID...)."""
     return _keyed(ctx, fn, "READ_BY_NAME", lambda ot: ot.name_field)

@@ -1,4 +1,5 @@
-"""Response documents shaped like the gateway's: blocks, element order, escaping (reference §2, §3.1)."""
+"""Response documents shaped like the gateway's: blocks, element order, escaping (docs/gateway.md#results,
+docs/gateway.md#errors)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from lxml import etree
 
 from .errors import WireError
 
-# SDK mocks copy this header from real responses (see §2.1); sent on every reply, 4xx included (§8.1).
+# SDK mocks copy this header from real responses (see docs/gateway.md#results); sent on every reply, 4xx
+# included (docs/gateway.md#errors).
 XML_CONTENT_TYPE = 'text/xml; encoding="UTF-8"'
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _TEXT = re.compile(rb">([^<]+)<")
@@ -27,7 +29,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class ControlEcho:
-    """What the response ``<control>`` echoes from the request (§2.4); ``None`` means absent."""
+    """What the response ``<control>`` echoes from the request (docs/gateway.md#results); ``None`` means
+    absent."""
 
     senderid: str = ""
     controlid: str = ""
@@ -38,7 +41,8 @@ class ControlEcho:
 
 @dataclass(frozen=True)
 class AuthEcho:
-    """The ``<authentication>`` block of a successful login or session (never a session id, §2.4)."""
+    """The ``<authentication>`` block of a successful login or session (never a session id,
+    docs/gateway.md#results)."""
 
     userid: str
     companyid: str
@@ -78,7 +82,8 @@ def _control(root: etree._Element, echo: ControlEcho, status: str) -> None:
 
 
 def serialize(root: etree._Element, pretty: bool) -> bytes:
-    """UTF-8 with a double-quoted declaration; quotes in text escaped as PHP does (``&#039;``, §3.1)."""
+    """UTF-8 with a double-quoted declaration; quotes in text escaped as PHP does (``&#039;``,
+    docs/gateway.md#errors)."""
     body = etree.tostring(root, encoding="UTF-8", pretty_print=pretty)
     body = _TEXT.sub(
         lambda m: b">" + m.group(1).replace(b"'", b"&#039;").replace(b'"', b"&quot;") + b"<", body
@@ -87,7 +92,7 @@ def serialize(root: etree._Element, pretty: bool) -> bytes:
 
 
 def control_failure(echo: ControlEcho, errors: Iterable[WireError], status: int = 200) -> Reply:
-    """Control failure: errors directly under ``<response>``, no ``<operation>`` (§3.1)."""
+    """Control failure: errors directly under ``<response>``, no ``<operation>`` (docs/gateway.md#errors)."""
     root = etree.Element("response")
     _control(root, echo, "failure")
     errormessage(root, errors)
@@ -95,7 +100,8 @@ def control_failure(echo: ControlEcho, errors: Iterable[WireError], status: int 
 
 
 def gateway_failure(error: WireError, status: int) -> Reply:
-    """Gateway errors (XMLGW_*, GW-*, invalidRequest): a control block holding only the status (§3.1)."""
+    """Gateway errors (XMLGW_*, GW-*, invalidRequest): a control block holding only the status
+    (docs/gateway.md#errors)."""
     root = etree.Element("response")
     control = sub(root, "control", None)
     sub(control, "status", "failure")
@@ -104,7 +110,8 @@ def gateway_failure(error: WireError, status: int) -> Reply:
 
 
 def auth_failure(echo: ControlEcho, userid: str, companyid: str, errors: Iterable[WireError]) -> Reply:
-    """Authentication failure: errors after ``<authentication>``, no ``<result>`` (DOCS-FAQ shape)."""
+    """Authentication failure: errors after ``<authentication>``, no ``<result>``
+    (developer.intacct.com/support/faq)."""
     root = etree.Element("response")
     _control(root, echo, "success")
     operation = sub(root, "operation", None)
@@ -136,7 +143,7 @@ def result(
     data: etree._Element | None = None,
     errors: Iterable[WireError] = (),
 ) -> etree._Element:
-    """``<result>``: status, function, controlid, then data or errormessage (§2.4)."""
+    """``<result>``: status, function, controlid, then data or errormessage (docs/gateway.md#results)."""
     element = etree.Element("result")
     sub(element, "status", status)
     sub(element, "function", function)

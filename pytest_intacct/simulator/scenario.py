@@ -43,8 +43,13 @@ def available_scenarios() -> list[str]:
     return sorted(path.stem for path in SCENARIO_DIR.glob("*.toml"))
 
 
-def load_scenario(source: str | os.PathLike[str]) -> Scenario:
-    """Load a shipped scenario by name (``"trelica-ready"``) or a scenario file by path."""
+def load_scenario(source: Scenario | str | os.PathLike[str]) -> Scenario:
+    """Load a shipped scenario by name (``"trelica-ready"``) or a scenario file by path.
+
+    A :class:`Scenario` is returned as it is, so callers can take either.
+    """
+    if isinstance(source, Scenario):
+        return source
     path = _resolve(source, None)
     chain = _chain(path, [])
     merged: dict[str, Any] = {}

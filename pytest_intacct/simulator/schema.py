@@ -16,11 +16,11 @@ from .model import (
     Company,
     FaultSettings,
     GatewaySettings,
-    Login,
     QueuedFault,
     Rights,
     Role,
     Scenario,
+    ScenarioLogin,
     Sender,
     User,
     UserGroup,
@@ -28,7 +28,7 @@ from .model import (
 
 Path = tuple[str | int, ...]
 
-# USERINFO values as the XML API writes them (intacct-permissions.md §2.2).
+# USERINFO values as the XML API writes them (docs/gateway.md#users).
 USER_TYPES = (
     "business user",
     "employee user",
@@ -168,11 +168,11 @@ def _sender(sender_id: str, raw: Any, path: Path) -> Sender:
     return Sender(sender_id, _get(table, "password", path, str), _get(table, "active", path, bool, True))
 
 
-def _login(raw: Any, path: Path) -> Login:
+def _login(raw: Any, path: Path) -> ScenarioLogin:
     required = ("name", "sender_id", "sender_password", "company_id", "user_id", "user_password")
     table = _table(raw, path, (*required, "entity", "developer_user_id"))
     values = {key: _get(table, key, path, str) for key in required}
-    return Login(
+    return ScenarioLogin(
         entity_id=_get(table, "entity", path, str, "") or None,
         developer_user_id=_get(table, "developer_user_id", path, str, "") or None,
         **values,
@@ -274,7 +274,7 @@ def _users(raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role]
         user_type = _choice(table, "user_type", where, USER_TYPES, "business user")
         admin = _choice(table, "admin", where, ADMIN_LEVELS, "Off")
         if admin != "Off" and user_type != "business user":
-            # Full and limited admins must be business users (intacct-permissions.md §2.3).
+            # Full and limited admins must be business users (docs/gateway.md#users).
             raise ModelError((*where, "admin"), 'admin privileges require user_type = "business user"')
         users[login_id] = User(
             login_id=login_id,
@@ -315,7 +315,7 @@ def _groups(
 
 
 def _value(value: Any, path: Path) -> str:
-    # Dates in data are MM/DD/YYYY [HH:MM:SS] (§2.4); booleans are written true/false.
+    # Dates in data are MM/DD/YYYY [HH:MM:SS] (docs/gateway.md#results); booleans are written true/false.
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):

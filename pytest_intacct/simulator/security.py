@@ -1,7 +1,7 @@
 """Rows of the security objects (USERINFO, ROLES, ROLEUSERS...) derived from a company's users, roles, groups.
 
-Field names follow DOCS-USERS / DOCS-ROLES; the APPLICATION/POLICYNAME/RIGHTS columns of USERRIGHTS and
-ROLEPOLICYASSIGNMENT are assumptions (intacct-permissions.md §9.2).
+Field names follow developer.intacct.com users and roles pages; the APPLICATION/POLICYNAME/RIGHTS columns
+of USERRIGHTS and ROLEPOLICYASSIGNMENT are assumptions (docs/simulator.md, assumption 26).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _userinfo(company: Company) -> list[Row]:
             "USERTYPE": user.user_type,
             "ADMIN": user.admin,
             "STATUS": user.status,
-            # LOGINDISABLED = true is a web-services-only user (DOCS-USERS).
+            # LOGINDISABLED = true is a web-services-only user (developer.intacct.com users page).
             "LOGINDISABLED": "true" if user.web_services_only else "false",
             "SSO_ENABLED": "false",
             "SSO_FEDERATED_ID": "",
@@ -81,7 +81,8 @@ def _members(company: Company) -> list[Row]:
 
 
 def _userrights(company: Company) -> list[Row]:
-    # Direct rights only: whether role-based companies list derived rows here is unknown (permissions §3.2).
+    # Direct rights only: whether role-based companies list derived rows here is unknown
+    # (docs/gateway.md#permissions).
     return _numbered(
         [
             {

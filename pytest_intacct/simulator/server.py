@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import selectors
 import socket
 import struct
 import threading
@@ -16,7 +17,7 @@ from .errors import rate_limited
 from .faults import HTML_CONTENT_TYPE, Fault, Faults, html_page
 from .gateway import Endpoints, Exchange, Gateway
 from .journal import Journal
-from .model import Login, Scenario
+from .model import Scenario, ScenarioLogin
 from .responses import Reply, gateway_failure
 from .scenario import load_scenario
 from .sessions import Clock
@@ -25,19 +26,48 @@ from .wire import MAX_BODY_BYTES
 logger = logging.getLogger("pytest_intacct.simulator")
 
 LOGIN_PATH = "/ia/xml/xmlgw.phtml"
-# Sessions are tied to an endpoint that may differ from the login one (§6); a second path forces clients
-# to follow <endpoint>. Both paths serve every request (some clients keep posting to the login URL).
+# Sessions are tied to an endpoint that may differ from the login one (docs/gateway.md#sessions); a second
+# path forces clients to follow <endpoint>. Both paths serve every request (some clients keep posting to
+# the login URL).
 SESSION_PATH = "/na1/ia/xml/xmlgw.phtml"
 
 
 class _Server(ThreadingHTTPServer):
+    """Serves until :meth:`wake_and_stop`, which returns at once instead of waiting out a poll interval.
+
+    ``serve_forever`` only notices ``shutdown()`` when its ``select`` times out; this loop also watches a
+    socket pair, so a stop wakes it immediately.
+    """
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # socketserver's default of 5 drops connections when a fleet connects at once
+    timeout = 0  # handle_request() is only called when a connection is waiting: never block in it
 
     def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.simulator = simulator
         super().__init__(address, _Handler)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._stopping = threading.Event()
+
+    def serve_until_stopped(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        self.handle_request()
+
+    def wake_and_stop(self) -> None:
+        self._stopping.set()
+        self._wake_writer.send(b"\0")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -68,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body, path, self.client_address[0], simulator.faults.admission
             )
         except Exception:
-            # A mid-process failure answers 500 without XML, like the real gateway (catalogue #23).
+            # A mid-process failure answers 500 without XML, like the real gateway.
             logger.exception("simulator error while handling %s", path)
             exchange = Exchange(
                 Reply(500, html_page(500), HTML_CONTENT_TYPE), journal.FAULT, fault="internal"
@@ -121,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, reply: Reply, truncate: bool = False) -> None:
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)  # always, even on 4xx/5xx (§4.2)
+        # Always, even on 4xx/5xx (docs/gateway.md#errors).
+        self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
@@ -144,7 +175,7 @@ class Simulator:
         port: int = 0,
         journal_path: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.scenario = load_scenario(scenario)
         self.host = host
         self.port = port
         self.clock = Clock()
@@ -167,8 +198,7 @@ class Simulator:
             base = f"http://{host}:{server.server_address[1]}"
             self.gateway.endpoints = Endpoints(base + LOGIN_PATH, base + SESSION_PATH, SESSION_PATH)
             self._thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                target=server.serve_until_stopped,
                 name="intacct-simulator",
                 daemon=True,
             )
@@ -182,10 +212,11 @@ class Simulator:
             server, thread = self._server, self._thread
             self._server, self._thread = None, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.wake_and_stop()
         if thread is not None:
             thread.join(timeout=5)
+        if server is not None:
+            server.server_close()
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -216,10 +247,10 @@ class Simulator:
         return self.gateway.endpoints.session_url
 
     @property
-    def logins(self) -> dict[str, Login]:
+    def logins(self) -> dict[str, ScenarioLogin]:
         """Login name -> credentials, primary first."""
         return {login.name: login for login in self.scenario.logins}
 
     @property
-    def primary_login(self) -> Login:
+    def primary_login(self) -> ScenarioLogin:
         return self.scenario.primary_login

@@ -1,6 +1,6 @@
 """Server-side state that outlives one request: API sessions (sliding timeout) and readByQuery result sets.
 
-See intacct-xml-api.md §6 (sessions) and §5.2 (readMore).
+See docs/gateway.md#sessions, docs/gateway.md#paging.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Clock:
 
 
 def timestamp(moment: dt.datetime) -> str:
-    """ISO 8601 with offset, e.g. ``2023-04-25T00:50:25+00:00`` (§2.4)."""
+    """ISO 8601 with offset, e.g. ``2023-04-25T00:50:25+00:00`` (docs/gateway.md#results)."""
     return moment.isoformat(timespec="seconds")
 
 
@@ -48,7 +48,8 @@ class Session:
 
 
 class SessionStore:
-    """Sessions with a sliding timeout: every call resets it to now + duration (DOCS-SESS)."""
+    """Sessions with a sliding timeout: every call resets it to now + duration (developer.intacct.com
+    api-sessions page)."""
 
     def __init__(self, clock: Clock, duration: int) -> None:
         self.clock = clock
@@ -59,7 +60,7 @@ class SessionStore:
     def create(
         self, company_id: str, user_id: str, sender_id: str, entity_id: str, endpoint_path: str
     ) -> Session:
-        # Opaque ids ending in ".." like the real ones (§6).
+        # Opaque ids ending in ".." like the real ones (docs/gateway.md#sessions).
         session = Session(
             session_id=secrets.token_urlsafe(22) + "..",
             company_id=company_id,
@@ -130,7 +131,7 @@ class ResultStore:
         total: int,
         pagesize: int,
     ) -> ResultSet:
-        # Shaped like 7765623336W-ne68CoA4gAAEEhD7EAAAAP4 (§5.2).
+        # Shaped like 7765623336W-ne68CoA4gAAEEhD7EAAAAP4 (docs/gateway.md#paging).
         digits = "".join(secrets.choice(string.digits) for _ in range(10))
         result_id = digits + "".join(secrets.choice(self._ALPHABET) for _ in range(24)) + "4"
         result_set = ResultSet(result_id, owner, object_name, fields, rows, total, pagesize)

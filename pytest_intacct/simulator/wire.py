@@ -1,8 +1,9 @@
-"""Request parsing: a hardened XML parser plus the envelope's DTD (intacct-xml-api.md §1).
+"""Request parsing: a hardened XML parser plus the envelope's DTD (docs/gateway.md#requests).
 
 The real gateway validates requests against its DTD, so element order matters and a violation is the
-control failure ``XL03000003`` carrying libxml2's own message (§1.1, catalogue #1). The envelope DTD below
-follows the SDKs' element order; function bodies are checked by the functions themselves, not the DTD.
+control failure ``XL03000003`` carrying libxml2's own message (docs/gateway.md#requests). The envelope
+DTD below follows the SDKs' element order; function bodies are checked by the functions themselves, not
+the DTD.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .catalog import FUNCTIONS
 from .errors import WireError, xml_parse_error
 from .responses import ControlEcho
 
-MAX_BODY_BYTES = 2_000_000  # the real limit is undocumented (§1.1); this one guards the simulator.
+# the real limit is undocumented (docs/simulator.md, assumption 12); this one guards the simulator.
+MAX_BODY_BYTES = 2_000_000
 
 _LEAVES = (
     "senderid password controlid uniqueid dtdversion policyid includewhitespace debug showadditionalerrorinfo"
@@ -31,13 +33,14 @@ def _envelope_dtd() -> etree.DTD:
     functions = " | ".join(FUNCTIONS)
     declarations = [
         "<!ELEMENT request (control, operation)>",
-        # SDK order (PHP ControlBlock.php); the position of debug/showadditionalerrorinfo is unconfirmed (§9).
+        # SDK order (PHP ControlBlock.php); the position of debug/showadditionalerrorinfo is unconfirmed
+        # (docs/simulator.md, assumptions).
         "<!ELEMENT control (senderid, password, controlid, uniqueid?, dtdversion, policyid?,"
         " includewhitespace?, debug?, showadditionalerrorinfo?)>",
         "<!ELEMENT operation (authentication, content)>",
         '<!ATTLIST operation transaction (true | false) "false">',
         "<!ELEMENT authentication (login | sessionid)>",
-        # "<companyid/> must preceed <password/> or login will fail" (PSI, §1.1).
+        # "<companyid/> must preceed <password/> or login will fail" (PSI, docs/gateway.md#requests).
         "<!ELEMENT login (userid, companyid, password, clientid?, locationid?)>",
         "<!ELEMENT content (function+)>",
         f"<!ELEMENT function ({functions})>",
@@ -53,7 +56,7 @@ _DTD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
-class Login:
+class RequestLogin:
     """The ``<login>`` form of authentication."""
 
     userid: str
@@ -63,7 +66,7 @@ class Login:
 
 
 @dataclass(frozen=True)
-class Function:
+class RequestFunction:
     """One ``<function controlid="...">`` and the element it wraps."""
 
     controlid: str
@@ -80,9 +83,9 @@ class Request:
     sender_password: str
     dtdversion: str
     transaction: bool
-    login: Login | None
+    login: RequestLogin | None
     session_id: str | None
-    functions: tuple[Function, ...]
+    functions: tuple[RequestFunction, ...]
 
 
 class RequestError(Exception):
@@ -126,7 +129,8 @@ def _echo(control: etree._Element | None) -> ControlEcho:
 
 
 def _libxml_errors(log: etree._ListErrorLog, fatal_prefix: bool) -> list[WireError]:
-    # Message format of catalogue #1: "XML Parse schema error: Fatal Error 76: ... Line: 19, column: 18."
+    # libxml2's message format, as the live gateway sends it: "XML Parse schema error: Fatal Error 76: ...
+    # Line: 19, column: 18."
     errors = []
     for entry in log:
         if entry.level < etree.ErrorLevels.ERROR:
@@ -175,13 +179,13 @@ def _validate(root: etree._Element, echo: ControlEcho) -> None:
                 child.remove(grandchild)
     with _DTD_LOCK:
         valid = _DTD.validate(skeleton)
-        log = _DTD.error_log.filter_from_errors()
+        log = _DTD.error_log.filter_from_errors()  # type: ignore[attr-defined]  # missing from lxml-stubs
     if not valid:
         names = tuple(str(child.tag) for child in root.iterfind("operation/content/function/*"))
         raise RequestError(echo, _libxml_errors(log, fatal_prefix=False), names)
     dtdversion = _text(root, "control/dtdversion")
     if dtdversion != "3.0":
-        # Only DTD 3.0 is simulated; 2.1 lacks the generic functions anyway (§6, legacy differences).
+        # Only DTD 3.0 is simulated; 2.1 lacks the generic functions anyway (docs/simulator.md#not-simulated).
         message = (
             f'XML Parse error: Error 502: Value "{dtdversion}" for dtdversion is not among the enumerated '
             "set. Line: 1, column: 1."
@@ -189,20 +193,28 @@ def _validate(root: etree._Element, echo: ControlEcho) -> None:
         raise RequestError(echo, [xml_parse_error(message)])
 
 
+def _child(parent: etree._Element, path: str) -> etree._Element:
+    """An element the envelope's DTD already required."""
+    found = parent.find(path)
+    if found is None:
+        raise LookupError(f"a validated request lacks {path}")
+    return found
+
+
 def _request(root: etree._Element, echo: ControlEcho) -> Request:
-    control = root.find("control")
-    operation = root.find("operation")
+    control = _child(root, "control")
+    operation = _child(root, "operation")
     login_element = operation.find("authentication/login")
     login = None
     if login_element is not None:
-        login = Login(
+        login = RequestLogin(
             userid=_text(login_element, "userid") or "",
             companyid=_text(login_element, "companyid") or "",
             password=(login_element.findtext("password") or ""),
             locationid=_text(login_element, "locationid") or "",
         )
     functions = tuple(
-        Function(controlid=element.get("controlid", ""), name=element[0].tag, element=element[0])
+        RequestFunction(controlid=element.get("controlid", ""), name=element[0].tag, element=element[0])
         for element in operation.iterfind("content/function")
     )
     return Request(

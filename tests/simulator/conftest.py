@@ -1,13 +1,13 @@
-"""Fixtures for the simulator's tests: start simulators, and find test data and the replay fixtures."""
+"""Fixtures for the simulator's tests; simulators are started with the plugin's ``intacct_simulator``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from pytest_intacct.simulator import Scenario, Simulator, load_scenario
+from pytest_intacct.simulator import Simulator
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "gateway"
@@ -16,24 +16,8 @@ StartSimulator = Callable[..., Simulator]
 
 
 @pytest.fixture
-def start_simulator() -> Iterator[StartSimulator]:
-    """``start_simulator("trelica-ready")`` starts a simulator that is stopped after the test."""
-    started: list[Simulator] = []
-
-    def start(scenario: str | Path | Scenario, **kwargs: object) -> Simulator:
-        loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        simulator = Simulator(loaded, **kwargs).start()  # type: ignore[arg-type]
-        started.append(simulator)
-        return simulator
-
-    yield start
-    for simulator in started:
-        simulator.stop()
-
-
-@pytest.fixture
-def trelica(start_simulator: StartSimulator) -> Simulator:
-    return start_simulator("trelica-ready")
+def trelica(intacct_simulator: StartSimulator) -> Simulator:
+    return intacct_simulator("trelica-ready")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 import requests
 from lxml import etree
 
-from pytest_intacct.simulator import Login
+from pytest_intacct.simulator import ScenarioLogin
 
 SUPPORT_ID = re.compile(r"\s*\[Support ID: [^\]]*\]")
 
@@ -51,7 +51,7 @@ def login_auth(user_id: str, company_id: str, password: str, entity: str = "") -
     )
 
 
-def login_request(login: Login, functions: list[str], **kwargs: object) -> bytes:
+def login_request(login: ScenarioLogin, functions: list[str], **kwargs: object) -> bytes:
     auth = login_auth(login.user_id, login.company_id, login.user_password, login.entity_id or "")
     return envelope(login.sender_id, login.sender_password, auth, functions, **kwargs)  # type: ignore[arg-type]
 
@@ -69,7 +69,7 @@ class Client:
     """Logs in with getAPISession, then calls functions on the session endpoint it was handed."""
 
     url: str
-    login: Login
+    login: ScenarioLogin
     session_id: str = ""
     endpoint: str = ""
     calls: list[etree._Element] = field(default_factory=list)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pytest_intacct.simulator import Login, Simulator
+from pytest_intacct.simulator import ScenarioLogin, Simulator
 
 from .conftest import StartSimulator
 from .gateway_client import Client, envelope, function, login_request, post, xml
@@ -18,7 +18,7 @@ WriteScenario = Callable[..., Path]
 GET_SESSION = [function("<getAPISession/>")]
 
 
-def sign_in(simulator: Simulator, login: Login | None = None) -> requests.Response:
+def sign_in(simulator: Simulator, login: ScenarioLogin | None = None) -> requests.Response:
     return post(simulator.endpoint, login_request(login or simulator.primary_login, GET_SESSION))
 
 
@@ -74,43 +74,43 @@ def test_unknown_sender_is_a_control_failure(trelica: Simulator) -> None:
     assert root.findtext("errormessage/error/errorno") == "XL03000006"
 
 
-def test_sender_authorization_is_checked_before_the_user(start_simulator: StartSimulator) -> None:
-    simulator = start_simulator("sender-not-authorized")
+def test_sender_authorization_is_checked_before_the_user(intacct_simulator: StartSimulator) -> None:
+    simulator = intacct_simulator("sender-not-authorized")
     response = sign_in(simulator, dataclasses.replace(simulator.primary_login, user_password="wrong"))
     assert auth_error(response)[1] == "Invalid Web Services Authorization"
 
 
 def test_an_inactive_authorization_does_not_authorize(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario(
         'extends = "trelica-ready"\n[companies.TRELICA-DEMO]\n'
         'authorized_senders = { TrelicaMPP = "inactive" }\n'
     )
-    assert auth_error(sign_in(start_simulator(path)))[1] == "Invalid Web Services Authorization"
+    assert auth_error(sign_in(intacct_simulator(path)))[1] == "Invalid Web Services Authorization"
 
 
 @pytest.mark.parametrize("scenario", ["ip-blocked", "user-inactive"])
 def test_undocumented_refusals_look_like_a_bad_password(
-    start_simulator: StartSimulator, scenario: str
+    intacct_simulator: StartSimulator, scenario: str
 ) -> None:
-    assert_generic_sign_in_failure(sign_in(start_simulator(scenario)))
+    assert_generic_sign_in_failure(sign_in(intacct_simulator(scenario)))
 
 
 def test_no_web_services_subscription_looks_like_a_bad_password(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario('extends = "trelica-ready"\n[companies.TRELICA-DEMO]\nweb_services = false\n')
-    assert_generic_sign_in_failure(sign_in(start_simulator(path)))
+    assert_generic_sign_in_failure(sign_in(intacct_simulator(path)))
 
 
 def test_locked_out_user_looks_like_a_bad_password(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario(
         'extends = "trelica-ready"\n[companies.TRELICA-DEMO.users.trelica_ws]\nstatus = "lockedout"\n'
     )
-    assert_generic_sign_in_failure(sign_in(start_simulator(path)))
+    assert_generic_sign_in_failure(sign_in(intacct_simulator(path)))
 
 
 @pytest.mark.parametrize(
@@ -121,19 +121,19 @@ def test_locked_out_user_looks_like_a_bad_password(
     ],
 )
 def test_descriptive_errors_are_an_opt_in(
-    start_simulator: StartSimulator, write_scenario: WriteScenario, base: str, text: str
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario, base: str, text: str
 ) -> None:
-    simulator = start_simulator(descriptive(write_scenario, base))
+    simulator = intacct_simulator(descriptive(write_scenario, base))
     assert auth_error(sign_in(simulator)) == ("XL03000006", "Sign-in failed", text)
 
 
 def test_loopback_counts_as_127_0_0_1_in_the_ip_filter(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario(
         'extends = "ip-blocked"\n[companies.TRELICA-DEMO.ip_filter]\nallowed = ["127.0.0.0/8"]\n'
     )
-    assert xml(sign_in(start_simulator(path))).findtext("operation/authentication/status") == "success"
+    assert xml(sign_in(intacct_simulator(path))).findtext("operation/authentication/status") == "success"
 
 
 def test_company_and_user_ids_match_case_insensitively(trelica: Simulator) -> None:
@@ -148,8 +148,8 @@ def test_unknown_entity_is_refused(trelica: Simulator) -> None:
     )
 
 
-def test_both_calance_logins_work_and_are_not_interchangeable(start_simulator: StartSimulator) -> None:
-    simulator = start_simulator("calance-ready")
+def test_both_calance_logins_work_and_are_not_interchangeable(intacct_simulator: StartSimulator) -> None:
+    simulator = intacct_simulator("calance-ready")
     test, production = simulator.logins["test"], simulator.logins["production"]
     for login in (test, production):
         assert (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pytest_intacct.simulator import Login
+from pytest_intacct.simulator import ScenarioLogin
 
 from .gateway_client import function, login_request, post
 
@@ -39,7 +39,7 @@ def test_prints_one_json_line_serves_and_exits_cleanly(tmp_path: Path, stop: sig
         }
         assert line["endpoint"].startswith("http://127.0.0.1:")
         assert line["endpoint"].endswith("/ia/xml/xmlgw.phtml")
-        login = Login("primary", **{key: value for key, value in line.items() if key != "endpoint"})
+        login = ScenarioLogin("primary", **{key: value for key, value in line.items() if key != "endpoint"})
         response = post(line["endpoint"], login_request(login, [function("<getAPISession/>")]))
         root = etree.fromstring(response.content)
         assert root.findtext("operation/authentication/status") == "success"

@@ -95,8 +95,8 @@ def test_every_nth_request_fails(trelica: Simulator) -> None:
     assert [call(trelica).status_code for _ in range(6)] == [200, 200, 502, 200, 200, 502]
 
 
-def test_flaky_gateway_is_survived_by_a_retrying_client(start_simulator: StartSimulator) -> None:
-    simulator = start_simulator("flaky-gateway")
+def test_flaky_gateway_is_survived_by_a_retrying_client(intacct_simulator: StartSimulator) -> None:
+    simulator = intacct_simulator("flaky-gateway")
     statuses = []
     for _attempt in range(5):  # what the official SDKs do on 5xx that is not XML (reference §4.2)
         response = call(simulator)
@@ -106,8 +106,8 @@ def test_flaky_gateway_is_survived_by_a_retrying_client(start_simulator: StartSi
     assert statuses == [503, 503, 200]
 
 
-def test_clear_and_reset_of_scenario_faults(start_simulator: StartSimulator) -> None:
-    simulator = start_simulator("flaky-gateway")
+def test_clear_and_reset_of_scenario_faults(intacct_simulator: StartSimulator) -> None:
+    simulator = intacct_simulator("flaky-gateway")
     simulator.faults.clear()
     assert call(simulator).status_code == 200
     simulator.faults.reset()

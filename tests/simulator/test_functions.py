@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -166,3 +167,26 @@ def test_endpoint_needs_a_started_simulator() -> None:
 
 def test_xml_results_are_parseable_with_lxml(client: Client) -> None:
     assert etree.tostring(client.result(read_by_query("EEXPENSES")))
+
+
+def test_a_client_that_connects_and_stalls_does_not_hold_up_stop(unused_port: int) -> None:
+    simulator = Simulator(load_scenario("trelica-ready"), port=unused_port).start()
+    with socket.create_connection(("127.0.0.1", unused_port)) as stalled:
+        stalled.sendall(b"POST /ia/xml/xmlgw.phtml HTTP/1.1\r\nContent-Length: 100\r\n\r\n<req")
+        started = time.monotonic()
+        simulator.stop()
+        assert time.monotonic() - started < 1
+    with Simulator(load_scenario("trelica-ready"), port=unused_port) as again:  # the port is free again
+        assert Client(again.endpoint, again.primary_login).open().session_id
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_start_and_stop_leak_no_file_descriptors() -> None:
+    simulator = Simulator(load_scenario("trelica-ready"))
+    simulator.start()
+    simulator.stop()
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    for _ in range(10):
+        simulator.start()
+        simulator.stop()
+    assert len(list(Path("/proc/self/fd").iterdir())) == before

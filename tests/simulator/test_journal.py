@@ -65,9 +65,9 @@ def test_clear(trelica: Simulator) -> None:
     assert trelica.journal.entries == []
 
 
-def test_json_lines_file_without_secrets(start_simulator: StartSimulator, tmp_path: Path) -> None:
+def test_json_lines_file_without_secrets(intacct_simulator: StartSimulator, tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
-    simulator = start_simulator("trelica-ready", journal_path=path)
+    simulator = intacct_simulator("trelica-ready", journal_path=path)
     client = Client(simulator.endpoint, simulator.primary_login).open()
     client.call(function(read_by_query("DEPARTMENT")))
     text = path.read_text()

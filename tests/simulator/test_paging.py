@@ -18,13 +18,13 @@ TOTAL = 250
 
 
 @pytest.fixture
-def many(start_simulator: StartSimulator, write_scenario: WriteScenario) -> Client:
+def many(intacct_simulator: StartSimulator, write_scenario: WriteScenario) -> Client:
     rows = "".join(
         f'[[records.DEPARTMENT]]\nRECORDNO = {n}\nDEPARTMENTID = "D{n:03}"\n'
         f'TITLE = "Dept {n}"\nSTATUS = "active"\n'
         for n in range(1, TOTAL + 1)
     )
-    simulator: Simulator = start_simulator(write_scenario(f'extends = "trelica-ready"\n{rows}'))
+    simulator: Simulator = intacct_simulator(write_scenario(f'extends = "trelica-ready"\n{rows}'))
     return Client(simulator.endpoint, simulator.primary_login).open()
 
 

@@ -53,14 +53,14 @@ def permissions(result: etree._Element) -> dict[tuple[str, str], str]:
     ],
 )
 def test_a_missing_right_fails_each_read_function(
-    start_simulator: StartSimulator, body: str, text: str
+    intacct_simulator: StartSimulator, body: str, text: str
 ) -> None:
-    result = client(start_simulator("missing-permissions")).result(body)
+    result = client(intacct_simulator("missing-permissions")).result(body)
     assert f"You do not have permission for {text}" in failure_text(result)
 
 
-def test_only_the_refused_function_fails(start_simulator: StartSimulator) -> None:
-    root = client(start_simulator("missing-permissions")).call(
+def test_only_the_refused_function_fails(intacct_simulator: StartSimulator) -> None:
+    root = client(intacct_simulator("missing-permissions")).call(
         function(read_by_query("APADJUSTMENT"), "adj"), function(read_by_query("APBILL"), "bills")
     )
     adjustments, bills = root.findall("operation/result")
@@ -69,10 +69,10 @@ def test_only_the_refused_function_fails(start_simulator: StartSimulator) -> Non
     assert bills.find("data").get("count") == "3"
 
 
-def test_edit_right_governs_updates(trelica: Simulator, start_simulator: StartSimulator) -> None:
+def test_edit_right_governs_updates(trelica: Simulator, intacct_simulator: StartSimulator) -> None:
     update = "<update><EMPLOYEE><RECORDNO>2</RECORDNO><TITLE>Sales Lead</TITLE></EMPLOYEE></update>"
     assert client(trelica).result(update).findtext("status") == "success"
-    refused = client(start_simulator("missing-permissions")).result(update)
+    refused = client(intacct_simulator("missing-permissions")).result(update)
     assert "API operation UPDATE on objects of type EMPLOYEE" in failure_text(refused)
     assert trelica.journal.entries[-1].write
 
@@ -87,17 +87,17 @@ def test_get_user_permissions_lists_the_effective_rights(trelica: Simulator) -> 
 
 
 def test_user_based_company_answers_the_same_permissions(
-    trelica: Simulator, start_simulator: StartSimulator
+    trelica: Simulator, intacct_simulator: StartSimulator
 ) -> None:
     body = "<getUserPermissions><userId>trelica_ws</userId></getUserPermissions>"
-    user_based = client(start_simulator("user-based-permissions")).result(body)
+    user_based = client(intacct_simulator("user-based-permissions")).result(body)
     assert permissions(user_based) == permissions(client(trelica).result(body))
-    rows = client(start_simulator("user-based-permissions")).result(read_by_query("USERRIGHTS"))
+    rows = client(intacct_simulator("user-based-permissions")).result(read_by_query("USERRIGHTS"))
     assert rows.find("data").get("count") == "13"  # trelica_ws's and jsmith's direct rights
 
 
-def test_no_permission_visibility_hides_the_users_own_setup(start_simulator: StartSimulator) -> None:
-    session = client(start_simulator("no-permission-visibility"))
+def test_no_permission_visibility_hides_the_users_own_setup(intacct_simulator: StartSimulator) -> None:
+    session = client(intacct_simulator("no-permission-visibility"))
     refused = session.result("<getUserPermissions><userId>trelica_ws</userId></getUserPermissions>")
     assert "GET_USER_PERMISSIONS" in failure_text(refused)
     assert failure_text(
@@ -134,14 +134,14 @@ def test_userinfo_reads_as_the_api_writes_it(trelica: Simulator) -> None:
 
 
 def test_role_objects_show_direct_and_inherited_roles(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario(
         'extends = "trelica-ready"\n'
         '[companies.TRELICA-DEMO.roles.Auditors.permissions]\n"General Ledger" = { Accounts = ["List"] }\n'
         '[companies.TRELICA-DEMO.groups.Audit]\nmembers = ["trelica_ws"]\nroles = ["Auditors"]\n'
     )
-    session = client(start_simulator(path))
+    session = client(intacct_simulator(path))
     direct = session.result(read_by_query("USERROLES", "USERID = 'trelica_ws'", "ROLENAME"))
     computed = session.result(read_by_query("ROLEUSERS", "USERLOGINID = 'trelica_ws'", "ROLENAME"))
     assert [e.text for e in direct.iter("ROLENAME")] == ["Trelica Integration"]
@@ -161,7 +161,7 @@ def test_role_objects_show_direct_and_inherited_roles(
     ],
 )
 def test_the_user_type_caps_the_rights(
-    start_simulator: StartSimulator,
+    intacct_simulator: StartSimulator,
     write_scenario: WriteScenario,
     user_type: str,
     readable: str | None,
@@ -173,7 +173,7 @@ def test_the_user_type_caps_the_rights(
         '[[logins]]\nname = "jsmith"\nsender_id = "TrelicaMPP"\nsender_password = "Trelica-sender-pass-1"\n'
         'company_id = "TRELICA-DEMO"\nuser_id = "jsmith"\nuser_password = "Jsmith-pass-1"\n'
     )
-    session = client(start_simulator(path))
+    session = client(intacct_simulator(path))
     create = session.result("<create><DEPARTMENT><DEPARTMENTID>NEW</DEPARTMENTID></DEPARTMENT></create>")
     assert "API operation CREATE" in failure_text(create)  # only business users may add
     if readable:
@@ -183,7 +183,7 @@ def test_the_user_type_caps_the_rights(
 
 
 def test_calance_developer_writes_in_test_but_only_reads_in_production(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     logins = "".join(
         f'[[logins]]\nname = "{name}"\nsender_id = "CALANCE"\nsender_password = "Calance-sender-pass-1"\n'
@@ -193,7 +193,7 @@ def test_calance_developer_writes_in_test_but_only_reads_in_production(
             ("production", "ACME", "Dev-jane-prod-1"),
         )
     )
-    simulator = start_simulator(write_scenario(f'extends = "calance-ready"\n{logins}'))
+    simulator = intacct_simulator(write_scenario(f'extends = "calance-ready"\n{logins}'))
     create = (
         "<create><DEPARTMENT><DEPARTMENTID>QA</DEPARTMENTID><TITLE>Test data</TITLE></DEPARTMENT></create>"
     )

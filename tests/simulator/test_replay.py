@@ -34,8 +34,8 @@ def fixture(name: str) -> etree._Element:
 
 
 @pytest.fixture
-def replay(start_simulator: StartSimulator) -> Simulator:
-    return start_simulator(DATA / "replay.toml")
+def replay(intacct_simulator: StartSimulator) -> Simulator:
+    return intacct_simulator(DATA / "replay.toml")
 
 
 def test_sender_not_authorized_matches_docs_faq(replay: Simulator) -> None:
@@ -66,12 +66,14 @@ def test_bad_user_password_matches_the_401_gateway_form(replay: Simulator) -> No
     assert_same_xml(xml(response), fixture("sign-in-401.xml"))
 
 
-def test_bad_user_password_matches_the_legacy_form_when_switched_on(start_simulator: StartSimulator) -> None:
+def test_bad_user_password_matches_the_legacy_form_when_switched_on(
+    intacct_simulator: StartSimulator,
+) -> None:
     scenario = load_scenario(DATA / "replay.toml")
     legacy = dataclasses.replace(
         scenario, gateway=dataclasses.replace(scenario.gateway, sign_in_failure="legacy")
     )
-    simulator = start_simulator(legacy)
+    simulator = intacct_simulator(legacy)
     login = dataclasses.replace(simulator.logins["fake"], user_password="badpass")
     response = post(
         simulator.endpoint, login_request(login, [function("<getAPISession/>")], controlid="ControlIdHere")

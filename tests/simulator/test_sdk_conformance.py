@@ -13,11 +13,11 @@ from sageintacctsdk import SageIntacctSDK
 from sageintacctsdk.apis import ApiBase
 from sageintacctsdk.exceptions import InvalidTokenError, NoPrivilegeError, WrongParamsError
 
-from pytest_intacct.simulator import Login, Simulator
+from pytest_intacct.simulator import ScenarioLogin, Simulator
 
 from .conftest import StartSimulator
 
-Connect = Callable[[Simulator, Login], SageIntacctSDK]
+Connect = Callable[[Simulator, ScenarioLogin], SageIntacctSDK]
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def connect(monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect]:
 
     monkeypatch.setattr(ApiBase, "__init__", init)
 
-    def build(simulator: Simulator, login: Login) -> SageIntacctSDK:
+    def build(simulator: Simulator, login: ScenarioLogin) -> SageIntacctSDK:
         target.append(simulator.endpoint)
         return SageIntacctSDK(
             sender_id=login.sender_id,
@@ -94,9 +94,9 @@ def test_adjustments_are_readable_with_the_generic_api_object(trelica: Simulator
 
 
 def test_missing_right_raises_the_sdks_no_privilege_error(
-    start_simulator: StartSimulator, connect: Connect
+    intacct_simulator: StartSimulator, connect: Connect
 ) -> None:
-    simulator = start_simulator("missing-permissions")
+    simulator = intacct_simulator("missing-permissions")
     connect(simulator, simulator.primary_login)
     login = simulator.primary_login
     adjustments = ApiBase(dimension="APADJUSTMENT")
@@ -109,37 +109,41 @@ def test_missing_right_raises_the_sdks_no_privilege_error(
     assert "QUERY on objects of type APADJUSTMENT" in str(raised.value)
 
 
-def test_bad_sender_password_raises_wrong_params(start_simulator: StartSimulator, connect: Connect) -> None:
-    simulator = start_simulator("sender-bad-password")
+def test_bad_sender_password_raises_wrong_params(intacct_simulator: StartSimulator, connect: Connect) -> None:
+    simulator = intacct_simulator("sender-bad-password")
     with pytest.raises(WrongParamsError, match="Incorrect Intacct XML Partner ID or password"):
         connect(simulator, simulator.primary_login)
 
 
-def test_unauthorized_sender_raises_invalid_token(start_simulator: StartSimulator, connect: Connect) -> None:
-    simulator = start_simulator("sender-not-authorized")
+def test_unauthorized_sender_raises_invalid_token(
+    intacct_simulator: StartSimulator, connect: Connect
+) -> None:
+    simulator = intacct_simulator("sender-not-authorized")
     with pytest.raises(InvalidTokenError, match="Invalid Web Services Authorization"):
         connect(simulator, simulator.primary_login)
 
 
 @pytest.mark.parametrize("scenario", ["user-inactive", "ip-blocked"])
 def test_bad_user_credentials_raise_invalid_token(
-    start_simulator: StartSimulator, connect: Connect, scenario: str
+    intacct_simulator: StartSimulator, connect: Connect, scenario: str
 ) -> None:
-    simulator = start_simulator(scenario)
+    simulator = intacct_simulator(scenario)
     with pytest.raises(InvalidTokenError, match="XMLGW_JPP0002"):
         connect(simulator, simulator.primary_login)
 
 
 def test_wrong_user_password_raises_invalid_token(trelica: Simulator, connect: Connect) -> None:
     login = trelica.primary_login
-    wrong = Login(login.name, login.sender_id, login.sender_password, login.company_id, login.user_id, "nope")
+    wrong = ScenarioLogin(
+        login.name, login.sender_id, login.sender_password, login.company_id, login.user_id, "nope"
+    )
     with pytest.raises(InvalidTokenError, match="Sign-in information is incorrect"):
         connect(trelica, wrong)
 
 
 def test_unknown_company_raises_invalid_token(trelica: Simulator, connect: Connect) -> None:
     login = trelica.primary_login
-    wrong = Login(
+    wrong = ScenarioLogin(
         login.name, login.sender_id, login.sender_password, "NO-SUCH-CO", login.user_id, login.user_password
     )
     with pytest.raises(InvalidTokenError, match="invalidRequest"):

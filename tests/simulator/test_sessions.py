@@ -69,13 +69,13 @@ def test_unknown_session_id(trelica: Simulator) -> None:
 
 
 def test_duration_and_text_come_from_the_scenario(
-    start_simulator: StartSimulator, write_scenario: WriteScenario
+    intacct_simulator: StartSimulator, write_scenario: WriteScenario
 ) -> None:
     path = write_scenario(
         'extends = "trelica-ready"\n[gateway]\nsession_duration = 600\n'
         'invalid_session_text = "Session expired"\n'
     )
-    simulator = start_simulator(path)
+    simulator = intacct_simulator(path)
     client = Client(simulator.endpoint, simulator.primary_login).open()
     root = client.call(INSPECT)
     stamp = dt.datetime.fromisoformat(root.findtext("operation/authentication/sessiontimestamp"))
@@ -84,8 +84,8 @@ def test_duration_and_text_come_from_the_scenario(
     assert client.call(INSPECT).findtext("operation/errormessage/error/description2") == "Session expired"
 
 
-def test_strict_session_endpoint(start_simulator: StartSimulator, write_scenario: WriteScenario) -> None:
-    simulator = start_simulator(
+def test_strict_session_endpoint(intacct_simulator: StartSimulator, write_scenario: WriteScenario) -> None:
+    simulator = intacct_simulator(
         write_scenario('extends = "trelica-ready"\n[gateway]\nstrict_session_endpoint = true\n')
     )
     client = Client(simulator.endpoint, simulator.primary_login).open()
@@ -106,8 +106,8 @@ def test_get_api_session_on_a_session_returns_it(trelica: Simulator) -> None:
     assert again.findtext("data/api/sessionid") == client.session_id
 
 
-def test_entities(start_simulator: StartSimulator, write_scenario: WriteScenario) -> None:
-    simulator = start_simulator(
+def test_entities(intacct_simulator: StartSimulator, write_scenario: WriteScenario) -> None:
+    simulator = intacct_simulator(
         write_scenario('extends = "trelica-ready"\n[companies.TRELICA-DEMO]\nentities = ["UK", "US"]\n')
     )
     client = Client(simulator.endpoint, simulator.primary_login).open()

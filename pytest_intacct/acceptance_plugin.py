@@ -1,0 +1,309 @@
+"""The acceptance run inside pytest: environments, profile, reading ahead, verdicts on test reports.
+
+Registered by :mod:`pytest_intacct.plugin` only when a run asks for Intacct environments
+(``--intacct-env`` or ``--intacct-replay``), so a plain pytest start never imports the client, lxml or
+requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_intacct import evidence
+from pytest_intacct.checks import validate_profile
+from pytest_intacct.client import RetryPolicy
+from pytest_intacct.prefetch import ProgressLine, environments_of
+from pytest_intacct.profiles import AREAS, Profile, ProfileError, load_profile
+from pytest_intacct.profiles.names import marker_name
+from pytest_intacct.redaction import redact
+from pytest_intacct.reporting.collector import (
+    Outputs,
+    ResultCollector,
+    load_outputs,
+    row_drift_property,
+    to_report,
+)
+from pytest_intacct.reporting.model import EnvironmentInfo
+from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict
+from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
+from pytest_intacct.settings import (
+    EnvironmentSettings,
+    SettingsError,
+    SettingsWarning,
+    load_environments,
+    parse_environment_names,
+)
+from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.validation import output_path
+from pytest_intacct.waivers import apply_waiver
+
+# The key of the snapshots pytest-xdist's controller hands to each worker in ``workerinput``.
+SNAPSHOTS_INPUT = "intacct_snapshots"
+RESULT_KEY = pytest.StashKey[RequirementResult]()
+DEFAULT_DEMO_PROFILE = "trelica"
+
+
+class AcceptancePlugin:
+    """The run's pytest hooks, around one :class:`AcceptanceRun`."""
+
+    def __init__(
+        self,
+        run: AcceptanceRun,
+        outputs: Outputs,
+        stack: contextlib.ExitStack,
+        record_path: Path | None,
+    ) -> None:
+        self.run = run
+        self.outputs = outputs
+        self._stack = stack
+        self._record_path = record_path
+
+    @classmethod
+    def start(cls, config: pytest.Config) -> AcceptancePlugin:
+        """Load settings and profile, start demo simulators; every bad input is one usage error."""
+        stack = contextlib.ExitStack()
+        try:
+            record_path = _output(config, "--intacct-record", "intacct_record")
+            json_path = _output(config, "--intacct-json", "intacct_json")
+            markdown_path = _output(config, "--intacct-markdown", "intacct_markdown")
+            names = parse_environment_names(config.getoption("intacct_env"))
+            replay = config.getoption("intacct_replay")
+            pack = evidence.load_pack(replay) if replay else None
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", SettingsWarning)
+                environments = pack.environments(names) if pack else _environments(config, names, stack)
+            for warning in caught:
+                config.issue_config_time_warning(SettingsWarning(str(warning.message)), stacklevel=2)
+            profile = _profile(config, environments, pack)
+            outputs = load_outputs(
+                json_path=json_path,
+                markdown_path=markdown_path,
+                baseline_path=config.getoption("intacct_baseline"),
+                waivers_path=config.getoption("intacct_waivers"),
+                fail_on=config.getoption("intacct_fail_on"),
+                profiles={e.name: profile.name for e in environments},
+            )
+        except (SettingsError, ProfileError, ValueError) as exc:
+            stack.close()
+            raise pytest.UsageError(str(exc)) from None
+        options = ClientOptions(
+            timeout=config.getoption("intacct_timeout"),
+            retry=RetryPolicy(retries=config.getoption("intacct_retries")),
+        )
+        handed_over = [Snapshot.from_dict(data) for data in _workerinput(config).get(SNAPSHOTS_INPUT, [])]
+        snapshots = list(pack.snapshots) if pack else handed_over
+        run = AcceptanceRun(environments, profile, options, snapshots=snapshots, offline=pack is not None)
+        if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
+            infos = [_environment_info(e, profile) for e in environments]
+            collector = ResultCollector(profile, infos, outputs)
+            config.pluginmanager.register(collector, "intacct-results")
+            if config.pluginmanager.hasplugin("html"):
+                from pytest_intacct.reporting.html import HtmlReport, environment_metadata
+
+                config.pluginmanager.register(HtmlReport(collector), "intacct-html")
+                environment_metadata(config, profile, list(run.environments))
+        return cls(run, outputs, stack, record_path)
+
+    def close(self) -> None:
+        self._stack.close()
+
+    # -- collection ----------------------------------------------------------------------
+
+    def parametrize(self, metafunc: pytest.Metafunc) -> None:
+        """One test per requirement and environment, or per environment for the user's own tests."""
+        if "intacct_requirement" in metafunc.fixturenames:
+            area = _area(metafunc.definition)
+            if area is not None and area not in AREAS:
+                pytest.fail(f"intacct_area({area!r}): unknown area; areas: {', '.join(AREAS)}", pytrace=False)
+            metafunc.parametrize("intacct_requirement", self._requirement_params(area), indirect=True)
+        elif "intacct_env" in metafunc.fixturenames:
+            names = list(self.run.environments)
+            metafunc.parametrize("intacct_env", names, indirect=True, ids=names, scope="session")
+
+    def _requirement_params(self, area: str | None) -> list[Any]:
+        params = []
+        for requirement in self.run.profile.requirements:
+            if area is not None and requirement.area != area:
+                continue
+            marks = [
+                getattr(pytest.mark, marker_name(requirement.area)),
+                getattr(pytest.mark, requirement.severity),
+            ]
+            if requirement.across_environments:
+                params.append(
+                    pytest.param((ACROSS_ENVIRONMENTS, requirement), id=requirement.id, marks=marks)
+                )
+                continue
+            for env in self.run.environments:
+                params.append(pytest.param((env, requirement), id=f"{env}-{requirement.id}", marks=marks))
+        return params
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """A suite area the profile has no requirements for is deselected, not reported as skipped."""
+        profile = self.run.profile
+        empty = [
+            item for item in items if (area := _area(item)) and area in AREAS and not profile.by_area(area)
+        ]
+        if empty:
+            items[:] = [item for item in items if item not in empty]
+            config.hook.pytest_deselected(items=empty)
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        from pytest_intacct.plugin import suites_dir
+
+        lines = [f"intacct: profile {self.run.profile.name} ({self.run.profile.path})"]
+        for env in self.run.environments.values():
+            kind = "production" if env.production else "test"
+            c = env.credentials
+            lines.append(f"intacct: {env.name}: company {c.company_id} at {c.endpoint} ({kind})")
+        if self.run.offline:
+            lines.append(f"intacct: replaying {config.getoption('intacct_replay')} (no gateway is contacted)")
+        if config.args == [str(suites_dir())]:
+            lines.append(f"intacct: suites {suites_dir()}")
+        return lines
+
+    # -- reading ahead -------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        """Read every environment the selected tests judge, side by side, before the first test."""
+        if session.items and not session.config.option.collectonly:
+            self.run.prefetch(
+                environments_of(session.items, self.run.environments),
+                concurrency=session.config.getoption("intacct_concurrency"),
+                progress=ProgressLine(session.config),
+            )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """pytest-xdist: read every environment once, here, and hand the snapshots to each worker."""
+        if node.config.option.collectonly:
+            return
+        concurrency = node.config.getoption("intacct_concurrency")
+        self.run.prefetch(concurrency=concurrency, progress=ProgressLine(node.config))
+        node.workerinput[SNAPSHOTS_INPUT] = [snapshot.to_dict() for snapshot in self.run.snapshots()]
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self._record_path is not None and not hasattr(session.config, "workerinput"):
+            evidence.record(self._record_path, self.run.profile, self.run.snapshots())
+
+    # -- one requirement -----------------------------------------------------------------
+
+    def requirement(self, request: pytest.FixtureRequest) -> RequirementResult:
+        """The ``intacct_requirement`` fixture: the verdict, mapped onto pytest's outcomes."""
+        environment, requirement = request.param
+        try:
+            result = self.run.verdict(environment, requirement)
+        except Exception as exc:  # a bug must cost one "could not check", never the requirement
+            observed = f"not checked: {type(exc).__name__}: {redact(str(exc))}"
+            result = RequirementResult(environment, requirement, Verdict.error(requirement.title, observed))
+        result, waiver = apply_waiver(result, self.outputs.waivers)
+        request.node.stash[RESULT_KEY] = result
+        verdict = result.verdict
+        # JUnit XML carries these as <properties> of the test case.
+        request.node.user_properties.extend(
+            [
+                ("intacct_requirement", requirement.id),
+                ("intacct_environment", result.environment),
+                ("intacct_severity", requirement.severity),
+                ("intacct_outcome", verdict.outcome.value),
+                ("intacct_waived", str(waiver is not None).lower()),
+                *row_drift_property(result, self.outputs.baseline),
+            ]
+        )
+        from pytest_intacct.plugin import failure_message
+
+        if waiver is not None:
+            pytest.xfail(f"waived: {requirement.id}: {waiver.justification}")
+        if verdict.outcome is Outcome.ERROR:
+            pytest.fail(failure_message(result), pytrace=False)
+        if verdict.outcome in (Outcome.MANUAL, Outcome.NOT_APPLICABLE):
+            pytest.skip(f"{verdict.outcome.value}: {requirement.id}: {verdict.observed}")
+        return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        result = item.stash.get(RESULT_KEY, None)
+        if result is not None:
+            report.intacct = to_report(result)  # type: ignore[attr-defined]
+            final = report.when == "call" or (report.when == "setup" and not report.passed)
+            if final and item.config.pluginmanager.hasplugin("html"):
+                from pytest_intacct.reporting.html import row_extras
+
+                extras = row_extras(result, self.outputs.waivers)
+                report.extras = [*getattr(report, "extras", []), *extras]  # type: ignore[attr-defined]
+        return report
+
+
+def _workerinput(config: pytest.Config) -> dict[str, Any]:
+    return getattr(config, "workerinput", {})
+
+
+def _area(node: pytest.Item) -> str | None:
+    marker = node.get_closest_marker("intacct_area")
+    return marker.args[0] if marker else None
+
+
+def _output(config: pytest.Config, option: str, dest: str) -> Path | None:
+    value = config.getoption(dest)
+    return output_path(option, value, config.invocation_params.dir) if value else None
+
+
+def _environment_info(env: EnvironmentSettings, profile: Profile) -> EnvironmentInfo:
+    c = env.credentials
+    return EnvironmentInfo(
+        env.name, profile, c.company_id, c.endpoint, env.production, c.user_id, c.sender_id
+    )
+
+
+def _environments(
+    config: pytest.Config, names: list[str], stack: contextlib.ExitStack
+) -> list[EnvironmentSettings]:
+    real = [n for n in names if not is_demo(n)]
+    demo = [n for n in names if is_demo(n)]
+    settings = {env.name: env for env in load_environments(real, config.invocation_params.dir)}
+    if demo:
+        from pytest_intacct.simulator import ScenarioError
+
+        scenario = config.getoption("intacct_scenario")
+        journal = config.getoption("intacct_journal")
+        journal_path = (
+            output_path("--intacct-journal", journal, config.invocation_params.dir) if journal else None
+        )
+        try:
+            environments = stack.enter_context(demo_environments(demo, scenario, journal_path))
+        except ScenarioError as exc:
+            raise SettingsError(f"--intacct-scenario={scenario}: {exc}") from None
+        settings |= {env.name: env for env in environments}
+    return [settings[n] for n in names]
+
+
+def _profile(
+    config: pytest.Config, environments: list[EnvironmentSettings], pack: evidence.EvidencePack | None
+) -> Profile:
+    chosen = config.getoption("intacct_profile")
+    if not chosen and pack is not None:
+        # A replay judges by the recorded profile: its file if it is here, else the shipped one of its name.
+        chosen = pack.profile_path if Path(pack.profile_path).is_file() else pack.profile_name
+    if not chosen:
+        # A demo environment's profile is its scenario's, else the Trelica runbook's.
+        missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
+        if missing:
+            raise SettingsError(
+                f"no runbook profile for environment(s) {', '.join(missing)}: "
+                "pass --intacct-profile NAME|PATH or set INTACCT_PROFILE (built-in: trelica, calance)"
+            )
+        refs = {env.profile or DEFAULT_DEMO_PROFILE for env in environments}
+        if len(refs) > 1:
+            raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
+        chosen = refs.pop()
+    return validate_profile(load_profile(chosen))

@@ -1,0 +1,98 @@
+"""Collect many environments concurrently: a bounded pool, one request stream per company, failures contained.
+
+Independent of pytest. ``collect_all(environments, collect_one, key=...)`` runs ``collect_one`` for every
+environment in a thread pool of at most ``concurrency`` threads. Environments that share a key (an Intacct
+company id and endpoint) run one after another on the same worker, so a company never has two of them in
+flight; different keys run in parallel. Nothing is locked across the calls themselves. Whatever
+``collect_one`` raises becomes that environment's :class:`Collected` ``error``; the others carry on.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pytest_intacct.validation import DEFAULT_CONCURRENCY, check_concurrency
+
+E = TypeVar("E")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Collected(Generic[E, T]):
+    """One environment's outcome: its ``value``, or the ``error`` ``collect_one`` raised."""
+
+    environment: E
+    value: T | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each environment: how many are done of how many, and how many failed so far."""
+
+    done: int
+    total: int
+    failures: int
+
+
+def collect_all(
+    environments: Sequence[E],
+    collect_one: Callable[[E], T],
+    key: Callable[[E], Hashable],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Callable[[Progress], None] | None = None,
+) -> list[Collected[E, T]]:
+    """Collect every environment; results in the order of ``environments``.
+
+    ``progress`` is called in the caller's thread, once per environment, in completion order. An
+    exception that is not an :class:`Exception` (``KeyboardInterrupt``, ``SystemExit``) is re-raised here
+    once the environments already running have finished.
+    """
+    check_concurrency(concurrency)
+    lanes: dict[Hashable, list[int]] = {}
+    for index, environment in enumerate(environments):
+        lanes.setdefault(key(environment), []).append(index)
+    results: list[Collected[E, T] | None] = [None] * len(environments)
+    finished: queue.SimpleQueue[tuple[int, Collected[E, T] | BaseException]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def run_lane(indexes: list[int]) -> None:
+        for index in indexes:
+            if stop.is_set():
+                return
+            environment = environments[index]
+            try:
+                finished.put((index, Collected(environment, value=collect_one(environment))))
+            except Exception as error:
+                finished.put((index, Collected(environment, error=error)))
+            except BaseException as fatal:
+                finished.put((index, fatal))
+                return
+
+    failures = 0
+    pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(lanes))), thread_name_prefix="intacct")
+    try:
+        for indexes in lanes.values():
+            pool.submit(run_lane, indexes)
+        for done in range(1, len(environments) + 1):
+            index, outcome = finished.get()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            results[index] = outcome
+            failures += 0 if outcome.ok else 1
+            if progress is not None:
+                progress(Progress(done, len(environments), failures))
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [result for result in results if result is not None]

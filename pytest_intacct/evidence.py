@@ -1,0 +1,111 @@
+"""Evidence packs: a run's snapshots written to a file, and read back to judge a profile offline.
+
+``--intacct-record=PATH`` writes what every environment was judged on (redacted, versioned);
+``--intacct-replay=PATH`` re-evaluates a profile from such a file with no network and no credentials,
+giving the outcomes the recorded run gave. Shape::
+
+    {"format": "pytest-intacct-evidence", "version": 1, "generated_at": "...Z", "plugin_version": "...",
+     "profile": {"name": "trelica", "path": "..."}, "snapshots": [<Snapshot.to_dict()>, ...]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_intacct import __version__
+from pytest_intacct.client import Credentials
+from pytest_intacct.profiles import Profile
+from pytest_intacct.redaction import Secret, redact
+from pytest_intacct.reporting.acceptance_json import write_text
+from pytest_intacct.settings import EnvironmentSettings, SettingsError
+from pytest_intacct.snapshot import Snapshot
+
+PACK_FORMAT = "pytest-intacct-evidence"
+PACK_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    """What a recorded run read: its profile's name and file, and one snapshot per environment."""
+
+    profile_name: str
+    profile_path: str
+    snapshots: tuple[Snapshot, ...]
+
+    def environments(self, names: Sequence[str] = ()) -> list[EnvironmentSettings]:
+        """Settings that name the recorded environments (all, or ``names``); they hold no secret."""
+        recorded = {snapshot.environment: snapshot for snapshot in self.snapshots}
+        unknown = [name for name in names if name not in recorded]
+        if unknown:
+            raise SettingsError(
+                f"the evidence pack holds no environment {', '.join(map(repr, unknown))}; "
+                f"it holds {', '.join(map(repr, recorded))}"
+            )
+        return [_settings(recorded[name]) for name in (names or recorded)]
+
+
+def record(path: str | os.PathLike[str], profile: Profile, snapshots: Sequence[Snapshot]) -> None:
+    """Write ``snapshots`` as an evidence pack; every known secret is blanked on the way out."""
+    document = {
+        "format": PACK_FORMAT,
+        "version": PACK_VERSION,
+        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "plugin_version": __version__,
+        "profile": {"name": profile.name, "path": str(profile.path)},
+        "snapshots": [snapshot.to_dict() for snapshot in snapshots],
+    }
+    write_text(path, redact(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)) + "\n")
+
+
+def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
+    """Read an evidence pack; :class:`SettingsError` naming the file for anything else."""
+    where = f"--intacct-replay={path}"
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"{where}: cannot read the file ({exc.strerror})") from None
+    except (ValueError, RecursionError) as exc:
+        raise SettingsError(f"{where}: not JSON ({type(exc).__name__})") from None
+    if not isinstance(document, dict) or document.get("format") != PACK_FORMAT:
+        raise SettingsError(f"{where}: not an evidence pack written by --intacct-record")
+    if document.get("version") != PACK_VERSION:
+        raise SettingsError(
+            f"{where}: evidence pack version {document.get('version')!r}; this plugin reads {PACK_VERSION}"
+        )
+    try:
+        profile = _mapping(document["profile"])
+        snapshots = tuple(Snapshot.from_dict(_mapping(item)) for item in document["snapshots"])
+        pack = EvidencePack(str(profile["name"]), str(profile["path"]), snapshots)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SettingsError(f"{where}: malformed evidence pack ({exc})") from None
+    if not snapshots:
+        raise SettingsError(f"{where}: the evidence pack holds no environment")
+    return pack
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table, got {type(value).__name__}")
+    return value
+
+
+def _settings(snapshot: Snapshot) -> EnvironmentSettings:
+    return EnvironmentSettings(
+        name=snapshot.environment,
+        credentials=Credentials(
+            sender_id=snapshot.sender_id,
+            sender_password=Secret(""),
+            company_id=snapshot.company_id,
+            user_id=snapshot.user_id,
+            user_password=Secret(""),
+            endpoint=snapshot.endpoint,
+        ),
+        production=snapshot.production,
+        developer_user_id=snapshot.developer_user_id,
+    )

@@ -1,0 +1,59 @@
+"""Reading every environment a run needs before its tests start: side by side, with progress shown.
+
+The tests then judge snapshots already in memory. Under pytest-xdist the controlling process reads each
+environment once and hands the snapshots to the workers, so no environment is read twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import pytest
+
+from pytest_intacct.collection import Progress
+from pytest_intacct.results import ACROSS_ENVIRONMENTS
+
+# A run quicker than this shows no progress line at all.
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+def environments_of(items: Iterable[pytest.Item], names: Iterable[str]) -> list[str]:
+    """The environments the selected items judge, in run order (a cross-environment one needs all)."""
+    names = list(names)
+    needed: set[str] = set()
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        requirement = params.get("intacct_requirement")
+        if isinstance(requirement, tuple):
+            environment = requirement[0]
+            needed |= set(names) if environment == ACROSS_ENVIRONMENTS else {environment}
+        elif params.get("intacct_env") in names:
+            needed.add(params["intacct_env"])
+    return [name for name in names if name in needed]
+
+
+class ProgressLine:
+    """``intacct: read 12/200 environments, 1 could not be read`` rewritten in place on a terminal.
+
+    Silent under ``-q``, when the output is not a terminal, and for runs quicker than a second.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        self._reporter = reporter if reporter is not None and config.get_verbosity() >= 0 else None
+        self._started = time.monotonic()
+        self._shown = False
+
+    def __call__(self, progress: Progress) -> None:
+        if self._reporter is None or not self._reporter.isatty():
+            return
+        if not self._shown and time.monotonic() - self._started < PROGRESS_AFTER_SECONDS:
+            return
+        self._shown = True
+        failed = f", {progress.failures} could not be read" if progress.failures else ""
+        self._reporter.rewrite(
+            f"intacct: read {progress.done}/{progress.total} environments{failed}", erase=True
+        )
+        if progress.done == progress.total:
+            self._reporter.write_line("")

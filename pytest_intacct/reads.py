@@ -1,0 +1,144 @@
+"""The reads check kinds declare: what to ask the gateway, and how its answer becomes plain data.
+
+A kind declares :class:`Need` objects (``user_info()``, ``one_record("object")``...). For one environment
+and one requirement a need resolves to a :class:`Read` whose ``key`` identifies it, so reads that several
+requirements share are sent once (see ``snapshot.collect``). Values are plain JSON data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from lxml import etree
+
+from pytest_intacct.client import functions as fn
+from pytest_intacct.client.records import to_permissions, to_records
+
+# Plain JSON data (read-only views, so list[str] and dict[str, str] are Json too).
+Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
+Login = Literal["user", "developer"]
+
+
+@dataclass(frozen=True)
+class Read:
+    """One gateway read: its key, the function that reads it, and the parser of its ``<data>`` pages.
+
+    ``needs_data``: a success without ``<data>`` is "could not check". ``paged``: follow ``readMore``
+    until nothing remains; otherwise only the first page counts (a one-record probe).
+    """
+
+    key: str
+    build: Callable[[], fn.Function] = field(compare=False, repr=False)
+    parse: Callable[[Sequence[etree._Element]], Json] = field(compare=False, repr=False)
+    paged: bool = False
+    needs_data: bool = True
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom an environment's reads are about: the Web Services user and the developer account, if set."""
+
+    user_id: str
+    developer_user_id: str | None = None
+
+    def login(self, who: Login) -> str | None:
+        return self.user_id if who == "user" else self.developer_user_id
+
+
+Resolve = Callable[[Subject, Mapping[str, Any]], "Read | None"]
+
+
+@dataclass(frozen=True)
+class Need:
+    """A read a kind declares: the name its check uses, a description for docs, and how it resolves.
+
+    ``resolve(subject, params)`` gives the read for one requirement in one environment, or None when
+    it does not apply (no developer account configured, no object to probe).
+    """
+
+    name: str
+    description: str
+    resolve: Resolve = field(compare=False, repr=False)
+
+
+def user_info(who: Login = "user", name: str | None = None) -> Need:
+    """``readByName USERINFO`` of the login: its record as a dict, or None if there is no such user."""
+
+    def resolve(subject: Subject, params: Mapping[str, Any]) -> Read | None:
+        login = subject.login(who)
+        if not login:
+            return None
+        return Read(f"USERINFO/{login}", lambda: fn.read_by_name("USERINFO", [login]), _first_record)
+
+    return Need(name or f"{who}_info", f"readByName USERINFO of the {who}", resolve)
+
+
+def user_permissions(who: Login = "user", name: str | None = None) -> Need:
+    """``getUserPermissions`` of the login: ``{application: {policy: [rights]}}``."""
+
+    def resolve(subject: Subject, params: Mapping[str, Any]) -> Read | None:
+        login = subject.login(who)
+        if not login:
+            return None
+        return Read(f"getUserPermissions/{login}", lambda: fn.get_user_permissions(login), _permissions)
+
+    return Need(name or f"{who}_permissions", f"getUserPermissions of the {who}", resolve)
+
+
+def role_users(who: Login = "user", name: str | None = None) -> Need:
+    """``readByQuery ROLEUSERS`` of the login, every page: the sorted role names."""
+
+    def resolve(subject: Subject, params: Mapping[str, Any]) -> Read | None:
+        login = subject.login(who)
+        if not login:
+            return None
+        query = f"USERLOGINID = {fn.escape_literal(login)}"
+        return Read(
+            f"ROLEUSERS/{login}",
+            lambda: fn.read_by_query("ROLEUSERS", query, ("USERLOGINID", "ROLENAME")),
+            _role_names,
+            paged=True,
+            # readByQuery answers an empty <data count="0"/>; no <data> at all is no answer.
+        )
+
+    return Need(name or f"{who}_roles", f"readByQuery ROLEUSERS of the {who} (all pages)", resolve)
+
+
+def one_record(param: str = "object", name: str = "object") -> Need:
+    """A one-record ``readByQuery`` of the object named by the requirement's ``param``: the count read."""
+
+    def resolve(subject: Subject, params: Mapping[str, Any]) -> Read | None:
+        obj = params.get(param)
+        if not obj:
+            return None
+        return Read(
+            f"readByQuery/{obj}",
+            lambda: fn.read_by_query(obj, "", ("RECORDNO",), pagesize=1),
+            _first_page_count,
+        )
+
+    return Need(name, f"a one-record readByQuery of the object in params.{param}", resolve)
+
+
+def _first_record(pages: Sequence[etree._Element]) -> Json:
+    records = [record for page in pages for record in to_records(page)]
+    return records[0] if records else None
+
+
+def _permissions(pages: Sequence[etree._Element]) -> Json:
+    merged: dict[str, Json] = {}
+    for page in pages:
+        for application, policies in to_permissions(page).items():
+            merged[application] = {policy: sorted(rights) for policy, rights in policies.items()}
+    return merged
+
+
+def _role_names(pages: Sequence[etree._Element]) -> Json:
+    names = {str(r.get("ROLENAME", "")) for page in pages for r in to_records(page) if r.get("ROLENAME")}
+    return sorted(names)
+
+
+def _first_page_count(pages: Sequence[etree._Element]) -> Json:
+    return len([child for child in pages[0] if isinstance(child.tag, str)]) if pages else 0

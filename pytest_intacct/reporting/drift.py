@@ -1,0 +1,104 @@
+"""Drift: this run against a baseline acceptance file, by environment and requirement id.
+
+Outcomes fall in three classes (met, failed, not checked). A requirement whose class changed is
+``new-pass``, ``new-fail`` or ``new-error`` (named by its new class), one in the same class ``unchanged``,
+one the baseline lacks ``added``; ids only the baseline has are listed per environment as removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_intacct.reporting.verdict import OutcomeClass, outcome_class
+from pytest_intacct.results import Outcome
+
+READABLE_SCHEMAS = (1, 2)
+KINDS = ("new-fail", "new-error", "new-pass", "unchanged", "added")
+_NEW = {OutcomeClass.MET: "new-pass", OutcomeClass.FAILED: "new-fail", OutcomeClass.NOT_CHECKED: "new-error"}
+
+
+class BaselineError(ValueError):
+    """A baseline that cannot be compared with this run (a usage error)."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What an earlier acceptance file says: per environment, its profile and each requirement's outcome."""
+
+    path: Path
+    generated_at: str | None
+    profiles: Mapping[str, str]
+    outcomes: Mapping[str, Mapping[str, Outcome]]
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read an acceptance file of schema version 1 or 2; BaselineError says what is wrong with it."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"baseline {path}: cannot be read ({exc.strerror})") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BaselineError(f"baseline {path}: not an acceptance JSON file ({exc})") from None
+    try:
+        return _baseline(path, document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BaselineError(f"baseline {path}: not an acceptance JSON file ({exc!s})") from None
+
+
+def _baseline(path: Path, document: Any) -> Baseline:
+    version = document["schema_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("schema_version is not a number")
+    if version not in READABLE_SCHEMAS:
+        raise BaselineError(
+            f"baseline {path}: schema_version {version} is not one this plugin reads "
+            f"({', '.join(map(str, READABLE_SCHEMAS))}); upgrade pytest-intacct"
+        )
+    profiles: dict[str, str] = {}
+    outcomes: dict[str, dict[str, Outcome]] = {}
+    for environment in document["environments"]:
+        name = str(environment["name"])
+        profiles[name] = str(environment["profile"])
+        outcomes[name] = {
+            str(requirement["id"]): Outcome(requirement["outcome"])
+            for requirement in environment["requirements"]
+        }
+    generated_at = document.get("generated_at")
+    return Baseline(path, generated_at if isinstance(generated_at, str) else None, profiles, outcomes)
+
+
+def check_profiles(baseline: Baseline, profiles: Mapping[str, str]) -> None:
+    """BaselineError when an environment of both runs was judged on another profile in the baseline."""
+    for name, profile in profiles.items():
+        theirs = baseline.profiles.get(name)
+        if theirs is not None and theirs != profile:
+            raise BaselineError(
+                f"baseline {baseline.path}: environment {name!r} was checked against profile {theirs!r}, "
+                f"this run uses {profile!r}; compare runs of one profile"
+            )
+
+
+def drift_kind(outcome: Outcome | str, before: Outcome | str | None) -> str:
+    """How one requirement moved since the baseline."""
+    if before is None:
+        return "added"
+    now = outcome_class(outcome)
+    return "unchanged" if now == outcome_class(before) else _NEW[now]
+
+
+def removed(baseline: Baseline, environment: str, current_ids: Iterable[str]) -> list[str]:
+    """Ids the baseline has for the environment that this run's profile no longer has there."""
+    current = set(current_ids)
+    return [rid for rid in baseline.outcomes.get(environment, {}) if rid not in current]
+
+
+def count_drift(kinds: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(KINDS, 0)
+    for kind in kinds:
+        counts[kind] += 1
+    return counts

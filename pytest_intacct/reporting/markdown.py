@@ -1,0 +1,90 @@
+"""The Markdown summary: verdict, counts, root causes and failures with their fixes, for a ticket comment."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_intacct.reporting.model import Row, RunReport
+from pytest_intacct.reporting.terminal import partial_note
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<|~&])")
+
+
+def escape(text: str) -> str:
+    """Text as literal Markdown: no markup, links, HTML or table breaks from gateway or profile text."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def render_markdown(report: RunReport) -> str:
+    lines = [f"## Intacct acceptance: **{report.readiness}**", ""]
+    if report.partial:
+        lines += [f"_{escape(partial_note(report))}_", ""]
+    outcomes = list(report.environments[0].counts) if report.environments else []
+    lines += [
+        "| environment | verdict | " + " | ".join(outcomes) + " |",
+        "|---|---|" + "---|" * len(outcomes),
+    ]
+    for env in report.environments:
+        label = f"{env.label} ({env.info.kind})" if env.info.kind else env.label
+        cells = " | ".join(str(env.counts[o]) for o in outcomes)
+        lines.append(f"| {escape(label)} | {env.readiness} | {cells} |")
+    if report.baseline is not None:
+        counts = ", ".join(f"{n} {k}" for k, n in (report.drift_counts or {}).items() if n)
+        lines += ["", f"Drift since the baseline: {escape(counts or 'none')}"]
+        for env in report.environments:
+            if env.removed:
+                lines.append(f"- {escape(env.label)}: removed {escape(', '.join(env.removed))}")
+    causes, blocked = report.root_causes(), report.blocked()
+    if causes or blocked:
+        lines += ["", "### Root causes and failures", ""]
+        for row, caused in causes:
+            lines += _row(row)
+            if caused:
+                ids = ", ".join(r.requirement.id for r in caused)
+                lines.append(f"  - not checked because of it ({len(caused)}): {escape(ids)}")
+        for where, observed, rows in blocked:
+            ids = ", ".join(r.requirement.id for r in rows)
+            lines += [
+                f"- **NOT CHECKED** in {escape(where)} ({len(rows)} requirements): {escape(observed)}",
+                f"  - requirements: {escape(ids)}",
+            ]
+    waived = [row for row in report.rows if row.waiver is not None]
+    if waived:
+        lines += ["", "### Waived", ""]
+        for row in waived:
+            w = row.waiver
+            assert w is not None
+            until = f", until {w.expires.isoformat()}" if w.expires else ""
+            who = f"{w.owner or 'no owner'}, {w.ticket or 'no ticket'}{until}"
+            lines.append(
+                f"- {escape(row.requirement.id)} in {escape(row.result.environment)}: "
+                f"{escape(w.justification)} ({escape(who)})"
+            )
+    flagged = [(w, s) for w, s in report.waivers if str(s) != "applied"]
+    if flagged:
+        lines += ["", "### Waivers to review", ""]
+        lines += [f"- {escape(w.label)}: {s}" for w, s in flagged]
+    manual = [row for row in report.rows if row.outcome.value == "manual"]
+    if manual:
+        lines += ["", "### Manual attestations owed", ""]
+        lines += [
+            f"- {escape(r.requirement.id)} in {escape(r.result.environment)}: {escape(r.requirement.title)}"
+            for r in manual
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _row(row: Row) -> list[str]:
+    r, v = row.requirement, row.verdict
+    drift = f" ({row.drift})" if row.drift else ""
+    return [
+        f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(row.result.environment)}: "
+        f"{escape(r.title)} ({escape(r.severity)}){escape(drift)}",
+        f"  - expected: {escape(v.expected)}",
+        f"  - observed: {escape(v.observed)}",
+        *(
+            [f"  - fix ({escape(r.runbook_step)}): {escape(r.remediation)}"]
+            if v.outcome.value == "fail"
+            else []
+        ),
+    ]

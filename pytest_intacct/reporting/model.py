@@ -1,0 +1,243 @@
+"""The report model of one run: what every renderer (terminal, JSON, HTML, Markdown) shows.
+
+Built once at the end of the session from the results the tests reported, the requirements the run
+selected (planned), the baseline and the waivers. A planned requirement without a result is an error
+("no result recorded"); a requirement of the profile that was not selected is listed as not run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
+from pytest_intacct.reporting.verdict import Readiness, readiness
+from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict, count_outcomes
+from pytest_intacct.waivers import Waiver, WaiverState, find_waiver, waiver_states
+
+DEFAULT_GROUP = "default"
+NO_RESULT = "no result recorded: the test of this requirement did not report (crashed or interrupted)"
+
+Key = tuple[str, str]  # (environment, requirement id)
+
+
+@dataclass(frozen=True)
+class EnvironmentInfo:
+    """What the reports say about an environment; its profile orders the requirements."""
+
+    name: str
+    profile: Profile
+    company_id: str | None
+    endpoint: str | None
+    production: bool | None = None
+    user_id: str | None = None
+    sender_id: str | None = None
+    group: str = DEFAULT_GROUP
+
+    @property
+    def kind(self) -> str:
+        return {True: "production", False: "test", None: ""}[self.production]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One requirement's result as reported, with its drift and the waiver that waived it."""
+
+    result: RequirementResult
+    drift: str | None = None
+    waiver: Waiver | None = None
+
+    @property
+    def requirement(self) -> Requirement:
+        return self.result.requirement
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.result.verdict
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.result.outcome
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    info: EnvironmentInfo
+    rows: tuple[Row, ...]
+    not_run: tuple[Requirement, ...]
+    removed: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def label(self) -> str:
+        return "across environments" if self.name == ACROSS_ENVIRONMENTS else self.name
+
+    @property
+    def readiness(self) -> Readiness:
+        return readiness(row.outcome for row in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_outcomes(row.result for row in self.rows)
+
+    @property
+    def drift_counts(self) -> dict[str, int]:
+        return count_drift(row.drift for row in self.rows if row.drift)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    environments: tuple[EnvironmentReport, ...]
+    started_at: dt.datetime
+    plugin_version: str
+    baseline: Baseline | None = None
+    waivers: tuple[tuple[Waiver, WaiverState], ...] = field(default=())
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return [row for env in self.environments for row in env.rows]
+
+    @property
+    def readiness(self) -> Readiness:
+        return readiness(row.outcome for row in self.rows)
+
+    @property
+    def ran(self) -> int:
+        return len(self.rows)
+
+    @property
+    def total(self) -> int:
+        return self.ran + sum(len(env.not_run) for env in self.environments)
+
+    @property
+    def partial(self) -> bool:
+        return self.ran < self.total
+
+    @property
+    def drift_counts(self) -> dict[str, int] | None:
+        if self.baseline is None:
+            return None
+        return count_drift(row.drift for row in self.rows if row.drift)
+
+    def root_causes(self) -> list[tuple[Row, list[Row]]]:
+        """Failed and errored rows that are not caused by another, each with the rows it left unchecked."""
+        caused: dict[Key, list[Row]] = {}
+        for row in self.rows:
+            if row.verdict.root_cause:
+                caused.setdefault((row.result.environment, row.verdict.root_cause), []).append(row)
+        leading = [
+            r
+            for r in self.rows
+            if r.outcome in (Outcome.FAIL, Outcome.ERROR)
+            and not r.verdict.root_cause
+            and not r.verdict.blocked
+        ]
+        leading.sort(key=lambda r: r.outcome is not Outcome.FAIL)  # failures first, then errors
+        found = {(r.result.environment, r.requirement.id) for r in leading}
+        orphans = [rows for key, rows in caused.items() if key not in found]  # cause not in this run
+        return [(r, caused.get((r.result.environment, r.requirement.id), [])) for r in leading] + [
+            (row, []) for rows in orphans for row in rows
+        ]
+
+    def blocked(self) -> list[tuple[str, str, list[Row]]]:
+        """Errors blocked by no requirement of the run (e.g. a sign-in the settings stopped), grouped by
+        environment and reason: (environment, observed, rows)."""
+        groups: dict[tuple[str, str], list[Row]] = {}
+        for row in self.rows:
+            if row.verdict.blocked and not row.verdict.root_cause:
+                groups.setdefault((row.result.environment, row.verdict.observed), []).append(row)
+        return [(env, observed, rows) for (env, observed), rows in groups.items()]
+
+
+def universe(profile: Profile, environments: Sequence[str]) -> list[Key]:
+    """Every (environment, requirement id) a run of these environments checks, in report order."""
+    keys = [(env, r.id) for env in environments for r in profile.requirements if not r.across_environments]
+    return keys + [(ACROSS_ENVIRONMENTS, r.id) for r in profile.requirements if r.across_environments]
+
+
+def build_report(
+    results: Iterable[RequirementResult],
+    environments: Sequence[EnvironmentInfo],
+    *,
+    plugin_version: str,
+    started_at: dt.datetime,
+    planned: Iterable[Key] | None = None,
+    baseline: Baseline | None = None,
+    waivers: Sequence[Waiver] = (),
+    today: dt.date | None = None,
+) -> RunReport:
+    """The report; ``planned`` defaults to the results given. ValueError for results it cannot place."""
+    if started_at.tzinfo is None:
+        raise ValueError("started_at must be timezone-aware")
+    if len({env.name for env in environments}) != len(environments):
+        raise ValueError("environment names must be unique")
+    results = list(results)
+    by_key: dict[Key, RequirementResult] = {}
+    for result in results:
+        key = (result.environment, result.requirement.id)
+        if key in by_key:
+            raise ValueError(f"environment {key[0]!r}: more than one result for a requirement")
+        by_key[key] = result
+    homes = list(environments)
+    if any(r.across_environments for env in environments for r in env.profile.requirements):
+        homes.append(EnvironmentInfo(ACROSS_ENVIRONMENTS, _shared_profile(environments), None, None))
+    known = {env.name: env for env in homes}
+    for env_name, requirement_id in by_key:
+        if env_name not in known:
+            raise ValueError(f"result for {requirement_id!r} names an unlisted environment {env_name!r}")
+        if requirement_id not in {r.id for r in _requirements_of(known[env_name])}:
+            raise ValueError(
+                f"environment {env_name!r}: profile {known[env_name].profile.name!r} "
+                f"has no {requirement_id!r}"
+            )
+    planned_keys = set(by_key) if planned is None else set(planned) | set(by_key)
+    reports = [_environment(env, by_key, planned_keys, baseline, waivers) for env in homes]
+    all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
+    reported = [row.result for env in reports for row in env.rows]
+    states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
+    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states))
+
+
+def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:
+    across = env.name == ACROSS_ENVIRONMENTS
+    return [r for r in env.profile.requirements if r.across_environments == across]
+
+
+def _environment(
+    env: EnvironmentInfo,
+    by_key: dict[Key, RequirementResult],
+    planned: set[Key],
+    baseline: Baseline | None,
+    waivers: Sequence[Waiver],
+) -> EnvironmentReport:
+    rows, not_run = [], []
+    before = baseline.outcomes.get(env.name, {}) if baseline else {}
+    mine = _requirements_of(env)
+    for requirement in mine:
+        key = (env.name, requirement.id)
+        result = by_key.get(key)
+        if result is None and key not in planned:
+            not_run.append(requirement)
+            continue
+        if result is None:
+            result = RequirementResult(env.name, requirement, Verdict.error("a recorded result", NO_RESULT))
+        waiver = find_waiver(waivers, env.name, requirement.id) if result.outcome is Outcome.WAIVED else None
+        drift = drift_kind(result.outcome, before.get(requirement.id)) if baseline else None
+        rows.append(Row(result, drift, waiver))
+    gone = removed(baseline, env.name, [r.id for r in mine]) if baseline else []
+    return EnvironmentReport(env, tuple(rows), tuple(not_run), tuple(gone))
+
+
+def _shared_profile(environments: Sequence[EnvironmentInfo]) -> Profile:
+    profiles = {env.profile.name: env.profile for env in environments}
+    if len(profiles) != 1:
+        raise ValueError(
+            f"cross-environment results need environments that share one profile, got {sorted(profiles)}"
+        )
+    return next(iter(profiles.values()))

@@ -1,0 +1,35 @@
+"""The project's tests talk to loopback only: a name or address anywhere else is refused, not looked up."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def _is_loopback(host: object) -> bool:
+    if host is None:
+        return True
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    if text.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that would reach past this machine fails at once, saying so, instead of waiting on a network."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not _is_loopback(host):
+            raise OSError(f"the project's tests use loopback only; refused to look up {host!r}")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
