@@ -3,7 +3,8 @@
 Passwords and session ids are held in :class:`Secret` from the moment they are read, so a stray
 ``repr``, f-string or assertion message shows ``***`` instead of the value. Text that has to carry
 XML (debug logs, evidence) goes through :func:`redact`, which blanks the elements the official SDKs
-redact (see intacct-xml-api.md §4.3) and every registered secret value, whatever element it sits in.
+redact (intacct-sdk-php ``src/Intacct/Logging/MessageFormatter.php``) and every registered secret
+value in every spelling, whatever element it sits in.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import unquote_plus
 MASK = "***"
 
 # The elements the official SDKs' MessageFormatter blanks, matched across lines (the SDKs' own
-# regex misses multi-line content, intacct-xml-api.md §4.3 caveats).
+# regex matches within one line only).
 _SENSITIVE_ELEMENTS = re.compile(
     r"(<(password|sessionid|accountnumber|cardnum|ssn|achaccountnumber|wireaccountnumber|taxid)\b[^>]*>)"
     r"(.*?)(</\2\s*>)",

@@ -2,7 +2,7 @@
 
 The same ``errorno`` means different things at different levels: ``XL03000006`` is a bad sender
 password at control level, an unauthorized sender or a failed sign-in at authentication level
-(intacct-xml-api.md §3.3, intacct-permissions.md §6). So classification looks at the level and
+(docs/gateway.md#errors). So classification looks at the level and
 the descriptions, never at the number alone.
 """
 
@@ -17,7 +17,7 @@ from pytest_intacct.redaction import redact
 
 
 class Level(enum.StrEnum):
-    """Where in the response an error sits (intacct-xml-api.md §3.1); ``transport`` means no answer."""
+    """Where in the response an error sits (docs/gateway.md#errors); ``transport`` means no answer."""
 
     TRANSPORT = "transport"
     CONTROL = "control"
@@ -65,7 +65,7 @@ class GatewayError:
 
     @property
     def text(self) -> str:
-        """The non-empty parts joined as the official SDKs join them (intacct-xml-api.md §3.1)."""
+        """The non-empty parts joined as the official SDKs join them (docs/gateway.md#errors)."""
         parts = (self.errorno, self.description, self.description2, self.correction)
         return " ".join(p.strip() for p in parts if p and p.strip())
 
@@ -83,7 +83,7 @@ def classify(level: Level, errors: tuple[GatewayError, ...], http_status: int | 
             return ErrorKind.SIGN_IN_FAILED
         if numbers & {"GW-0011", "invalidRequest"}:
             # 400 GW-0011 is an invalid sender or tenant, invalidRequest an unknown company
-            # (intacct-xml-api.md §3.3 #2b, #4): either way the company cannot be addressed.
+            # (docs/gateway.md#errors): either way the company cannot be addressed.
             return ErrorKind.COMPANY_UNAVAILABLE
         if "PL04000055" in numbers:
             return ErrorKind.COMPANY_UNAVAILABLE

@@ -1,7 +1,7 @@
 """The request envelope: control block, authentication, and many functions in one operation.
 
 Element order follows the SDKs' ControlBlock/LoginAuthentication writers, because the gateway
-validates against its DTD (intacct-xml-api.md §1.2-§1.6).
+validates against its DTD (docs/gateway.md#requests).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def build_request(
     authentication = etree.SubElement(operation, "authentication")
     if login is not None:
         login_el = etree.SubElement(authentication, "login")
-        # companyid must precede password or the login fails (intacct-xml-api.md §1.1).
+        # companyid must precede password or the login fails (docs/gateway.md#requests).
         etree.SubElement(login_el, "userid").text = login.user_id
         etree.SubElement(login_el, "companyid").text = login.company_id
         etree.SubElement(login_el, "password").text = login.password.reveal()

@@ -1,4 +1,4 @@
-"""Hardened parsing of gateway answers into typed outcomes (intacct-xml-api.md §2-§4).
+"""Hardened parsing of gateway answers into typed outcomes (docs/gateway.md#results, #errors).
 
 An answer is one of: a control-level refusal, an authentication-level refusal (both raised as
 :class:`GatewayRejected`), or a :class:`Response` whose results succeed or fail one by one.
