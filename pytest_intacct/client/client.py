@@ -321,15 +321,21 @@ class IntacctClient:
         """
         return self._collect(function, result, None)
 
+    @_contained
+    def read_pages(self, function: fn.Function, result: Result) -> list[Result]:
+        """Like :meth:`read_to_end`, but every page's whole result, for callers that parse ``<data>``."""
+        return list(self._pages(function, result))
+
     def _collect(self, function: fn.Function, result: Result, max_records: int | None) -> list[Record]:
         records: list[Record] = []
         for page in self._pages(function, result):
-            records.extend(page)
+            records.extend(to_records(page.data))
             if max_records is not None and len(records) >= max_records:
                 return records[:max_records]
         return records
 
-    def _pages(self, function: fn.Function, result: Result) -> Iterator[list[Record]]:
+    def _pages(self, function: fn.Function, result: Result) -> Iterator[Result]:
+        """The first page's result, then each following one; bounded, and stopped when paging stalls."""
         if function.name not in {"readByQuery", "readMore", "query"}:
             raise ClientUsageError(f"{function.name} is not a paged read")
         if not result.ok or result.data is None:
@@ -337,8 +343,8 @@ class IntacctClient:
                 ErrorKind.UNREADABLE, f"{function.name} has no successful page to follow"
             )
         page, pages, offset = result.page, 1, 0
-        records = to_records(result.data)
-        yield records
+        count = len(to_records(result.data))
+        yield result
         while page.numremaining > 0:
             if pages >= self.max_pages:
                 raise GatewayUnavailable(
@@ -346,18 +352,18 @@ class IntacctClient:
                     f"{function.name} still announced {page.numremaining} more record(s) after "
                     f"{pages} pages; stopped at the bound of {self.max_pages} pages",
                 )
-            offset += len(records)
+            offset += count
             following = self._next_page(function, page, offset)
             result = self.call(following)
             previous, page, pages = page, result.page, pages + 1
-            records = to_records(result.data)
-            if not records or page.numremaining >= previous.numremaining:
+            count = len(to_records(result.data))
+            if not count or page.numremaining >= previous.numremaining:
                 raise GatewayUnavailable(
                     ErrorKind.UNREADABLE,
-                    f"{following.name} made no progress: {len(records)} record(s), {page.numremaining} still "
+                    f"{following.name} made no progress: {count} record(s), {page.numremaining} still "
                     f"announced after {previous.numremaining} (resultId {page.result_id!r}); stopped",
                 )
-            yield records
+            yield result
 
     @staticmethod
     def _next_page(function: fn.Function, page: Page, offset: int) -> fn.Function:
