@@ -26,13 +26,14 @@ from pytest_intacct.validation import (
 )
 
 if TYPE_CHECKING:
+    from pytest_intacct.acceptance_plugin import AcceptancePlugin
     from pytest_intacct.client import IntacctClient
     from pytest_intacct.results import RequirementResult
     from pytest_intacct.settings import EnvironmentSettings
     from pytest_intacct.simulator import Simulator
     from pytest_intacct.snapshot import Snapshot
 
-ACTIVE_KEY = pytest.StashKey["AcceptancePlugin"]()
+ACTIVE_KEY: pytest.StashKey[AcceptancePlugin] = pytest.StashKey()
 DEFAULT_SCENARIO = "trelica-ready"
 
 

@@ -186,8 +186,8 @@ def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._El
             f"HTTP {http_status}: malformed or truncated XML answer ({redact(str(exc))})",
             http_status=http_status,
         ) from None
-    doctype = root.getroottree().docinfo
-    if doctype.doctype or doctype.internalDTD is not None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # type: ignore[union-attr] # lxml-stubs lack it
         # The gateway never sends a DOCTYPE; one in an answer can only be an entity trick.
         raise GatewayUnavailable(
             ErrorKind.UNREADABLE,
