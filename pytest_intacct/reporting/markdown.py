@@ -20,14 +20,17 @@ def render_markdown(report: RunReport) -> str:
     if report.partial:
         lines += [f"_{escape(partial_note(report))}_", ""]
     outcomes = list(report.environments[0].counts) if report.environments else []
+    grouped = report.grouped  # a fleet: a group column, rows grouped by group
+    group_head = ("group | ", "---|") if grouped else ("", "")
     lines += [
-        "| environment | verdict | " + " | ".join(outcomes) + " |",
-        "|---|---|" + "---|" * len(outcomes),
+        f"| environment | {group_head[0]}verdict | " + " | ".join(outcomes) + " |",
+        f"|---|{group_head[1]}---|" + "---|" * len(outcomes),
     ]
-    for env in report.environments:
+    for env in sorted(report.environments, key=lambda e: e.info.group if grouped else ""):
         label = f"{env.label} ({env.info.kind})" if env.info.kind else env.label
         cells = " | ".join(str(env.counts[o]) for o in outcomes)
-        lines.append(f"| {escape(label)} | {env.readiness} | {cells} |")
+        group = f"{escape(env.info.group)} | " if grouped else ""
+        lines.append(f"| {escape(label)} | {group}{env.readiness} | {cells} |")
     if report.baseline is not None:
         counts = ", ".join(f"{n} {k}" for k, n in (report.drift_counts or {}).items() if n)
         lines += ["", f"Drift since the baseline: {escape(counts or 'none')}"]
