@@ -133,10 +133,11 @@ def fleet_values(fleet: Fleet, environ: Mapping[str, str]) -> dict[str, dict[str
     """Each entry's settings as ``INTACCT_*`` keys with its secrets read from ``environ``.
 
     A secret whose ``INTACCT_<NAME>_<KEY>`` variable is set needs no fleet variable (that variable wins
-    anyway). Every other named variable that is missing or empty is listed in one :class:`FleetError`.
+    anyway). Every other named variable that is missing or empty is listed once, with the environments
+    that need it, in one :class:`FleetError`.
     """
     resolved: dict[str, dict[str, str]] = {}
-    missing: list[str] = []
+    missing: dict[str, dict[str, list[str]]] = {}  # variable -> settings key -> environments
     for entry in fleet.entries:
         values = dict(entry.settings)
         for key, variable in entry.secret_variables.items():
@@ -146,12 +147,19 @@ def fleet_values(fleet: Fleet, environ: Mapping[str, str]) -> dict[str, dict[str
             if secret:
                 values[key] = secret
             else:
-                missing.append(f"${variable} ({key} of environment {entry.name!r})")
+                missing.setdefault(variable, {}).setdefault(key, []).append(entry.name)
         resolved[entry.name] = values
     if missing:
-        raise FleetError(
-            f"{fleet.path}: variables named in the fleet file are not set: " + ", ".join(missing)
-        )
+        listed = [
+            f"${variable} ("
+            + "; ".join(
+                f"{key} of environment{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))}"
+                for key, names in uses.items()
+            )
+            + ")"
+            for variable, uses in missing.items()
+        ]
+        raise FleetError(f"{fleet.path}: variables named in the fleet file are not set: " + ", ".join(listed))
     return resolved
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pytest
 
 from pytest_intacct.collection import Progress
-from pytest_intacct.results import ACROSS_ENVIRONMENTS
+from pytest_intacct.groups import is_home
 
 # A run quicker than this shows no progress line at all.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -27,7 +27,7 @@ def environments_of(items: Iterable[pytest.Item], names: Iterable[str]) -> list[
         requirement = params.get("intacct_requirement")
         if isinstance(requirement, tuple):
             environment = requirement[0]
-            needed |= set(names) if environment == ACROSS_ENVIRONMENTS else {environment}
+            needed |= set(names) if is_home(environment) else {environment}
         elif params.get("intacct_env") in names:
             needed.add(params["intacct_env"])
     return [name for name in names if name in needed]
