@@ -77,9 +77,9 @@ class AcceptancePlugin:
             markdown_path = _output(config, "--intacct-markdown", "intacct_markdown")
             names = parse_environment_names(config.getoption("intacct_env"))
             replay = config.getoption("intacct_replay")
-            pack = evidence.load_pack(replay) if replay else None
-            if pack and config.getoption("intacct_fleet"):
+            if replay and config.getoption("intacct_fleet"):
                 raise SettingsError("--intacct-replay judges recorded evidence: it takes no --intacct-fleet")
+            pack = evidence.load_pack(replay) if replay else None
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", SettingsWarning)
                 environments = pack.environments(names) if pack else _environments(config, names, stack)

@@ -186,6 +186,9 @@ def _check_table(where: str, table: Mapping[str, Any], *, entry: bool) -> list[s
             problems.append(
                 f"{where}: key {key!r}: must be an environment variable name (letters, digits, _)"
             )
+        elif key == "group" and not _NAME.fullmatch(value):
+            # A group names the key of its cross-environment results (``*GROUP``, see groups.py).
+            problems.append(f"{where}: key 'group': {value!r} must be letters, digits, '.', '_' or '-'")
         elif key == "name" and (not _NAME.fullmatch(value) or _RESERVED.fullmatch(value)):
             problems.append(
                 f"{where}: key 'name': {value!r} must be letters, digits, '.', '_' or '-' "

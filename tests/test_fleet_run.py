@@ -164,3 +164,20 @@ def test_a_process_variable_beats_the_fleet_entry_which_beats_env_files(pytester
     assert by_env["initech"]["user-login"]["outcome"] == "fail"  # the canary password was sent
     assert [c for c, _ in fleet.requests()] == ["TRELICA-DEMO-0003"]  # the fleet's company, not .env's
     assert CANARY not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "--intacct-replay=pack.json",
+            "--intacct-replay judges recorded evidence: it takes no --intacct-fleet",
+        ),
+        ("--intacct-record=pack.json", "--intacct-record writes one profile's evidence"),
+    ],
+)
+def test_options_that_need_one_profile_or_no_fleet_are_usage_errors(pytester, fleet, option, message):
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--intacct-fleet={fleet.path}", option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert fleet.requests() == []
