@@ -11,6 +11,7 @@ import pytest
 from pytest_intacct.simulator import Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
 from tests.test_acceptance_scenarios import outcomes, run_acceptance, trelica
+from tests.test_reports import static_page, text
 from tests.test_xdist import verdicts
 
 CANARY = "Canary-Fleet-Secret-9c1e"
@@ -108,18 +109,34 @@ def test_a_fleet_checks_every_entry_by_its_own_profile_and_groups_cross_environm
 def test_two_workers_give_the_same_outcomes_and_read_each_company_once(pytester, fleet):
     alone, _, in_one_process = run_acceptance(pytester, f"--intacct-fleet={fleet.path}")
     first = len(fleet.requests())
-    shared, _, in_two_workers = run_acceptance(pytester, f"--intacct-fleet={fleet.path}", "-n", "2")
+    # A relative path: the workers resolve it where pytest was started, as the controller does.
+    shared, _, in_two_workers = run_acceptance(pytester, "--intacct-fleet=fleet.toml", "-n", "2")
     assert verdicts(in_two_workers) == verdicts(in_one_process)
     assert shared.ret == alone.ret
     # The second run made exactly as many requests as the first: the workers read nothing themselves.
     assert len(fleet.requests()) == 2 * first
 
 
-def test_with_intacct_env_only_the_named_entries_are_checked(pytester, fleet):
+def test_with_intacct_env_only_the_named_entries_are_checked_and_reports_show_groups(pytester, fleet):
+    page, markdown = pytester.path / "report.html", pytester.path / "a.md"
     _, _, by_env = run_acceptance(
-        pytester, f"--intacct-fleet={fleet.path}", "--intacct-env=acme-prod,globex-2"
+        pytester,
+        f"--intacct-fleet={fleet.path}",
+        "--intacct-env=acme-prod,globex-2",
+        f"--html={page}",
+        "--self-contained-html",
+        f"--intacct-markdown={markdown}",
     )
     assert list(by_env) == ["acme-prod", "globex-2", "*acme"]
+    counts = [[text(c) for c in row][:3] for row in static_page(page).get_element_by_id("intacct-counts")]
+    assert counts == [
+        ["environment", "group", "verdict"],
+        ["acme-prod", "acme", "READY"],
+        ["across environments of acme", "acme", "READY"],
+        ["globex-2", "globex", "READY"],
+    ]
+    assert "| environment | group | verdict |" in markdown.read_text()
+    assert "| across environments of acme | acme | READY |" in markdown.read_text()
     assert {company for company, _ in fleet.requests()} == {"ACME", "TRELICA-DEMO-0002"}
     # The cross-environment checks see only the selected member of the group: one environment, n/a.
     assert set(outcomes(by_env["*acme"]).values()) == {"n/a"}
