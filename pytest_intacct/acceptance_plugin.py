@@ -199,7 +199,11 @@ class AcceptancePlugin:
         """Read every environment the selected tests judge, side by side, before the first test."""
         if session.items and not session.config.option.collectonly:
             self.run.prefetch(
-                environments_of(session.items, self.run.environments),
+                environments_of(
+                    session.items,
+                    self.run.environments,
+                    {home.name: home.members for home in self.run.homes.values()},
+                ),
                 concurrency=session.config.getoption("intacct_concurrency"),
                 progress=ProgressLine(session.config),
             )

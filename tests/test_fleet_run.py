@@ -198,3 +198,10 @@ def test_options_that_need_one_profile_or_no_fleet_are_usage_errors(pytester, fl
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()
     assert fleet.requests() == []
+
+
+def test_selecting_one_groups_cross_environment_checks_reads_only_that_group(pytester, fleet):
+    _, _, by_env = run_acceptance(pytester, f"--intacct-fleet={fleet.path}", "-k", "across and acme")
+    assert [name for name, entries in by_env.items() if entries] == ["*acme"]
+    assert sorted({company for company, _ in fleet.requests()}) == ["ACME", "ACME-IMPL"]
+    assert outcomes(by_env["*acme"]) == {"sender-id-consistent": "pass", "ws-user-per-environment": "pass"}
