@@ -3,19 +3,22 @@
 Passwords and session ids are held in :class:`Secret` from the moment they are read, so a stray
 ``repr``, f-string or assertion message shows ``***`` instead of the value. Text that has to carry
 XML (debug logs, evidence) goes through :func:`redact`, which blanks the elements the official SDKs
-redact (see intacct-xml-api.md §4.3) and every registered secret value, whatever element it sits in.
+redact (intacct-sdk-php ``src/Intacct/Logging/MessageFormatter.php``) and every registered secret
+value in every spelling, whatever element it sits in.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import threading
+from urllib.parse import unquote_plus
 
 MASK = "***"
 
 # The elements the official SDKs' MessageFormatter blanks, matched across lines (the SDKs' own
-# regex misses multi-line content, intacct-xml-api.md §4.3 caveats).
+# regex matches within one line only).
 _SENSITIVE_ELEMENTS = re.compile(
     r"(<(password|sessionid|accountnumber|cardnum|ssn|achaccountnumber|wireaccountnumber|taxid)\b[^>]*>)"
     r"(.*?)(</\2\s*>)",
@@ -58,25 +61,85 @@ class Secret:
         raise TypeError("a Secret cannot be pickled or copied out of the process")
 
 
+_ENTITIES = {"<": ("lt",), ">": ("gt",), "&": ("amp",), '"': ("quot",), "'": ("apos",)}
+# A character reference, XML-escaped any number of times (``&lt;``, ``&amp;lt;``, ``&amp;amp;#60;``),
+# or URL-encoded after that (``%26lt%3B``).
+_AMP = r"(?:&(?:amp;)*|%26(?:amp%3B)*)"
+_SEMI = r"(?:;|%3B)"
+_CONTROL_ESCAPES = {"\n": "n", "\r": "r", "\t": "t"}
+REDACTED_WHOLE = "[redacted: this text held a secret in an encoded form]"
+
+
+def _char_pattern(c: str) -> str:
+    """Every spelling of one character of a secret on its way to a log or report.
+
+    Letters and digits are never escaped by XML, URL or repr encoders, so they stand for themselves
+    (a text that spells them as character references is caught by the decoded-view check).
+    """
+    if c.isascii() and c.isalnum():
+        return c
+    code = ord(c)
+    names = (*_ENTITIES.get(c, ()), f"#0*{code}", f"#x0*{code:x}")
+    forms = [re.escape(c)]
+    forms += [_AMP + name + _SEMI for name in names]
+    utf8 = c.encode("utf-8")
+    forms.append("".join(f"%{b:02x}" for b in utf8))  # URL-encoded (case-insensitive match)
+    if c == " ":
+        forms.append(r"\+")
+    if c in "\\'\"" or not c.isprintable() or not c.isascii():
+        # repr/ascii/JSON escapes and bytes literals, escaped again any number of times:
+        # \\, \', \", \n, \xeb, \u00eb, \xc3\xab
+        escapes = [re.escape(c), f"x{code:02x}", f"u{code:04x}", f"U{code:08x}"]
+        escapes += [_CONTROL_ESCAPES[c]] if c in _CONTROL_ESCAPES else []
+        escapes.append(r"\\+".join(f"x{b:02x}" for b in utf8))
+        forms.append(r"\\+(?:" + "|".join(escapes) + ")")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def secret_pattern(value: str) -> re.Pattern[str]:
+    """A pattern matching ``value`` raw, XML-escaped (at any depth, named, decimal or hex references),
+    URL-encoded (``%3C``/``%3c``, ``+`` for a space, also of the XML-escaped form), and escaped as a
+    Python ``repr``/``ascii``, a JSON string or a bytes literal do (``\\\\``, ``\\u00eb``,
+    ``\\xc3\\xab``). Letters match in any case: over-redaction is the safe side."""
+    # Every spelling starts with the first character itself, "&", "%", "+" or "\\": a lookahead on
+    # those keeps the scan fast where the secret cannot start.
+    first = re.escape("".join(sorted({value[0].lower(), value[0].upper()})) + "&%+\\")
+    return re.compile(f"(?=[{first}])" + "".join(_char_pattern(c) for c in value), re.IGNORECASE)
+
+
+def _decoded_views(text: str, depth: int = 3) -> list[str]:
+    """What the text says once decoded, up to ``depth`` times, the ways a report or log encodes it."""
+    views, frontier = [text], [text]
+    for _ in range(depth):
+        frontier = [decode(view) for view in frontier for decode in (html.unescape, unquote_plus)]
+        frontier = [view for view in dict.fromkeys(frontier) if view not in views]
+        views += frontier
+    return views
+
+
 class _SecretRegistry:
-    """Every secret value this process has seen, so free text can be scrubbed of it."""
+    """Every secret value this process has seen, so free text can be scrubbed of it in any spelling."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._patterns: dict[str, re.Pattern[str]] = {}
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         # Very short values would blank ordinary words; nothing real is that short.
-        if len(value) >= 4:
+        if len(value) >= 4 and value not in self._patterns:
+            pattern = secret_pattern(value)
             with self._lock:
-                self._values.add(value)
+                self._patterns[value] = pattern
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
-        for value in values:
-            if value in text:
-                text = text.replace(value, MASK)
+            secrets = sorted(self._patterns.items(), key=lambda item: len(item[0]), reverse=True)
+        for _, pattern in secrets:
+            text = pattern.sub(MASK, text)
+        # A spelling the patterns do not know (encodings stacked in another order): drop the whole text.
+        for view in _decoded_views(text):
+            if any(value in view for value, _ in secrets):
+                return REDACTED_WHOLE
         return text
 
 

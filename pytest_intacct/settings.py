@@ -19,7 +19,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
-from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials
+from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
 from pytest_intacct.groups import DEFAULT_GROUP
 from pytest_intacct.redaction import Secret
 
@@ -183,7 +183,13 @@ def load_environments(
                 f"environment {name!r}: INTACCT_PRODUCTION must be true or false "
                 f"(set in {specific} or ${env_var_name(name, 'INTACCT_PRODUCTION')})"
             )
-        if missing or production is None:
+        endpoint = values.get("INTACCT_ENDPOINT", "").strip() or DEFAULT_ENDPOINT
+        try:
+            validate_endpoint(endpoint)
+        except ValueError as exc:
+            problems.append(f"environment {name!r}: INTACCT_ENDPOINT: {exc}")
+            endpoint = ""
+        if missing or production is None or not endpoint:
             continue
         loaded.append(
             EnvironmentSettings(
@@ -194,7 +200,7 @@ def load_environments(
                     company_id=values["INTACCT_COMPANY_ID"].strip(),
                     user_id=values["INTACCT_USER_ID"].strip(),
                     user_password=Secret(values["INTACCT_USER_PASSWORD"]),
-                    endpoint=values.get("INTACCT_ENDPOINT", "").strip() or DEFAULT_ENDPOINT,
+                    endpoint=endpoint,
                     entity_id=values.get("INTACCT_ENTITY", "").strip() or None,
                 ),
                 production=production,

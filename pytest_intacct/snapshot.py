@@ -23,7 +23,6 @@ from pytest_intacct.redaction import redact
 
 SNAPSHOT_FORMAT = 1
 # readMore pages followed per read before the answer counts as "could not check" (docs/gateway.md#paging).
-MAX_PAGES = 50
 INTERNAL = "internal"  # the level of a problem raised by this program rather than told by the gateway
 
 
@@ -213,7 +212,7 @@ def _reading(client: IntacctClient, read: Read, function: fn.Function, response:
         result = _matching_result(response, function)
         if not result.ok:
             return Reading(problem=_function_problem(result))
-        pages = _pages(client, read, result)
+        pages = _pages(client, read, function, result)
         if isinstance(pages, Problem):
             return Reading(problem=pages)
         return Reading(read.parse(pages))
@@ -223,32 +222,18 @@ def _reading(client: IntacctClient, read: Read, function: fn.Function, response:
 
 def _matching_result(response: Response, function: fn.Function) -> Result:
     """The result with the function's controlid *and* name (docs/gateway.md#results)."""
-    result = response.result(function.controlid)
-    if result.function and result.function != function.name:
-        raise LookupError(
-            f"the result for controlid {function.controlid} is a {result.function!r} result, "
-            f"not {function.name!r}"
-        )
-    return result
+    return response.result(function.controlid, function.name)
 
 
-def _pages(client: IntacctClient, read: Read, first: Result) -> list[etree._Element] | Problem:
-    result = first
-    pages: list[etree._Element] = []
-    for number in range(1, MAX_PAGES + 1):
-        if result.data is None:
-            if read.needs_data:
-                return _no_data(result)
-            return pages
-        pages.append(result.data)
-        if not read.paged or result.page.numremaining <= 0:
-            return pages
-        if number == MAX_PAGES:
-            break
-        if not result.page.result_id:
-            return _unreadable(f"{result.function} announced more pages but gave no resultId")
-        result = client.call(fn.read_more(result.page.result_id))
-    return _unreadable(f"{first.function} still had pages after {MAX_PAGES} (limit {MAX_PAGES})")
+def _pages(
+    client: IntacctClient, read: Read, function: fn.Function, first: Result
+) -> list[etree._Element] | Problem:
+    """The ``<data>`` of the first page, or of every page for a paged read (the client bounds the paging)."""
+    if first.data is None:
+        return _no_data(first) if read.needs_data else []
+    if not read.paged or first.page.numremaining <= 0:
+        return [first.data]
+    return [page.data for page in client.read_pages(function, first) if page.data is not None]
 
 
 def _no_data(result: Result) -> Problem:

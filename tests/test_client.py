@@ -195,7 +195,6 @@ def test_permission_denied_on_one_read_is_a_classified_function_failure(rsps):
             200, answers.SIGN_IN_LEGACY, Level.AUTHENTICATION, ErrorKind.SIGN_IN_FAILED, id="sign-in-200"
         ),
         pytest.param(401, answers.SIGN_IN_401, Level.CONTROL, ErrorKind.SIGN_IN_FAILED, id="sign-in-401"),
-        pytest.param(429, answers.THROTTLED_429, Level.CONTROL, ErrorKind.THROTTLED, id="throttled-429"),
     ],
 )
 def test_refusals_are_classified_by_level_and_text(rsps, status, body, level, kind):
@@ -204,7 +203,18 @@ def test_refusals_are_classified_by_level_and_text(rsps, status, body, level, ki
         make_client().sign_in()
     assert info.value.level is level
     assert info.value.kind is kind
-    assert len(rsps.calls) == 1, "a 4xx or a refusal is never retried"
+    assert len(rsps.calls) == 1, "a refusal (4xx other than 429) is never retried"
+
+
+def test_throttling_that_outlasts_the_retries_is_a_throttled_refusal(rsps):
+    rsps.add(responses.POST, LOGIN_URL, body=answers.THROTTLED_429, status=429, content_type="text/xml")
+    with pytest.raises(GatewayRejected) as info:
+        make_client().sign_in()
+    assert info.value.level is Level.CONTROL
+    assert info.value.kind is ErrorKind.THROTTLED
+    assert len(rsps.calls) == 3, "429 is retried (2 retries), then reported"
+    assert info.value.attempts == 3
+    assert "after 3 attempt(s)" in str(info.value)
 
 
 def test_sender_not_authorized_keeps_the_gateway_text(rsps):

@@ -196,3 +196,24 @@ def test_an_unknown_area_marker_is_a_collection_error_naming_the_areas(pytester)
     result = pytester.runpytest(str(mine), "--intacct-env=demo")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*intacct_area('billing'): unknown area; areas: access, user, permissions*"])
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("http://api.intacct.com/ia/xml/xmlgw.phtml", "*plain http:// to a remote host*"),
+        (
+            "https://user:pw-canary-1@api.intacct.com/ia/xml/xmlgw.phtml",
+            "*must not carry a user name or password*",
+        ),
+        ("ftp://api.intacct.com/", "*must start with https://*"),
+        ("https:///ia/xml/xmlgw.phtml", "*names no host*"),
+    ],
+)
+def test_an_endpoint_credentials_must_not_go_to_is_a_usage_error(pytester, endpoint, message):
+    pytester.path.joinpath(".env.prod").write_text(
+        COMPLETE + f"INTACCT_PROFILE=trelica\nINTACCT_ENDPOINT={endpoint}\n"
+    )
+    result = pytester.runpytest("--intacct-env=prod")
+    assert_usage_error(result, f"  environment 'prod': INTACCT_ENDPOINT: {message}")
+    assert "canary" not in result.stdout.str() + result.stderr.str()

@@ -10,14 +10,14 @@ import pytest
 from lxml import etree
 
 from pytest_intacct.checks import evaluate, plan
-from pytest_intacct.client import Credentials
+from pytest_intacct.client import Credentials, IntacctClient
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.response import Response, Result, parse_response
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
 from pytest_intacct.results import Outcome
-from pytest_intacct.snapshot import MAX_PAGES, Problem, Reading, Snapshot, collect
+from pytest_intacct.snapshot import Problem, Reading, Snapshot, collect
 from tests import answers
 
 TRELICA = load_profile("trelica")
@@ -66,12 +66,14 @@ def good(function: fn.Function) -> str:
     )
 
 
-class ScriptedClient:
-    """The client surface ``collect`` uses, answering from a script with the real response parser."""
+class ScriptedClient(IntacctClient):
+    """The client ``collect`` uses, answering from a script: the real parser and the real paging."""
 
     production = True
 
-    def __init__(self, answer: Answer = good, *, more: Callable[[str], str] | None = None) -> None:
+    def __init__(  # the real client's transport is never built: the script answers instead
+        self, answer: Answer = good, *, more: Callable[[str], str] | None = None
+    ) -> None:
         self.credentials = Credentials("TrelicaMPP", Secret("s"), "acme", USER, Secret("u"))
         self.answer = answer
         self.more = more
@@ -98,6 +100,8 @@ class ScriptedClient:
         return parse_response(body.encode(), http_status=200, content_type="text/xml").result(
             function.controlid
         )
+
+    max_pages = 5
 
 
 def collected(client: ScriptedClient) -> Snapshot:
@@ -137,7 +141,7 @@ def test_a_result_missing_for_one_controlid_is_a_problem_of_that_reading_only():
     snapshot = collected(ScriptedClient(without("USERINFO")))
     user = snapshot.readings[key_of("user")]
     assert user.problem is not None
-    assert user.problem.message.startswith("KeyError")
+    assert "0 results with controlid" in user.problem.message  # the client's ResultMissing
     others = [r for key, r in snapshot.readings.items() if key != key_of("user")]
     assert all(r.ok for r in others)
     verdict = evaluate(TRELICA.requirement("user-type-business"), TRELICA, snapshot)
@@ -154,7 +158,7 @@ def test_a_result_of_another_function_under_the_controlid_is_not_taken():
     snapshot = collected(ScriptedClient(without("getUserPermissions", wrong_function)))
     problem = snapshot.readings[key_of("permissions")].problem
     assert problem is not None
-    assert "'readByQuery' result, not 'getUserPermissions'" in problem.message
+    assert "is for 'readByQuery', not 'getUserPermissions'" in problem.message
 
 
 def test_a_success_without_data_is_could_not_check_never_fail():
@@ -176,7 +180,7 @@ def test_a_non_numeric_paging_attribute_is_a_problem_of_that_reading_only():
     snapshot = collected(ScriptedClient(without("ROLEUSERS", garbled)))
     problem = snapshot.readings[key_of("roles")].problem
     assert problem is not None
-    assert problem.message.startswith("ValueError")
+    assert "numremaining='lots', not a count" in problem.message  # the client's typed unreadable error
     assert evaluate(TRELICA.requirement("role-assigned"), TRELICA, snapshot).outcome is Outcome.ERROR
     assert snapshot.readings[key_of("user")].ok
 
@@ -212,9 +216,27 @@ def test_a_gateway_that_always_promises_more_pages_is_stopped_and_could_not_chec
     snapshot = collected(client)
     problem = snapshot.readings[key_of("roles")].problem
     assert problem is not None
-    assert f"after {MAX_PAGES}" in problem.message
-    assert len(client.sent) == MAX_PAGES  # the batch, then MAX_PAGES - 1 readMore
+    assert "made no progress" in problem.message
+    assert len(client.sent) == 2  # the batch, then one readMore that did not shrink what remains
     assert evaluate(TRELICA.requirement("role-assigned"), TRELICA, snapshot).outcome is Outcome.ERROR
+
+
+def test_a_gateway_that_pages_on_and_on_is_stopped_at_the_page_bound():
+    def first(function: fn.Function) -> str:
+        return role_page(function, "Auditor", remaining="1000")
+
+    remaining = iter(range(999, 0, -1))
+
+    def more(result_id: str) -> str:
+        function = fn.Function("readMore", fn.read_more(result_id).element, "CONTROLID")
+        return role_page(function, "Auditor", str(next(remaining)))
+
+    client = ScriptedClient(without("ROLEUSERS", first), more=more)
+    snapshot = collected(client)
+    problem = snapshot.readings[key_of("roles")].problem
+    assert problem is not None
+    assert f"stopped at the bound of {client.max_pages} pages" in problem.message
+    assert len(client.sent) == client.max_pages  # the batch, then max_pages - 1 readMore
 
 
 def test_more_pages_without_a_result_id_is_could_not_check():

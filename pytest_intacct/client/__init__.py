@@ -7,7 +7,9 @@ from pytest_intacct.client.client import (
     IntacctClient,
     WritePermit,
 )
+from pytest_intacct.client.endpoints import session_endpoint_allowed, validate_endpoint
 from pytest_intacct.client.errors import (
+    ClientUsageError,
     ErrorKind,
     FunctionFailed,
     GatewayError,
@@ -15,14 +17,18 @@ from pytest_intacct.client.errors import (
     GatewayUnavailable,
     IntacctError,
     Level,
+    ResultMissing,
+    UnexpectedError,
     WriteRefused,
     classify,
 )
-from pytest_intacct.client.transport import RetryPolicy, Transport
+from pytest_intacct.client.transport import MAX_RETRIES, RetryPolicy, Transport, validate_timeout
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "MAX_RETRIES",
     "ApiSession",
+    "ClientUsageError",
     "Credentials",
     "ErrorKind",
     "FunctionFailed",
@@ -32,9 +38,14 @@ __all__ = [
     "IntacctClient",
     "IntacctError",
     "Level",
+    "ResultMissing",
     "RetryPolicy",
     "Transport",
+    "UnexpectedError",
     "WritePermit",
     "WriteRefused",
     "classify",
+    "session_endpoint_allowed",
+    "validate_endpoint",
+    "validate_timeout",
 ]

@@ -2,7 +2,7 @@
 
 The same ``errorno`` means different things at different levels: ``XL03000006`` is a bad sender
 password at control level, an unauthorized sender or a failed sign-in at authentication level
-(intacct-xml-api.md §3.3, intacct-permissions.md §6). So classification looks at the level and
+(docs/gateway.md#errors). So classification looks at the level and
 the descriptions, never at the number alone.
 """
 
@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from pytest_intacct.redaction import redact
+
 
 class Level(enum.StrEnum):
-    """Where in the response an error sits (intacct-xml-api.md §3.1); ``transport`` means no answer."""
+    """Where in the response an error sits (docs/gateway.md#errors); ``transport`` means no answer."""
 
     TRANSPORT = "transport"
     CONTROL = "control"
@@ -63,7 +65,7 @@ class GatewayError:
 
     @property
     def text(self) -> str:
-        """The non-empty parts joined as the official SDKs join them (intacct-xml-api.md §3.1)."""
+        """The non-empty parts joined as the official SDKs join them (docs/gateway.md#errors)."""
         parts = (self.errorno, self.description, self.description2, self.correction)
         return " ".join(p.strip() for p in parts if p and p.strip())
 
@@ -81,7 +83,7 @@ def classify(level: Level, errors: tuple[GatewayError, ...], http_status: int | 
             return ErrorKind.SIGN_IN_FAILED
         if numbers & {"GW-0011", "invalidRequest"}:
             # 400 GW-0011 is an invalid sender or tenant, invalidRequest an unknown company
-            # (intacct-xml-api.md §3.3 #2b, #4): either way the company cannot be addressed.
+            # (docs/gateway.md#errors): either way the company cannot be addressed.
             return ErrorKind.COMPANY_UNAVAILABLE
         if "PL04000055" in numbers:
             return ErrorKind.COMPANY_UNAVAILABLE
@@ -102,7 +104,42 @@ def classify(level: Level, errors: tuple[GatewayError, ...], http_status: int | 
 
 
 class IntacctError(Exception):
-    """Base of every error the client raises. Messages never contain secrets."""
+    """Base of every error the client raises. Messages never contain secrets: they are redacted here.
+
+    ``attempts`` and ``waited`` say how hard the client tried before giving up (1 and 0.0 when the
+    first answer settled it).
+    """
+
+    kind: ErrorKind = ErrorKind.OTHER
+    level: Level = Level.TRANSPORT
+    attempts: int = 1
+    waited: float = 0.0
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+
+class ClientUsageError(IntacctError, ValueError):
+    """The caller asked for something the client never does (e.g. an endpoint it will not send to)."""
+
+    kind = ErrorKind.INVALID_REQUEST
+
+
+class UnexpectedError(IntacctError):
+    """Anything the client did not foresee (a bug, a library's own error), contained and redacted.
+
+    It means "could not check", like :class:`GatewayUnavailable`, and names the original type only.
+    """
+
+    def __init__(self, exc: BaseException) -> None:
+        self.original_type = type(exc).__name__
+        super().__init__(f"unexpected {self.original_type} in the Intacct client: {str(exc)[:300]}")
+
+
+class ResultMissing(IntacctError):
+    """The answer holds no result for a function that was sent (or one for another function)."""
+
+    kind = ErrorKind.UNREADABLE
 
 
 class WriteRefused(IntacctError):

@@ -1,4 +1,4 @@
-"""The read functions the client may send, as small builders of their XML (intacct-xml-api.md §5).
+"""The read functions the client may send, as small builders of their XML (docs/gateway.md#requests).
 
 Every builder returns a :class:`Function`; :data:`READ_FUNCTIONS` is the allowlist the client
 enforces before anything leaves the machine.
@@ -27,8 +27,8 @@ READ_FUNCTIONS = frozenset(
     }
 )
 
-MAX_READ_BY_QUERY_PAGE = 1000  # intacct-xml-api.md §5.1
-MAX_QUERY_PAGE = 2000  # intacct-xml-api.md §5.4
+MAX_READ_BY_QUERY_PAGE = 1000  # docs/gateway.md#paging
+MAX_QUERY_PAGE = 2000  # developer.intacct.com/web-services/queries/
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Function:
 
 
 def _element(name: str, children: Iterable[tuple[str, str | None]] = (), **attrs: str) -> etree._Element:
-    el = etree.Element(name, **attrs)
+    el = etree.Element(name, attrs)
     for tag, text in children:
         child = etree.SubElement(el, tag)
         if text is not None:
@@ -60,7 +60,10 @@ def _element(name: str, children: Iterable[tuple[str, str | None]] = (), **attrs
 
 
 def escape_literal(value: str) -> str:
-    """Quote a readByQuery string literal: ``'`` becomes ``\\'`` (intacct-xml-api.md §5.1)."""
+    """Quote a readByQuery string literal: ``'`` becomes ``\\'``.
+
+    (developer.intacct.com/web-services/queries/)
+    """
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -76,7 +79,7 @@ def read_by_query(
 ) -> Function:
     if not 1 <= pagesize <= MAX_READ_BY_QUERY_PAGE:
         raise ValueError(f"readByQuery pagesize must be 1..{MAX_READ_BY_QUERY_PAGE}, got {pagesize}")
-    # Element order as the SDKs write it; the gateway validates order (intacct-xml-api.md §1.1, §5.1).
+    # Element order as the SDKs write it; the gateway validates order (docs/gateway.md#requests).
     children = [
         ("object", obj),
         ("query", query or None),

@@ -35,7 +35,7 @@ def _value(el: etree._Element) -> Any:
 
 
 def to_permissions(data: etree._Element | None) -> dict[str, dict[str, frozenset[str]]]:
-    """Parse ``<permissions><appSubscription>…`` (intacct-permissions.md §3.1); rights are pipe-delimited."""
+    """Parse ``<permissions><appSubscription>…`` (docs/gateway.md#permissions); rights are pipe-delimited."""
     permissions: dict[str, dict[str, frozenset[str]]] = {}
     if data is None:
         return permissions

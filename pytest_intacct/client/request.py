@@ -1,7 +1,7 @@
 """The request envelope: control block, authentication, and many functions in one operation.
 
 Element order follows the SDKs' ControlBlock/LoginAuthentication writers, because the gateway
-validates against its DTD (intacct-xml-api.md §1.2-§1.6).
+validates against its DTD (docs/gateway.md#requests).
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from lxml import etree
 
 from pytest_intacct.client.functions import Function
 from pytest_intacct.redaction import Secret
+
+# Comments and processing instructions are kept, so nothing in <content> goes unseen.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False, remove_pis=False
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def build_request(
     authentication = etree.SubElement(operation, "authentication")
     if login is not None:
         login_el = etree.SubElement(authentication, "login")
-        # companyid must precede password or the login fails (intacct-xml-api.md §1.1).
+        # companyid must precede password or the login fails (docs/gateway.md#requests).
         etree.SubElement(login_el, "userid").text = login.user_id
         etree.SubElement(login_el, "companyid").text = login.company_id
         etree.SubElement(login_el, "password").text = login.password.reveal()
@@ -74,3 +79,32 @@ def build_request(
         # A copy, so one Function can be sent in several requests.
         wrapper.append(copy.deepcopy(function.element))
     return etree.tostring(request, xml_declaration=True, encoding="UTF-8")
+
+
+def sent_functions(body: bytes) -> list[str]:
+    """The function elements a serialized request really carries, read back from its bytes.
+
+    Raises :class:`ValueError` for anything that is not plainly one element per ``<function>``:
+    several or no elements in one ``<function>``, anything but ``<function>`` in ``<content>``,
+    namespaced tags, or more than one ``<content>``. The read-only rule is judged on this list.
+    """
+    root = etree.fromstring(body, _PARSER)
+    contents = list(root.iter("{*}content"))
+    if root.tag != "request" or len(contents) != 1 or contents[0].tag != "content":
+        raise ValueError("the request does not have exactly one plain <request>…<content>")
+    names = []
+    for wrapper in contents[0]:
+        if wrapper.tag != "function":
+            raise ValueError(f"<content> holds {_tag(wrapper)}, not <function>")
+        elements = list(wrapper)
+        if len(elements) != 1 or not isinstance(elements[0].tag, str):
+            raise ValueError(f"a <function> holds {len(elements)} elements, not exactly one")
+        tag = elements[0].tag
+        if etree.QName(tag).namespace is not None:
+            raise ValueError(f"a <function> holds the namespaced element {_tag(elements[0])}")
+        names.append(tag)
+    return names
+
+
+def _tag(element: etree._Element) -> str:
+    return f"<{element.tag}>" if isinstance(element.tag, str) else "a comment or processing instruction"

@@ -1,4 +1,4 @@
-"""Hardened parsing of gateway answers into typed outcomes (intacct-xml-api.md §2-§4).
+"""Hardened parsing of gateway answers into typed outcomes (docs/gateway.md#results, #errors).
 
 An answer is one of: a control-level refusal, an authentication-level refusal (both raised as
 :class:`GatewayRejected`), or a :class:`Response` whose results succeed or fail one by one.
@@ -18,6 +18,7 @@ from pytest_intacct.client.errors import (
     GatewayRejected,
     GatewayUnavailable,
     Level,
+    ResultMissing,
 )
 from pytest_intacct.redaction import redact
 from pytest_intacct.safexml import hardened_parser
@@ -65,13 +66,21 @@ class Result:
 
     @property
     def page(self) -> Page:
+        """Paging attributes; a value that is not a whole number 0 or more is :class:`GatewayUnavailable`."""
         if self.data is None:
             return Page("", 0, 0, 0, "", None)
         attrs = self.data.attrib
 
         def number(name: str) -> int | None:
-            value = attrs.get(name)
-            return int(value) if value not in (None, "") else None
+            value = (attrs.get(name) or "").strip()
+            if not value:
+                return None
+            if not value.isascii() or not value.isdigit() or len(value) > 18:
+                raise GatewayUnavailable(
+                    ErrorKind.UNREADABLE,
+                    f"{self.function or 'a function'} answered with {name}={value[:40]!r}, not a count",
+                )
+            return int(value)
 
         count = number("count")
         return Page(
@@ -92,11 +101,24 @@ class Response:
     authentication: Authentication
     results: tuple[Result, ...]
 
-    def result(self, controlid: str) -> Result:
-        for result in self.results:
-            if result.controlid == controlid:
-                return result
-        raise KeyError(f"no result with controlid {controlid!r} in the response")
+    def result(self, controlid: str, function: str | None = None) -> Result:
+        """The one result answering ``controlid``, which must be for ``function`` when one is named.
+
+        None, several, or one for another function is :class:`ResultMissing`: the evidence is not
+        what was asked.
+        """
+        found = [result for result in self.results if result.controlid == controlid]
+        if len(found) != 1:
+            raise ResultMissing(
+                f"the answer holds {len(found)} results with controlid {controlid!r}, expected exactly one"
+            )
+        result = found[0]
+        if function is not None and result.function != function:
+            raise ResultMissing(
+                f"the result with controlid {controlid!r} is for {result.function or 'no function'!r}, "
+                f"not {function!r}"
+            )
+        return result
 
 
 def parse_response(body: bytes, *, http_status: int, content_type: str) -> Response:
@@ -177,9 +199,10 @@ def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._El
 
 def _html_title(body: bytes) -> str:
     try:
-        title = etree.fromstring(body, etree.HTMLParser(no_network=True)).findtext(".//title")
+        page = etree.fromstring(body, etree.HTMLParser(no_network=True))
     except (etree.XMLSyntaxError, ValueError):
-        title = None
+        page = None
+    title = page.findtext(".//title") if page is not None else None
     return f"title: {redact(title.strip())[:200]!r}" if title and title.strip() else "no title"
 
 
@@ -195,10 +218,10 @@ def _errors(errormessage: etree._Element | None) -> tuple[GatewayError, ...]:
         return ()
     return tuple(
         GatewayError(
-            errorno=_text(error, "errorno") or "",
-            description=_text(error, "description") or "",
-            description2=_text(error, "description2") or "",
-            correction=_text(error, "correction") or "",
+            errorno=redact(_text(error, "errorno") or ""),
+            description=redact(_text(error, "description") or ""),
+            description2=redact(_text(error, "description2") or ""),
+            correction=redact(_text(error, "correction") or ""),
         )
         for error in errormessage.findall("error")
     )

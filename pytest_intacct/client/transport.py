@@ -1,53 +1,104 @@
-"""HTTP to the gateway: timeouts, bounded retries of transport failures, a size cap, redacted logs.
+"""HTTP to the gateway: bounded attempts, bounded retries, no redirects, a size cap, redacted logs.
 
-Retries use urllib3's ``Retry``: connection errors, resets and read timeouts, and 5xx answers --
-never 524 (the CDN cut the connection while Intacct may still be processing) and never a 4xx,
-as the official SDKs do (intacct-xml-api.md §4.2). A request that carries a write function is
-never re-sent after it may have reached the gateway.
+Every wait is bounded (docs/security.md, "Every wait is bounded"):
+
+* one attempt, from connect to the last byte of the answer, lasts at most ``timeout`` seconds: a
+  watchdog shuts the socket down at that deadline, because urllib3's read timeout only bounds the
+  gap between two reads (a 1-byte-per-second drip would never trip it);
+* one call, with all its retries and the waits between them, lasts at most ``RetryPolicy.budget``;
+* ``Retry-After`` is honoured up to ``RetryPolicy.retry_after_max``.
+
+urllib3's ``Retry`` has no call budget and no cap on ``Retry-After``, so the loop is our own.
+What is retried: connection failures, resets, timeouts and 5xx answers -- never 524 (the CDN cut the
+connection while Intacct may still be processing, developer.intacct.com/web-services/error-handling/
+and intacct-sdk-php ``src/Intacct/RequestConfig.php``) -- and HTTP 429 (``GW-0010``, the company's
+concurrent-request limit: back off and retry). Other 4xx answers are final. A request carrying a
+write function is re-sent only after a connection failure, never once it may have reached the gateway.
+Redirects are never followed: a 3xx would carry the passwords to a host the user did not name.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import math
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from pytest_intacct import __version__
-from pytest_intacct.client.errors import ErrorKind, GatewayUnavailable
+from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
 from pytest_intacct.redaction import redact, redacting_logger
 
 log = redacting_logger("pytest_intacct.client")
 
-RETRY_STATUSES = frozenset(range(500, 600)) - {524}
+NO_RETRY_STATUSES = frozenset({524})
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+MAX_RETRIES = 10
+
+
+def validate_timeout(timeout: float) -> float:
+    """``timeout`` if it is a finite number of seconds above 0, else :class:`ClientUsageError`
+    (a :class:`ValueError`)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ClientUsageError(f"timeout must be a number of seconds, got {timeout!r}")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ClientUsageError(f"timeout must be a finite number of seconds greater than 0, got {timeout!r}")
+    return float(timeout)
+
+
+def _non_negative(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ClientUsageError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: ``retries`` re-sends after the first attempt, exponential backoff in seconds."""
+    """How hard to try one call.
+
+    ``retries`` re-sends after the first attempt (0..10), with exponential backoff
+    (``backoff_factor * 2**(n-1)`` seconds, at most ``backoff_max``); ``Retry-After`` is honoured up to
+    ``retry_after_max`` seconds; ``budget`` bounds the whole call, attempts and waits included.
+    """
 
     retries: int = 4
     backoff_factor: float = 1.0
     backoff_max: float = 30.0
+    retry_after_max: float = 60.0
+    budget: float = 300.0
 
-    def urllib3_retry(self, *, resend_after_read: bool) -> Retry:
-        return Retry(
-            total=self.retries,
-            connect=self.retries,
-            read=self.retries if resend_after_read else 0,
-            status=self.retries if resend_after_read else 0,
-            other=0,
-            redirect=0,
-            allowed_methods=frozenset({"POST"}),
-            status_forcelist=RETRY_STATUSES,
-            backoff_factor=self.backoff_factor,
-            backoff_max=self.backoff_max,
-            raise_on_status=False,
-            respect_retry_after_header=True,
-        )
+    def __post_init__(self) -> None:
+        if isinstance(self.retries, bool) or not isinstance(self.retries, int):
+            raise ClientUsageError(
+                f"retries must be a whole number from 0 to {MAX_RETRIES}, got {self.retries!r}"
+            )
+        if not 0 <= self.retries <= MAX_RETRIES:
+            raise ClientUsageError(f"retries must be from 0 to {MAX_RETRIES}, got {self.retries}")
+        _non_negative("backoff_factor", self.backoff_factor)
+        _non_negative("backoff_max", self.backoff_max)
+        _non_negative("retry_after_max", self.retry_after_max)
+        validate_timeout(self.budget)
+
+    def backoff(self, attempt: int, *, throttled: bool = False) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based), when the gateway names none.
+
+        As urllib3's ``Retry.get_backoff_time``: none before the first retry, then
+        ``backoff_factor * 2**(attempt-1)``; a throttled answer waits from the first retry on.
+        """
+        if attempt <= 1 and not throttled:
+            return 0.0
+        return min(self.backoff_max, self.backoff_factor * 2 ** (attempt - 1))
 
 
 @dataclass(frozen=True)
@@ -56,6 +107,117 @@ class HttpAnswer:
     content_type: str
     body: bytes
     attempts: int
+    waited: float = 0.0
+
+
+# -- the per-attempt deadline -----------------------------------------------------------------
+
+
+class _Deadline:
+    """Shuts down the sockets of one attempt when its time is up, wherever the read is blocked."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+_CURRENT_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
+    "pytest_intacct_deadline", default=None
+)
+
+
+def _watched(sock: socket.socket | None) -> None:
+    deadline = _CURRENT_DEADLINE.get()
+    if deadline is not None:
+        deadline.watch(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watched(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watched(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter on connections whose sockets the current attempt's deadline can cut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPConnectionPool,
+            "https": _WatchedHTTPSConnectionPool,
+        }
+
+
+# -- one attempt ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An attempt that got a complete HTTP answer (``retry_after`` in seconds, 0 when not given)."""
+
+    status: int
+    content_type: str
+    body: bytes
+    retry_after: float
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An attempt that got no usable HTTP answer."""
+
+    kind: ErrorKind
+    message: str
+    reached: bool  # the request may have reached the gateway
+
+
+_Attempt = _Answer | _Failure
 
 
 class Transport:
@@ -67,19 +229,17 @@ class Transport:
         timeout: float = 60.0,
         retry: RetryPolicy = RetryPolicy(),
         max_bytes: int = MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.timeout = timeout
+        self.timeout = validate_timeout(timeout)
+        self.retry = retry
         self.max_bytes = max_bytes
-        self._reads = self._session(retry.urllib3_retry(resend_after_read=True))
-        self._writes = self._session(retry.urllib3_retry(resend_after_read=False))
-
-    @staticmethod
-    def _session(retry: Retry) -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers.update(
+        self._sleep = sleep
+        self._session = requests.Session()
+        adapter = _WatchedAdapter(max_retries=Retry(total=0, redirect=0, raise_on_redirect=False))
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._session.headers.update(
             {
                 "Content-Type": "application/xml",
                 "Accept-Encoding": "gzip, deflate",
@@ -87,74 +247,189 @@ class Transport:
             }
         )
         # Never pick up credentials or proxies from ~/.netrc and friends implicitly.
-        session.trust_env = False
-        return session
+        self._session.trust_env = False
 
     def close(self) -> None:
-        self._reads.close()
-        self._writes.close()
+        self._session.close()
 
     def post(self, url: str, body: bytes, *, writes: bool = False) -> HttpAnswer:
-        session = self._writes if writes else self._reads
+        """One call: attempts and waits within the policy's bounds; the last answer, or an error."""
         host = urlsplit(url).netloc or url
         log.debug("request to %s:\n%s", host, body.decode("utf-8", "replace"))
-        try:
-            with session.post(url, data=body, timeout=self.timeout, stream=True) as response:
-                payload = self._read_capped(response)
-                attempts = 1 + len(getattr(response.raw.retries, "history", ()) or ())
-                answer = HttpAnswer(
-                    status=response.status_code,
-                    content_type=response.headers.get("Content-Type", ""),
-                    body=payload,
-                    attempts=attempts,
-                )
-        except requests.exceptions.ChunkedEncodingError as exc:
-            # The status line came, the body did not: a reset or a short read mid-answer.
-            raise GatewayUnavailable(
-                ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {_cause(exc)}"
-            ) from None
-        except requests.Timeout as exc:
-            raise GatewayUnavailable(
-                ErrorKind.UNREACHABLE, f"timed out after {self.timeout:g}s talking to {host}: {_cause(exc)}"
-            ) from None
-        except requests.RequestException as exc:
-            raise GatewayUnavailable(
-                ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}"
-            ) from None
+        started = time.monotonic()
+        call_deadline = started + self.retry.budget
+        attempts, waited = 0, 0.0
+        while True:
+            attempts += 1
+            attempt_seconds = min(self.timeout, max(call_deadline - time.monotonic(), 0.001))
+            outcome = self._attempt(url, host, body, attempt_seconds)
+            wait = self._wait_before_retry(outcome, attempts, writes=writes)
+            if wait is not None and time.monotonic() + wait + 0.001 >= call_deadline:
+                wait = None  # the call's budget is spent
+            if wait is None:
+                return self._settle(outcome, host, attempts, waited, time.monotonic() - started)
+            log.debug("retrying %s in %.3gs (attempt %s failed)", host, wait, attempts)
+            self._sleep(wait)
+            waited += wait
+
+    def _wait_before_retry(self, outcome: _Attempt, attempts: int, *, writes: bool) -> float | None:
+        """Seconds to wait before the next attempt, or None when this outcome is final."""
+        if attempts > self.retry.retries:
+            return None
+        if isinstance(outcome, _Failure):
+            if writes and outcome.reached:
+                return None
+            return self.retry.backoff(attempts)
+        if writes:
+            return None
+        throttled = outcome.status == 429
+        if throttled or (500 <= outcome.status < 600 and outcome.status not in NO_RETRY_STATUSES):
+            retry_after = min(outcome.retry_after, self.retry.retry_after_max)
+            return retry_after or self.retry.backoff(attempts, throttled=throttled)
+        return None
+
+    def _settle(self, outcome: _Attempt, host: str, attempts: int, waited: float, spent: float) -> HttpAnswer:
+        tries = f"after {attempts} attempt(s) and {waited:.3g}s of waiting ({spent:.3g}s in all)"
+        if isinstance(outcome, _Failure):
+            error = GatewayUnavailable(outcome.kind, f"{outcome.message}; gave up {tries}")
+            error.attempts, error.waited = attempts, waited
+            raise error
+        answer = HttpAnswer(outcome.status, outcome.content_type, outcome.body, attempts, waited)
         log.debug(
-            "answer from %s: HTTP %s after %s attempt(s)\n%s",
+            "answer from %s: HTTP %s %s\n%s",
             host,
             answer.status,
-            answer.attempts,
+            tries,
             answer.body[:20000].decode("utf-8", "replace"),
         )
         return answer
 
-    def _read_capped(self, response: requests.Response) -> bytes:
+    def _attempt(self, url: str, host: str, body: bytes, seconds: float) -> _Attempt:
+        deadline = _Deadline(seconds)
+        token = _CURRENT_DEADLINE.set(deadline)
+        try:
+            with deadline:
+                answer = self._exchange(url, body, deadline)
+        except _TooLarge as exc:
+            return _Failure(ErrorKind.UNREADABLE, str(exc), reached=True)
+        except requests.exceptions.ConnectTimeout as exc:
+            return _Failure(
+                ErrorKind.UNREACHABLE, f"could not connect to {host}: {_cause(exc)}", reached=False
+            )
+        except requests.exceptions.ChunkedEncodingError as exc:
+            cut_off = _Failure(
+                ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {_cause(exc)}", True
+            )
+            return self._timed_out(host, deadline) or cut_off
+        except requests.Timeout as exc:
+            message = f"timed out after {seconds:.3g}s talking to {host}: {_cause(exc)}"
+            return _Failure(ErrorKind.UNREACHABLE, message, reached=True)
+        except requests.ConnectionError as exc:
+            unreachable = _Failure(
+                ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", _reached(exc)
+            )
+            return self._timed_out(host, deadline) or unreachable
+        except requests.RequestException as exc:
+            return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", reached=True)
+        finally:
+            _CURRENT_DEADLINE.reset(token)
+        return self._timed_out(host, deadline) or answer
+
+    def _timed_out(self, host: str, deadline: _Deadline) -> _Failure | None:
+        if not deadline.expired:
+            return None
+        message = f"no complete answer from {host} within {deadline.seconds:.3g}s (the per-request timeout)"
+        return _Failure(ErrorKind.UNREACHABLE, message, reached=True)
+
+    def _exchange(self, url: str, body: bytes, deadline: _Deadline) -> _Answer:
+        with self._session.post(
+            url, data=body, timeout=deadline.seconds, stream=True, allow_redirects=False
+        ) as response:
+            if 300 <= response.status_code < 400:
+                raise _redirect(response)
+            payload = self._read_capped(response, deadline)
+            return _Answer(
+                status=response.status_code,
+                content_type=response.headers.get("Content-Type", ""),
+                body=payload,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+            )
+
+    def _read_capped(self, response: requests.Response, deadline: _Deadline) -> bytes:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > self.max_bytes:
-                raise GatewayUnavailable(
-                    ErrorKind.UNREADABLE,
-                    f"answer larger than {self.max_bytes} bytes; refused",
-                    http_status=response.status_code,
-                )
+                raise _TooLarge(f"answer larger than {self.max_bytes} bytes; refused")
             chunks.append(chunk)
+            if deadline.expired:
+                break
         return b"".join(chunks)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 0.0
+    if when.tzinfo is None:
+        return 0.0
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _redirect(response: requests.Response) -> GatewayUnavailable:
+    target = urlsplit(response.headers.get("Location", ""))
+    where = target.hostname or "an unnamed location"
+    if target.port:
+        where = f"{where}:{target.port}"
+    return GatewayUnavailable(
+        ErrorKind.UNREACHABLE,
+        f"HTTP {response.status_code}: the gateway redirected to {where}; redirects are never followed, "
+        "so the credentials only go to the endpoint you configured (check the endpoint URL)",
+        http_status=response.status_code,
+    )
+
+
+def _reached(exc: BaseException) -> bool:
+    """False only when the connection was never made (so the request cannot have been sent)."""
+    for inner in _chain(exc):
+        name = type(inner).__name__
+        if name in {"NewConnectionError", "NameResolutionError", "ConnectTimeoutError"}:
+            return False
+        if isinstance(inner, ConnectionRefusedError | socket.gaierror):
+            return False
+    return True
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    inner: BaseException | None = exc
+    seen = 0
+    while inner is not None and seen < 20:
+        yield inner
+        seen += 1
+        reason = getattr(inner, "reason", None)
+        first = inner.args[0] if inner.args else None
+        inner = (
+            reason
+            if isinstance(reason, BaseException)
+            else first
+            if isinstance(first, BaseException)
+            else None
+        )
 
 
 def _cause(exc: BaseException) -> str:
     """The innermost reason, without the noise of urllib3's wrapper chain."""
-    inner = exc
-    while True:
-        reason = getattr(inner, "reason", None)
-        first = inner.args[0] if inner.args else None
-        if isinstance(reason, BaseException):
-            inner = reason
-        elif isinstance(first, BaseException):
-            inner = first
-        else:
-            break
+    *_, inner = _chain(exc)
     return redact(f"{type(inner).__name__}: {inner}")[:300]

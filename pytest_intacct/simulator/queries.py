@@ -36,9 +36,11 @@ class QueryError(Exception):
 
 def _typed(value: str) -> tuple[int, object]:
     try:
-        return 0, Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
-        pass
+        number = None
+    if number is not None and number.is_finite():  # 'NaN' and 'Infinity' are words, not numbers
+        return 0, number
     for pattern in _DATE_FORMATS:
         try:
             return 1, dt.datetime.strptime(value, pattern)
