@@ -205,3 +205,17 @@ def test_selecting_one_groups_cross_environment_checks_reads_only_that_group(pyt
     assert [name for name, entries in by_env.items() if entries] == ["*acme"]
     assert sorted({company for company, _ in fleet.requests()}) == ["ACME", "ACME-IMPL"]
     assert outcomes(by_env["*acme"]) == {"sender-id-consistent": "pass", "ws-user-per-environment": "pass"}
+
+
+def test_a_fleet_endpoint_credentials_must_not_go_to_is_a_usage_error(pytester, monkeypatch):
+    monkeypatch.setenv("FLEET_PW", CANARY)
+    fleet = pytester.path / "fleet.toml"
+    fleet.write_text(
+        '[[environment]]\nname = "acme"\nprofile = "trelica"\nsender = "S"\ncompany = "C"\nuser = "U"\n'
+        'endpoint = "http://intacct.example/ia/xml/xmlgw.phtml"\n'
+        'sender_password_var = "FLEET_PW"\nuser_password_var = "FLEET_PW"\n'
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--intacct-fleet={fleet}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*environment 'acme': INTACCT_ENDPOINT: *plain http:// to a remote host*"])
+    assert CANARY not in result.stdout.str() + result.stderr.str()
