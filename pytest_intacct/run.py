@@ -192,7 +192,9 @@ class AcceptanceRun:
         """The (memoized) result of one requirement; across environments it is judged in the home of
         ``environment`` (a home's name, or one of its environments; with one home, anything).
 
-        Never raises: whatever goes wrong becomes an ``error`` verdict for this requirement.
+        Whatever goes wrong in judging becomes an ``error`` verdict for this requirement; only a
+        cross-environment requirement asked of a name that is neither a home nor an environment of a
+        run with several homes raises (KeyError): there is no group to judge it in.
         """
         across = requirement.across_environments
         home = self.home_of(environment) if across else None

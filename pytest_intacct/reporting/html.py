@@ -189,8 +189,8 @@ def _manual(report: RunReport) -> str:
     if not manual:
         return "<h2>Manual attestations owed</h2><p>None.</p>"
     items = "".join(
-        f"<li>{escape(r.requirement.title)} [{escape(r.requirement.id)}] in {escape(r.result.environment)}: "
-        f"{escape(r.verdict.observed)}</li>"
+        f"<li>{escape(r.requirement.title)} [{escape(r.requirement.id)}] in "
+        f"{escape(environment_label(r.result.environment))}: {escape(r.verdict.observed)}</li>"
         for r in manual
     )
     return f'<h2>Manual attestations owed</h2><ul id="intacct-manual">{items}</ul>'

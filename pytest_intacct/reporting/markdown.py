@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pytest_intacct.groups import label as environment_label
 from pytest_intacct.reporting.model import Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
 
@@ -60,7 +61,7 @@ def render_markdown(report: RunReport) -> str:
             until = f", until {w.expires.isoformat()}" if w.expires else ""
             who = f"{w.owner or 'no owner'}, {w.ticket or 'no ticket'}{until}"
             lines.append(
-                f"- {escape(row.requirement.id)} in {escape(row.result.environment)}: "
+                f"- {escape(row.requirement.id)} in {escape(environment_label(row.result.environment))}: "
                 f"{escape(w.justification)} ({escape(who)})"
             )
     flagged = [(w, s) for w, s in report.waivers if str(s) != "applied"]
@@ -71,7 +72,8 @@ def render_markdown(report: RunReport) -> str:
     if manual:
         lines += ["", "### Manual attestations owed", ""]
         lines += [
-            f"- {escape(r.requirement.id)} in {escape(r.result.environment)}: {escape(r.requirement.title)}"
+            f"- {escape(r.requirement.id)} in {escape(environment_label(r.result.environment))}: "
+            f"{escape(r.requirement.title)}"
             for r in manual
         ]
     return "\n".join(lines) + "\n"
@@ -80,8 +82,9 @@ def render_markdown(report: RunReport) -> str:
 def _row(row: Row) -> list[str]:
     r, v = row.requirement, row.verdict
     drift = f" ({row.drift})" if row.drift else ""
+    where = environment_label(row.result.environment)
     return [
-        f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(row.result.environment)}: "
+        f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(where)}: "
         f"{escape(r.title)} ({escape(r.severity)}){escape(drift)}",
         f"  - expected: {escape(v.expected)}",
         f"  - observed: {escape(v.observed)}",
