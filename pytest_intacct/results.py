@@ -118,21 +118,36 @@ class RequirementResult:
 
 
 def describe(result: RequirementResult) -> list[str]:
-    """The result as text lines, the one wording for failure messages, terminal and HTML.
+    """The result as text lines: a heading, then :func:`details`. Failure messages and the terminal use it."""
+    r, v = result.requirement, result.verdict
+    heading = f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}"
+    return [heading, *(f"  {label}: {text}" for label, text in details(result))]
 
-    A blocked error names its cause and shows no remediation: fixing this requirement is not the fix.
+
+def details(result: RequirementResult) -> list[tuple[str, str]]:
+    """What a result says, as ``(label, text)`` pairs: the one wording every report renders.
+
+    Expected and observed always; the root cause of an error another requirement caused; the runbook's
+    fix only when this requirement itself calls for action (see :func:`remediation`).
     """
     r, v = result.requirement, result.verdict
-    lines = [
-        f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}",
-        f"  expected: {v.expected}",
-        f"  observed: {v.observed}",
-    ]
+    pairs = [("expected", v.expected), ("observed", v.observed)]
     if v.root_cause:
-        lines.append(f"  root cause: requirement {v.root_cause!r}")
-    if not (v.blocked or v.root_cause):
-        lines.append(f"  fix ({r.runbook_step}): {r.remediation}")
-    return lines
+        pairs.append(("not checked because", f"requirement {v.root_cause!r} did not pass"))
+    fix = remediation(result)
+    if fix is not None:
+        pairs.append((f"fix ({r.runbook_step})", fix))
+    return pairs
+
+
+def remediation(result: RequirementResult) -> str | None:
+    """The runbook's fix if this result calls for one: never for a met or inapplicable requirement, nor
+    for one left unchecked by another failure or by a cause outside the runbook (fixing it is not the fix).
+    """
+    v = result.verdict
+    if v.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE) or v.root_cause or v.blocked:
+        return None
+    return result.requirement.remediation
 
 
 def count_outcomes(results: Iterable[RequirementResult]) -> dict[str, int]:

@@ -400,7 +400,7 @@ def test_a_refused_sign_in_names_the_user_settings_beside_the_company_side_cause
     blocked = RequirementResult("prod", TRELICA.requirement("user-active"), verdict("user-active", snap))
     assert blocked.verdict.blocked
     assert blocked.verdict.root_cause == "user-login"
-    assert "  root cause: requirement 'user-login'" in describe(blocked)
+    assert "  not checked because: requirement 'user-login' did not pass" in describe(blocked)
     assert not any(line.lstrip().startswith("fix") for line in describe(blocked))
     failed = RequirementResult("prod", TRELICA.requirement("user-login"), login)
     assert describe(failed)[-1].startswith("  fix (Create a web services user): ")

@@ -93,7 +93,7 @@ def test_every_failing_requirement_is_in_the_source_with_its_details(missing_per
         "Severity high",
         "Expected Company > Employees: Edit for 'trelica_ws'",
         "Observed getUserPermissions lists Employees: View",
-        "Fix Company > Admin > Roles > Trelica Integration",
+        "Fix (Specifying permissions) Company > Admin > Roles > Trelica Integration",
         '"declared": false',
     ):
         assert part in employees
@@ -122,7 +122,7 @@ def test_pytest_html_clutter_is_gone(missing_permissions_run):
     assert not any("col-duration" in c or "col-links" in c for c in cells)
     [extra] = row["extras"]
     assert extra["format_type"] == "html"
-    assert "Fix</dt><dd>Company &gt; Admin &gt; Roles" in extra["content"]
+    assert "Fix (Specifying permissions)</dt><dd>Company &gt; Admin &gt; Roles" in extra["content"]
     style = static_page(paths["report.html"]).find(".//div[@id='intacct']/..")
     assert "@media print" in paths["report.html"].read_text()
     assert style is not None

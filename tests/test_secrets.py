@@ -1,69 +1,174 @@
-"""Canary secrets: a full run with every artifact and DEBUG logging never shows a password or session id."""
+"""Canary secrets: no run, with any flag, shows a password or session id in any artifact or encoding.
+
+The canaries hold ``<"&\\`` and a non-ASCII letter, so each takes a different shape on the way (XML-escaped in
+the request, JSON- and HTML-escaped in the report, base64 in pytest-html's extras, URL-encoded in a URL). The
+artifacts are decoded before they are searched, and every encoded shape of each canary is searched for.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import json
 import re
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape
 
 import pytest
 
-SENDER_CANARY = "SenderCanary-8e1f2a"
-USER_CANARY = "UserCanary-4b7c9d"
-# Session ids end in ".." (intacct-xml-api.md §6); nothing else in a report looks like one.
+SENDER_CANARY = 'Sender<"&\\é-8e1f2a'
+USER_CANARY = 'User<"&\\ü-4b7c9d'
+# Each canary ends in a tag no encoding changes, so a secret is found whatever shape it took.
+TAGS = ("8e1f2a", "4b7c9d")
+# pytest's --showlocals wraps long values over lines as adjacent string literals: join them again.
+WRAPPED = re.compile(r"""['"]\s*\n\s*b?['"]""")
+# Session ids end in ".." (docs/simulator.md); nothing else in a report looks like one.
 SESSION_ID = re.compile(r"[A-Za-z0-9_\-~]{12,}\.\.")
+LOUD = ("-vv", "--tb=long", "--showlocals", "-rA", "--log-level=DEBUG", "-o", "log_cli=true")
 
+# TOML literal strings ('...') take the canaries as they are.
 CANARY_SCENARIO = f"""
 extends = "{{base}}"
 
 [[logins]]
 name = "primary"
 sender_id = "TrelicaMPP"
-sender_password = "{SENDER_CANARY}"
+sender_password = '{SENDER_CANARY}'
 company_id = "TRELICA-DEMO"
 user_id = "trelica_ws"
-user_password = "{USER_CANARY}"
+user_password = '{USER_CANARY}'
 
 [senders.TrelicaMPP]
-password = "{SENDER_CANARY}"
+password = '{SENDER_CANARY}'
 
 [companies.TRELICA-DEMO.users.trelica_ws]
-password = "{USER_CANARY}"
+password = '{USER_CANARY}'
+"""
+
+# A test of the user's own, on a network that fails in a way nobody foresaw: the exception rises through
+# requests' frames (which hold the request body) and the client's, and pytest prints them with --showlocals.
+USER_TEST = """
+import pytest
+import requests
+
+
+@pytest.fixture(scope="session")
+def unforeseen_network_failure():
+    original = requests.Session.send
+
+    def send(self, request, **kwargs):
+        raise RuntimeError("the network stack broke")
+
+    requests.Session.send = send
+    yield
+    requests.Session.send = original
+
+
+def test_my_own_read(unforeseen_network_failure, intacct_client):
+    assert intacct_client.read_by_query("DEPARTMENT", "", ("RECORDNO",))
 """
 
 
-@pytest.mark.parametrize("base", ["missing-permissions", "sender-not-authorized"])
-def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
+def shapes(secret: str) -> set[str]:
+    """The forms a secret can take in an artifact."""
+    return {
+        secret,
+        escape(secret, {'"': "&quot;"}),
+        html.escape(secret),
+        quote(secret),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        secret.encode("unicode_escape").decode(),
+    }
+
+
+def decoded(text: str) -> list[str]:
+    """The text itself, HTML-unescaped, and every string inside pytest-html's JSON blob, base64 decoded."""
+    texts = [text, html.unescape(text)]
+    blob = re.search(r'data-jsonblob="([^"]*)"', text)
+    if blob:
+        texts += list(_strings(json.loads(html.unescape(blob.group(1)))))
+    for data_uri in re.findall(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", "\n".join(texts)):
+        try:
+            texts.append(base64.b64decode(data_uri).decode("utf-8", "replace"))
+        except binascii.Error:
+            continue
+    return texts
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def assert_no_secret(artifacts: dict[str, str]) -> None:
+    forbidden = shapes(SENDER_CANARY) | shapes(USER_CANARY) | set(TAGS)
+    for name, text in artifacts.items():
+        for form in decoded(text):
+            form = WRAPPED.sub("", form)
+            for secret in forbidden:
+                assert secret not in form, f"{name} holds {secret!r}"
+            assert not SESSION_ID.search(form), f"{name} holds a session id"
+
+
+def run_with_artifacts(pytester, base: str, *args: str) -> tuple[pytest.RunResult, dict[str, str]]:
     scenario = pytester.path / "canary.toml"
-    scenario.write_text(CANARY_SCENARIO.replace("{base}", base))
-    artifacts = {
+    scenario.write_text(CANARY_SCENARIO.replace("{base}", base), encoding="utf-8")
+    paths = {
         "html": pytester.path / "report.html",
         "junit": pytester.path / "junit.xml",
         "json": pytester.path / "acceptance.json",
         "journal": pytester.path / "journal.jsonl",
         "markdown": pytester.path / "acceptance.md",
+        "evidence pack": pytester.path / "evidence.json",
     }
     result = pytester.runpytest(
         "--intacct-env=demo",
         f"--intacct-scenario={scenario}",
-        f"--html={artifacts['html']}",
+        f"--html={paths['html']}",
         "--self-contained-html",
-        f"--junitxml={artifacts['junit']}",
-        f"--intacct-json={artifacts['json']}",
-        f"--intacct-journal={artifacts['journal']}",
-        f"--intacct-markdown={artifacts['markdown']}",
-        "--log-level=DEBUG",
-        "-o",
-        "log_cli=true",
-        "-o",
-        "log_cli_level=DEBUG",
-        "-rA",
+        f"--junitxml={paths['junit']}",
+        f"--intacct-json={paths['json']}",
+        f"--intacct-journal={paths['journal']}",
+        f"--intacct-markdown={paths['markdown']}",
+        f"--intacct-record={paths['evidence pack']}",
+        *LOUD,
+        *args,
     )
-    assert result.ret == pytest.ExitCode.TESTS_FAILED  # both scenarios have findings
-    texts = {name: path.read_text() for name, path in artifacts.items()}
-    texts["terminal"] = result.stdout.str() + result.stderr.str()
-    assert "NOT READY" in texts["markdown"]
+    artifacts = {name: Path(path).read_text(encoding="utf-8") for name, path in paths.items()}
+    artifacts["terminal"] = result.stdout.str() + result.stderr.str()
+    return result, artifacts
 
-    assert "<password>***</password>" in texts["terminal"], "the DEBUG request log ran, redacted"
-    for name, text in texts.items():
-        assert SENDER_CANARY not in text, name
-        assert USER_CANARY not in text, name
-        assert not SESSION_ID.search(text), name
+
+@pytest.mark.parametrize("base", ["missing-permissions", "sender-not-authorized"])
+def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
+    result, artifacts = run_with_artifacts(pytester, base)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # both scenarios have findings
+    assert "<password>***</password>" in artifacts["terminal"], "the DEBUG request log ran, redacted"
+    assert "NOT READY" in artifacts["markdown"]
+    assert '"snapshots"' in artifacts["evidence pack"]
+    assert_no_secret(artifacts)
+
+
+def test_an_exception_through_the_client_shows_no_secret_in_its_traceback(pytester):
+    suite = pytester.makepyfile(test_mine=USER_TEST)
+    from pytest_intacct.plugin import suites_dir
+
+    # --full-trace keeps every frame between the test and the raise: requests', urllib3's and the client's.
+    result, artifacts = run_with_artifacts(
+        pytester, "trelica-ready", str(suites_dir()), str(suite), "--full-trace"
+    )
+    result.assert_outcomes(passed=17, skipped=1, errors=1)
+    assert "test_my_own_read" in artifacts["terminal"]
+    assert "the network stack broke" in artifacts["terminal"]
+    assert_no_secret(artifacts)

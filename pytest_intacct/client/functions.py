@@ -43,12 +43,6 @@ class Function:
     def is_read(self) -> bool:
         return self.name in READ_FUNCTIONS
 
-    @property
-    def object(self) -> str | None:
-        """The object the function reads, if it names one."""
-        found = self.element.find("object")
-        return found.text if found is not None else None
-
 
 def _element(name: str, children: Iterable[tuple[str, str | None]] = (), **attrs: str) -> etree._Element:
     el = etree.Element(name, attrs)

@@ -24,7 +24,7 @@ from pytest_intacct.groups import label as environment_label
 from pytest_intacct.profiles import SEVERITIES, Profile
 from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
-from pytest_intacct.results import Outcome, RequirementResult
+from pytest_intacct.results import Outcome, RequirementResult, details
 from pytest_intacct.waivers import Waiver, find_waiver
 
 _COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
@@ -80,13 +80,8 @@ def requirement_block(row: Row, *, heading: bool = True, caused: list[Row] | Non
         ("Requirement", f"{r.title} [{r.id}]"),
         ("Runbook step", r.runbook_step),
         ("Severity", r.severity),
-        ("Expected", v.expected),
-        ("Observed", v.observed),
+        *((label[0].upper() + label[1:], text) for label, text in details(row.result)),
     ]
-    if v.root_cause:
-        items.append(("Not checked because", f"requirement {v.root_cause} did not pass"))
-    elif v.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE) and not v.blocked:
-        items.append(("Fix", r.remediation))
     if row.waiver is not None:
         w = row.waiver
         items.append(

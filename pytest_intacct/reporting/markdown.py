@@ -7,6 +7,7 @@ import re
 from pytest_intacct.groups import label as environment_label
 from pytest_intacct.reporting.model import Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
+from pytest_intacct.results import details
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<|~&])")
 
@@ -86,11 +87,5 @@ def _row(row: Row) -> list[str]:
     return [
         f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(where)}: "
         f"{escape(r.title)} ({escape(r.severity)}){escape(drift)}",
-        f"  - expected: {escape(v.expected)}",
-        f"  - observed: {escape(v.observed)}",
-        *(
-            [f"  - fix ({escape(r.runbook_step)}): {escape(r.remediation)}"]
-            if v.outcome.value == "fail"
-            else []
-        ),
+        *(f"  - {escape(label)}: {escape(text)}" for label, text in details(row.result)),
     ]
