@@ -3,8 +3,9 @@
 Prints requests per environment (both profiles, and a naive one-request-per-read client), wall time for
 1, 10, 50 and 200 companies as ratios to the latency floors (one after another with
 ``AcceptanceRun.snapshot``, and side by side with ``AcceptanceRun.prefetch``: ``pytest_intacct.collection``
-around the project's own ``snapshot.collect``), peak memory per environment, and the plugin's idle import
-cost. Bounded: well under two minutes.
+around the project's own ``snapshot.collect``), the same through the real plugin path
+(``pytest --intacct-fleet=FILE`` in a subprocess, with and without ``-n 2``), peak memory per environment,
+and the plugin's idle import cost. Bounded: well under two minutes.
 
 The timed simulator runs in its own process, so its CPU time does not compete with the clients' for the
 GIL (the real gateway is not in our process either).
@@ -12,8 +13,10 @@ GIL (the real gateway is not in our process either).
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
+import os
 import re
 import statistics
 import subprocess
@@ -25,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.synchronize import Event
+from pathlib import Path
 
 from pytest_intacct.client import Credentials
 from pytest_intacct.client import functions as fn
@@ -39,6 +43,7 @@ from pytest_intacct.snapshot import Snapshot
 
 LATENCY = 0.3
 SIZES = (1, 10, 50, 200)
+PLUGIN_RUNS = ((10, ()), (200, ()), (200, ("-n", "2")))  # fleet size, extra pytest arguments
 SEQUENTIAL_SIZES = (1, 10)  # 200 in sequence would take two minutes on its own: larger sizes are projected
 PROFILES = {"trelica": ("trelica-ready", "primary"), "calance": ("calance-ready", "production")}
 IMPORT_RUNS = 7
@@ -165,6 +170,8 @@ def wall_times() -> None:
             )
         print("  (~: projected as companies x the measured time per company)")
 
+        through_the_plugin(scenario, endpoint, round_trips)
+
         print("\nPeak Python memory while collecting (tracemalloc, client side)")
         for size in (1, 50):
             envs = everyone[:size]
@@ -174,6 +181,53 @@ def wall_times() -> None:
             tracemalloc.stop()
             per_environment = peak / size / 1024
             print(f"  {size:>3} companies: peak {peak / 1024:6.0f} KiB, {per_environment:4.0f} KiB each")
+
+
+def fleet_file(path: Path, logins: Sequence[ScenarioLogin], endpoint: str) -> dict[str, str]:
+    """Write a fleet file of ``logins`` at ``endpoint``; return the variables holding its secrets."""
+    entries = [
+        f'[[environment]]\nname = "{login.name}"\ncompany = "{login.company_id}"\nuser = "{login.user_id}"\n'
+        for login in logins
+    ]
+    defaults = (
+        f'[defaults]\nprofile = "trelica"\nsender = "{logins[0].sender_id}"\nendpoint = "{endpoint}"\n'
+        'production = false\nsender_password_var = "BENCH_SENDER_PASSWORD"\n'
+        'user_password_var = "BENCH_USER_PASSWORD"\n\n'
+    )
+    path.write_text(defaults + "\n".join(entries), encoding="utf-8")
+    # Every copy of a replicated login shares its passwords.
+    return {
+        "BENCH_SENDER_PASSWORD": logins[0].sender_password,
+        "BENCH_USER_PASSWORD": logins[0].user_password,
+    }
+
+
+def through_the_plugin(scenario: Scenario, endpoint: str, round_trips: int) -> None:
+    """``pytest --intacct-fleet=FILE`` in a subprocess: the whole run, start to verdict, against the floor."""
+    concurrency = DEFAULT_CONCURRENCY
+    print("\nThrough the plugin: pytest --intacct-fleet=FILE -q (a subprocess: start, read, judge, report)")
+    print(
+        f"  {'companies':>9} {'arguments':>10} {'wall':>8} {'floor(c)':>9} {'x floor(c)':>10} {'verdict':>9}"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        for size, extra in PLUGIN_RUNS:
+            fleet, out = Path(scratch, f"fleet-{size}.toml"), Path(scratch, "acceptance.json")
+            secrets = fleet_file(fleet, scenario.logins[:size], endpoint)
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
+            command += [f"--intacct-fleet={fleet}", f"--intacct-json={out}"]
+            environ = {**os.environ, **secrets}
+            wall = timed(
+                partial(subprocess.run, command, cwd=scratch, env=environ, capture_output=True, check=False)
+            )
+            document = json.loads(out.read_text(encoding="utf-8"))
+            if len(document["environments"]) != size:
+                raise RuntimeError(f"the run checked {len(document['environments'])} of {size} environments")
+            floor = math.ceil(size / concurrency) * round_trips * LATENCY
+            print(
+                f"  {size:>9} {' '.join(extra) or '-':>10} {wall:7.2f}s {floor:8.2f}s {wall / floor:9.2f}x "
+                f"{document['verdict']:>9}"
+            )
+    print("  (wall includes starting Python and pytest, collecting and running every requirement's test)")
 
 
 def import_cost() -> None:

@@ -1,13 +1,14 @@
-"""The acceptance run inside pytest: environments, profile, reading ahead, verdicts on test reports.
+"""The acceptance run inside pytest: environments, profiles, reading ahead, verdicts on test reports.
 
 Registered by :mod:`pytest_intacct.plugin` only when a run asks for Intacct environments
-(``--intacct-env`` or ``--intacct-replay``), so a plain pytest start never imports the client, lxml or
-requests.
+(``--intacct-env``, ``--intacct-fleet`` or ``--intacct-replay``), so a plain pytest start never
+imports the client, lxml or requests.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Generator
 from pathlib import Path
@@ -18,6 +19,8 @@ import pytest
 from pytest_intacct import evidence
 from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import RetryPolicy
+from pytest_intacct.fleet import fleet_values, load_fleet
+from pytest_intacct.groups import param_id
 from pytest_intacct.prefetch import ProgressLine, environments_of
 from pytest_intacct.profiles import AREAS, Profile, ProfileError, load_profile
 from pytest_intacct.profiles.names import marker_name
@@ -30,7 +33,7 @@ from pytest_intacct.reporting.collector import (
     to_report,
 )
 from pytest_intacct.reporting.model import EnvironmentInfo
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict
+from pytest_intacct.results import Outcome, RequirementResult, Verdict
 from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
 from pytest_intacct.settings import (
     EnvironmentSettings,
@@ -74,20 +77,26 @@ class AcceptancePlugin:
             markdown_path = _output(config, "--intacct-markdown", "intacct_markdown")
             names = parse_environment_names(config.getoption("intacct_env"))
             replay = config.getoption("intacct_replay")
+            if replay and config.getoption("intacct_fleet"):
+                raise SettingsError("--intacct-replay judges recorded evidence: it takes no --intacct-fleet")
             pack = evidence.load_pack(replay) if replay else None
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", SettingsWarning)
                 environments = pack.environments(names) if pack else _environments(config, names, stack)
             for warning in caught:
                 config.issue_config_time_warning(SettingsWarning(str(warning.message)), stacklevel=2)
-            profile = _profile(config, environments, pack)
+            profiles = _profiles(config, environments, pack)
+            if record_path is not None and len({p.name for p in profiles.values()}) > 1:
+                raise SettingsError(
+                    "--intacct-record writes one profile's evidence: select one profile's environments"
+                )
             outputs = load_outputs(
                 json_path=json_path,
                 markdown_path=markdown_path,
                 baseline_path=config.getoption("intacct_baseline"),
                 waivers_path=config.getoption("intacct_waivers"),
                 fail_on=config.getoption("intacct_fail_on"),
-                profiles={e.name: profile.name for e in environments},
+                profiles={name: profile.name for name, profile in profiles.items()},
             )
         except (SettingsError, ProfileError, ValueError) as exc:
             stack.close()
@@ -98,16 +107,23 @@ class AcceptancePlugin:
         )
         handed_over = [Snapshot.from_dict(data) for data in _workerinput(config).get(SNAPSHOTS_INPUT, [])]
         snapshots = list(pack.snapshots) if pack else handed_over
-        run = AcceptanceRun(environments, profile, options, snapshots=snapshots, offline=pack is not None)
+        run = AcceptanceRun(
+            environments,
+            profiles[environments[0].name],
+            options,
+            snapshots=snapshots,
+            offline=pack is not None,
+            profiles=profiles,
+        )
         if not hasattr(config, "workerinput"):  # reporting happens once, in the controlling process
-            infos = [_environment_info(e, profile) for e in environments]
-            collector = ResultCollector(profile, infos, outputs)
+            infos = [_environment_info(e, profiles[e.name]) for e in environments]
+            collector = ResultCollector(run.profile, infos, outputs)
             config.pluginmanager.register(collector, "intacct-results")
             if config.pluginmanager.hasplugin("html"):
                 from pytest_intacct.reporting.html import HtmlReport, environment_metadata
 
                 config.pluginmanager.register(HtmlReport(collector), "intacct-html")
-                environment_metadata(config, profile, list(run.environments))
+                environment_metadata(config, run.profiles, list(run.environments))
         return cls(run, outputs, stack, record_path)
 
     def close(self) -> None:
@@ -127,28 +143,29 @@ class AcceptancePlugin:
             metafunc.parametrize("intacct_env", names, indirect=True, ids=names, scope="session")
 
     def _requirement_params(self, area: str | None) -> list[Any]:
+        """Each environment's requirements by its own profile, then each home's cross-environment ones."""
         params = []
-        for requirement in self.run.profile.requirements:
-            if area is not None and requirement.area != area:
-                continue
-            marks = [
-                getattr(pytest.mark, marker_name(requirement.area)),
-                getattr(pytest.mark, requirement.severity),
-            ]
-            if requirement.across_environments:
+        for name in [*self.run.environments, *self.run.homes]:
+            across = name in self.run.homes
+            for requirement in self.run.profile_of(name).requirements:
+                if requirement.across_environments != across or area not in (None, requirement.area):
+                    continue
+                marks = [
+                    getattr(pytest.mark, marker_name(requirement.area)),
+                    getattr(pytest.mark, requirement.severity),
+                ]
                 params.append(
-                    pytest.param((ACROSS_ENVIRONMENTS, requirement), id=requirement.id, marks=marks)
+                    pytest.param((name, requirement), id=param_id(name, requirement.id), marks=marks)
                 )
-                continue
-            for env in self.run.environments:
-                params.append(pytest.param((env, requirement), id=f"{env}-{requirement.id}", marks=marks))
         return params
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """A suite area the profile has no requirements for is deselected, not reported as skipped."""
-        profile = self.run.profile
+        profiles = self.run.profiles
         empty = [
-            item for item in items if (area := _area(item)) and area in AREAS and not profile.by_area(area)
+            item
+            for item in items
+            if (area := _area(item)) and area in AREAS and not any(p.by_area(area) for p in profiles)
         ]
         if empty:
             items[:] = [item for item in items if item not in empty]
@@ -157,11 +174,18 @@ class AcceptancePlugin:
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         from pytest_intacct.plugin import suites_dir
 
-        lines = [f"intacct: profile {self.run.profile.name} ({self.run.profile.path})"]
+        lines = [f"intacct: profile {p.name} ({p.path})" for p in self.run.profiles]
+        fleet = config.getoption("intacct_fleet")
+        if fleet:
+            lines.append(f"intacct: fleet {fleet}: {len(self.run.environments)} environments")
         for env in self.run.environments.values():
             kind = "production" if env.production else "test"
             c = env.credentials
-            lines.append(f"intacct: {env.name}: company {c.company_id} at {c.endpoint} ({kind})")
+            extra = f", profile {self.run.profile_of(env.name).name}" if len(self.run.profiles) > 1 else ""
+            group = f", group {env.group}" if fleet else ""
+            lines.append(
+                f"intacct: {env.name}: company {c.company_id} at {c.endpoint} ({kind}{group}{extra})"
+            )
         if self.run.offline:
             lines.append(f"intacct: replaying {config.getoption('intacct_replay')} (no gateway is contacted)")
         if config.args == [str(suites_dir())]:
@@ -175,7 +199,11 @@ class AcceptancePlugin:
         """Read every environment the selected tests judge, side by side, before the first test."""
         if session.items and not session.config.option.collectonly:
             self.run.prefetch(
-                environments_of(session.items, self.run.environments),
+                environments_of(
+                    session.items,
+                    self.run.environments,
+                    {home.name: home.members for home in self.run.homes.values()},
+                ),
                 concurrency=session.config.getoption("intacct_concurrency"),
                 progress=ProgressLine(session.config),
             )
@@ -261,16 +289,26 @@ def _output(config: pytest.Config, option: str, dest: str) -> Path | None:
 def _environment_info(env: EnvironmentSettings, profile: Profile) -> EnvironmentInfo:
     c = env.credentials
     return EnvironmentInfo(
-        env.name, profile, c.company_id, c.endpoint, env.production, c.user_id, c.sender_id
+        env.name, profile, c.company_id, c.endpoint, env.production, c.user_id, c.sender_id, env.group
     )
 
 
 def _environments(
     config: pytest.Config, names: list[str], stack: contextlib.ExitStack
 ) -> list[EnvironmentSettings]:
+    fleet_path = config.getoption("intacct_fleet")
+    fleet_settings: dict[str, dict[str, str]] = {}
+    groups: dict[str, str] = {}
+    if fleet_path:
+        fleet = load_fleet(Path(config.invocation_params.dir, fleet_path))
+        fleet = fleet.select(names) if names else fleet
+        names = fleet.names
+        fleet_settings = fleet_values(fleet, os.environ)
+        groups = {entry.name: entry.group for entry in fleet.entries}
     real = [n for n in names if not is_demo(n)]
     demo = [n for n in names if is_demo(n)]
-    settings = {env.name: env for env in load_environments(real, config.invocation_params.dir)}
+    loaded = load_environments(real, config.invocation_params.dir, fleet=fleet_settings, groups=groups)
+    settings = {env.name: env for env in loaded}
     if demo:
         from pytest_intacct.simulator import ScenarioError
 
@@ -287,23 +325,27 @@ def _environments(
     return [settings[n] for n in names]
 
 
-def _profile(
+def _profiles(
     config: pytest.Config, environments: list[EnvironmentSettings], pack: evidence.EvidencePack | None
-) -> Profile:
+) -> dict[str, Profile]:
+    """Each environment's profile: ``--intacct-profile`` for all, else the replayed one, else its own."""
     chosen = config.getoption("intacct_profile")
     if not chosen and pack is not None:
         # A replay judges by the recorded profile: its file if it is here, else the shipped one of its name.
         chosen = pack.profile_path if Path(pack.profile_path).is_file() else pack.profile_name
-    if not chosen:
-        # A demo environment's profile is its scenario's, else the Trelica runbook's.
-        missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
-        if missing:
-            raise SettingsError(
-                f"no runbook profile for environment(s) {', '.join(missing)}: "
-                "pass --intacct-profile NAME|PATH or set INTACCT_PROFILE (built-in: trelica, calance)"
-            )
-        refs = {env.profile or DEFAULT_DEMO_PROFILE for env in environments}
-        if len(refs) > 1:
-            raise SettingsError(f"one profile per run, but the environments name {', '.join(sorted(refs))}")
-        chosen = refs.pop()
-    return validate_profile(load_profile(chosen))
+    if chosen:
+        profile = validate_profile(load_profile(chosen))
+        return {env.name: profile for env in environments}
+    # A demo environment's profile is its scenario's, else the Trelica runbook's.
+    missing = [env.name for env in environments if not env.profile and not is_demo(env.name)]
+    if missing:
+        raise SettingsError(
+            f"no runbook profile for environment(s) {', '.join(missing)}: "
+            "pass --intacct-profile NAME|PATH or set INTACCT_PROFILE (built-in: trelica, calance)"
+        )
+    loaded: dict[str, Profile] = {}  # each profile read once, however many environments name it
+    for env in environments:
+        ref = env.profile or DEFAULT_DEMO_PROFILE
+        if ref not in loaded:
+            loaded[ref] = validate_profile(load_profile(ref))
+    return {env.name: loaded[env.profile or DEFAULT_DEMO_PROFILE] for env in environments}

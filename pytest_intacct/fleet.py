@@ -133,10 +133,11 @@ def fleet_values(fleet: Fleet, environ: Mapping[str, str]) -> dict[str, dict[str
     """Each entry's settings as ``INTACCT_*`` keys with its secrets read from ``environ``.
 
     A secret whose ``INTACCT_<NAME>_<KEY>`` variable is set needs no fleet variable (that variable wins
-    anyway). Every other named variable that is missing or empty is listed in one :class:`FleetError`.
+    anyway). Every other named variable that is missing or empty is listed once, with the environments
+    that need it, in one :class:`FleetError`.
     """
     resolved: dict[str, dict[str, str]] = {}
-    missing: list[str] = []
+    missing: dict[str, dict[str, list[str]]] = {}  # variable -> settings key -> environments
     for entry in fleet.entries:
         values = dict(entry.settings)
         for key, variable in entry.secret_variables.items():
@@ -146,12 +147,19 @@ def fleet_values(fleet: Fleet, environ: Mapping[str, str]) -> dict[str, dict[str
             if secret:
                 values[key] = secret
             else:
-                missing.append(f"${variable} ({key} of environment {entry.name!r})")
+                missing.setdefault(variable, {}).setdefault(key, []).append(entry.name)
         resolved[entry.name] = values
     if missing:
-        raise FleetError(
-            f"{fleet.path}: variables named in the fleet file are not set: " + ", ".join(missing)
-        )
+        listed = [
+            f"${variable} ("
+            + "; ".join(
+                f"{key} of environment{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))}"
+                for key, names in uses.items()
+            )
+            + ")"
+            for variable, uses in missing.items()
+        ]
+        raise FleetError(f"{fleet.path}: variables named in the fleet file are not set: " + ", ".join(listed))
     return resolved
 
 
@@ -178,6 +186,9 @@ def _check_table(where: str, table: Mapping[str, Any], *, entry: bool) -> list[s
             problems.append(
                 f"{where}: key {key!r}: must be an environment variable name (letters, digits, _)"
             )
+        elif key == "group" and not _NAME.fullmatch(value):
+            # A group names the key of its cross-environment results (``*GROUP``, see groups.py).
+            problems.append(f"{where}: key 'group': {value!r} must be letters, digits, '.', '_' or '-'")
         elif key == "name" and (not _NAME.fullmatch(value) or _RESERVED.fullmatch(value)):
             problems.append(
                 f"{where}: key 'name': {value!r} must be letters, digits, '.', '_' or '-' "

@@ -1,5 +1,6 @@
-"""pytest integration: ``--intacct-env`` selects environments, the shipped suites run one test per
-requirement, and each test's outcome maps the verdict onto pytest's own outcomes:
+"""pytest integration: ``--intacct-env`` (or a ``--intacct-fleet`` file) selects environments, the
+shipped suites run one test per requirement, and each test's outcome maps the verdict onto pytest's
+own outcomes:
 
 pass -> passed, fail -> failed, error -> error (at setup: it could not be checked),
 manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
@@ -46,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="Intacct environment(s) to check, repeatable or comma-separated; "
         "'demo' uses the embedded simulator.",
+    )
+    group.addoption(
+        "--intacct-fleet",
+        metavar="PATH",
+        help="TOML file of [[environment]] entries to check (all, or the --intacct-env subset); "
+        "see docs/fleet.md.",
     )
     group.addoption(
         "--intacct-profile",
@@ -122,7 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker_name(area)}: Intacct requirements of the {area} area")
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
-    if config.getoption("intacct_env") or config.getoption("intacct_replay"):
+    if any(config.getoption(name) for name in ("intacct_env", "intacct_fleet", "intacct_replay")):
         from pytest_intacct.acceptance_plugin import AcceptancePlugin
 
         active = AcceptancePlugin.start(config)

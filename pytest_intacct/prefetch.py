@@ -7,27 +7,36 @@ environment once and hands the snapshots to the workers, so no environment is re
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pytest
 
 from pytest_intacct.collection import Progress
-from pytest_intacct.results import ACROSS_ENVIRONMENTS
+from pytest_intacct.groups import is_home
 
 # A run quicker than this shows no progress line at all.
 PROGRESS_AFTER_SECONDS = 1.0
 
 
-def environments_of(items: Iterable[pytest.Item], names: Iterable[str]) -> list[str]:
-    """The environments the selected items judge, in run order (a cross-environment one needs all)."""
+def environments_of(
+    items: Iterable[pytest.Item],
+    names: Iterable[str],
+    members: Mapping[str, Iterable[str]] | None = None,
+) -> list[str]:
+    """The environments the selected items judge, in run order; a cross-environment one needs its home's
+    ``members`` (every environment when the home is not listed)."""
     names = list(names)
+    members = members or {}
     needed: set[str] = set()
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         requirement = params.get("intacct_requirement")
         if isinstance(requirement, tuple):
             environment = requirement[0]
-            needed |= set(names) if environment == ACROSS_ENVIRONMENTS else {environment}
+            if is_home(environment):
+                needed |= set(members.get(environment, names))
+            else:
+                needed.add(environment)
         elif params.get("intacct_env") in names:
             needed.add(params["intacct_env"])
     return [name for name in names if name in needed]

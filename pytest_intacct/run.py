@@ -1,24 +1,27 @@
-"""An acceptance run: the environments, their profile, one snapshot each, and the verdicts so far.
+"""An acceptance run: the environments, their profiles, one snapshot each, and the verdicts so far.
 
 Usable without pytest: ``AcceptanceRun(environments, profile).results()`` evaluates every
-requirement of every environment. The pytest plugin asks for verdicts one test at a time.
+requirement of every environment. The pytest plugin asks for verdicts one test at a time. Each
+environment is judged by its own profile (``profiles``, default ``profile``); cross-environment
+requirements are judged within each group of one profile (see :mod:`pytest_intacct.groups`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
 from pytest_intacct.collection import DEFAULT_CONCURRENCY, Progress, collect_all
+from pytest_intacct.groups import Home, homes
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult
+from pytest_intacct.results import RequirementResult
 from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
 from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 
@@ -92,9 +95,18 @@ class AcceptanceRun:
         *,
         snapshots: Iterable[Snapshot] = (),
         offline: bool = False,
+        profiles: Mapping[str, Profile] | None = None,
     ) -> None:
         self.environments = {env.name: env for env in environments}
         self.profile = validate_profile(profile)
+        validated = {id(profile): self.profile}
+        for chosen in (profiles or {}).values():
+            validated.setdefault(id(chosen), validate_profile(chosen))
+        self._profiles = {
+            name: validated[id((profiles or {}).get(name, profile))] for name in self.environments
+        }
+        members = ((name, env.group, self._profiles[name].name) for name, env in self.environments.items())
+        self.homes: dict[str, Home] = {home.name: home for home in homes(members)}
         self.options = options or ClientOptions()
         self.offline = offline
         self._snapshots: dict[str, Snapshot] = {s.environment: s for s in snapshots}
@@ -102,6 +114,27 @@ class AcceptanceRun:
         # One lock per company and endpoint, never one over the whole run: a company is read by one
         # request stream at a time, and different companies are read side by side.
         self._company_locks = {self.company(name): threading.Lock() for name in self.environments}
+
+    def profile_of(self, name: str) -> Profile:
+        """The profile an environment, or a home's environments, are judged by."""
+        home = self.homes.get(name)
+        return self._profiles[home.members[0] if home else name]
+
+    @property
+    def profiles(self) -> list[Profile]:
+        """The run's profiles, each once, in the order environments name them."""
+        return list({id(p): p for p in self._profiles.values()}.values()) or [self.profile]
+
+    def home_of(self, name: str) -> Home:
+        """The home of an environment (or the home itself); the only home when ``name`` is neither."""
+        if name in self.homes:
+            return self.homes[name]
+        for home in self.homes.values():
+            if name in home.members:
+                return home
+        if len(self.homes) == 1:
+            return next(iter(self.homes.values()))
+        raise KeyError(f"{name!r} is neither an environment nor a home of this run")
 
     def company(self, name: str) -> Hashable:
         """What identifies the company an environment reads: its company id at its endpoint."""
@@ -111,7 +144,7 @@ class AcceptanceRun:
     def plan(self, environment: EnvironmentSettings) -> list[Read]:
         """Every read the profile's requirements need in this environment, each once."""
         subject = Subject(environment.credentials.user_id, environment.developer_user_id)
-        return plan(self.profile, subject)
+        return plan(self.profile_of(environment.name), subject)
 
     def client(self, name: str) -> IntacctClient:
         """A new read-only client for the environment, with the run's timeout and retries."""
@@ -156,31 +189,35 @@ class AcceptanceRun:
             collect_all(wanted, self.snapshot, key=self.company, concurrency=concurrency, progress=progress)
 
     def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
-        """The (memoized) result of one requirement; ``environment`` is ignored across environments.
+        """The (memoized) result of one requirement; across environments it is judged in the home of
+        ``environment`` (a home's name, or one of its environments; with one home, anything).
 
-        Never raises: whatever goes wrong becomes an ``error`` verdict for this requirement.
+        Whatever goes wrong in judging becomes an ``error`` verdict for this requirement; only a
+        cross-environment requirement asked of a name that is neither a home nor an environment of a
+        run with several homes raises (KeyError): there is no group to judge it in.
         """
         across = requirement.across_environments
-        key = (ACROSS_ENVIRONMENTS if across else environment, requirement.id)
+        home = self.home_of(environment) if across else None
+        key = (home.name if home else environment, requirement.id)
         if key not in self._results:
             try:
-                if across:
-                    snapshots = [self.snapshot(name) for name in self.environments]
-                    verdict = evaluate_across(requirement, self.profile, snapshots)
+                if home is not None:
+                    snapshots = [self.snapshot(name) for name in home.members]
+                    verdict = evaluate_across(requirement, self.profile_of(home.name), snapshots)
                 else:
-                    verdict = evaluate(requirement, self.profile, self.snapshot(environment))
+                    verdict = evaluate(requirement, self.profile_of(environment), self.snapshot(environment))
             except Exception as error:
                 verdict = raised(requirement, error)
             self._results[key] = RequirementResult(key[0], requirement, verdict)
         return self._results[key]
 
     def results(self) -> list[RequirementResult]:
-        """Every requirement of every environment, in run order then profile order."""
+        """Every requirement of every environment, then of every home, in run order then profile order."""
         return [
             self.verdict(name, requirement)
-            for name in [*self.environments, ACROSS_ENVIRONMENTS]
-            for requirement in self.profile.requirements
-            if requirement.across_environments == (name == ACROSS_ENVIRONMENTS)
+            for name in [*self.environments, *self.homes]
+            for requirement in self.profile_of(name).requirements
+            if requirement.across_environments == (name in self.homes)
         ]
 
 

@@ -1,4 +1,5 @@
-"""Per-environment settings: ``.env``, then ``.env.NAME``, then ``INTACCT_<NAME>_<KEY>`` variables.
+"""Per-environment settings: ``.env``, then ``.env.NAME``, then a fleet entry (``--intacct-fleet``), then
+``INTACCT_<NAME>_<KEY>`` variables; later sources win.
 
 Files are read with python-dotenv from the directory pytest is started in, without touching
 ``os.environ``, so one environment's values never leak into another's. Secrets are wrapped in
@@ -19,6 +20,7 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
+from pytest_intacct.groups import DEFAULT_GROUP
 from pytest_intacct.redaction import Secret
 
 REQUIRED_KEYS = (
@@ -57,6 +59,7 @@ class EnvironmentSettings:
     production: bool
     profile: str | None = None
     developer_user_id: str | None = None
+    group: str = DEFAULT_GROUP
 
 
 def env_var_name(environment: str, key: str) -> str:
@@ -75,6 +78,8 @@ def parse_environment_names(values: Iterable[str]) -> list[str]:
     for value in values:
         for name in value.split(","):
             name = name.strip()
+            if name.startswith("*"):
+                raise SettingsError(f"environment {name!r}: a name cannot start with '*'")
             if name and name not in names:
                 names.append(name)
     prefixes: dict[str, str] = {}
@@ -93,13 +98,16 @@ def _files(name: str, directory: Path) -> tuple[Path, Path]:
     return directory / ".env", directory / f".env.{name}"
 
 
-def _merged_values(name: str, directory: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """Raw values in precedence order: ``.env``, ``.env.NAME``, then the process environment."""
+def _merged_values(
+    name: str, directory: Path, environ: Mapping[str, str], fleet: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Raw values in precedence order: ``.env``, ``.env.NAME``, the fleet entry, the process environment."""
     values: dict[str, str] = {}
     for path in _files(name, directory):
         if path.is_file():
             _warn_about_lines(path)
             values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    values.update(fleet or {})
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         override = environ.get(env_var_name(name, key))
         if override is not None:
@@ -143,22 +151,32 @@ def load_environment(
 
 
 def load_environments(
-    names: Iterable[str], directory: Path, environ: Mapping[str, str] | None = None
+    names: Iterable[str],
+    directory: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    fleet: Mapping[str, Mapping[str, str]] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[EnvironmentSettings]:
-    """Settings of several environments; all problems of all environments in one error."""
+    """Settings of several environments; all problems of all environments in one error.
+
+    ``fleet`` holds fleet entries' values by environment (:func:`pytest_intacct.fleet.fleet_values`),
+    merged between ``.env.NAME`` and the process variables; ``groups`` names each environment's group.
+    """
     environ = os.environ if environ is None else environ
+    fleet = fleet or {}
     problems: list[str] = []
     loaded: list[EnvironmentSettings] = []
     for name in names:
-        values = _merged_values(name, directory, environ)
+        values = _merged_values(name, directory, environ, fleet.get(name))
         common, specific = _files(name, directory)
         missing = [key for key in REQUIRED_KEYS if not values.get(key, "").strip()]
         production = _production(name, values.get("INTACCT_PRODUCTION", ""))
         if missing:
             hints = ", ".join(f"{key} (or ${env_var_name(name, key)})" for key in missing)
+            sources = f"{common}, {specific}" + (", the fleet file" if name in fleet else "")
             problems.append(
-                f"environment {name!r} is missing {hints}; looked in {common}, {specific} "
-                f"and the process environment"
+                f"environment {name!r} is missing {hints}; looked in {sources} and the process environment"
             )
         if production is None:
             problems.append(
@@ -188,6 +206,7 @@ def load_environments(
                 production=production,
                 profile=values.get("INTACCT_PROFILE", "").strip() or None,
                 developer_user_id=values.get("INTACCT_DEVELOPER_USER_ID", "").strip() or None,
+                group=(groups or {}).get(name, DEFAULT_GROUP),
             )
         )
     if problems:

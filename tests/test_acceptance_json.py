@@ -205,12 +205,33 @@ def test_without_cross_environment_results_there_is_no_star_entry():
     assert [env["name"] for env in build([result("prod", TRELICA, "user-login")])["environments"]] == ["prod"]
 
 
-def test_cross_environment_results_need_one_shared_profile():
+def test_cross_environment_results_are_judged_per_profile_when_a_group_mixes_profiles():
     calance_env = EnvironmentInfo("implementation", CALANCE, "ACME-impl", None)
-    with pytest.raises(ValueError, match="share one profile"):
+    with pytest.raises(ValueError, match="unlisted environment '\\*'"):
         build(
             [result(ACROSS_ENVIRONMENTS, CALANCE, "sender-id-consistent")], environments=(PROD, calance_env)
         )
+    document = build([result("*@calance", CALANCE, "sender-id-consistent")], environments=(PROD, calance_env))
+    homes = [(e["name"], e["profile"]) for e in document["environments"] if e["name"].startswith("*")]
+    assert homes == [("*@calance", "calance")]  # trelica has no cross-environment requirements
+
+
+def test_each_fleet_group_has_its_own_cross_environment_home():
+    envs = [
+        EnvironmentInfo("acme-prod", CALANCE, "ACME", None, group="acme"),
+        EnvironmentInfo("acme-sbx", CALANCE, "ACME-sbx", None, group="acme"),
+        EnvironmentInfo("globex", CALANCE, "GLOBEX", None, group="globex"),
+    ]
+    document = build([result("*acme", CALANCE, "sender-id-consistent")], environments=envs)
+    groups = [(e["name"], e["group"]) for e in document["environments"]]
+    assert groups == [
+        ("acme-prod", "acme"),
+        ("acme-sbx", "acme"),
+        ("globex", "globex"),
+        ("*acme", "acme"),
+        ("*globex", "globex"),
+    ]
+    assert [r["id"] for r in document["environments"][3]["requirements"]] == ["sender-id-consistent"]
 
 
 def test_summary_adds_counts_per_environment():

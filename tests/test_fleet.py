@@ -125,6 +125,7 @@ def test_select_keeps_the_order_asked_and_refuses_unknown_names() -> None:
         ("[[environment]]\nname = 7\n", "entry 1: key 'name': must be a non-empty string"),
         ('[[environment]]\nname = "a,b"\n', "key 'name': 'a,b' must be letters, digits"),
         ('[[environment]]\nname = "demo"\n', "not 'demo'"),
+        ('[[environment]]\nname = "a"\ngroup = "acme@eu"\n', "key 'group': 'acme@eu' must be letters"),
         ('[[environment]]\nname = "demo:test"\n', "not 'demo'"),
         (
             '[[environment]]\nname = "a"\n[[environment]]\nname = "a"\n',

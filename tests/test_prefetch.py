@@ -19,6 +19,10 @@ def test_the_environments_of_the_selected_tests_in_run_order():
     assert environments_of(items, ["sandbox", "qa", "prod"]) == ["qa", "prod"]
     across = [Item(intacct_requirement=("*", requirement))]
     assert environments_of(across, ["sandbox", "prod"]) == ["sandbox", "prod"]
+    in_a_group = [Item(intacct_requirement=("*acme", requirement))]
+    members = {"*acme": ["acme-prod", "acme-sbx"], "*globex": ["globex"]}
+    names = ["globex", "acme-sbx", "acme-prod"]
+    assert environments_of(in_a_group, names, members) == ["acme-sbx", "acme-prod"]
 
 
 class Reporter:

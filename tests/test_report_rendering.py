@@ -32,7 +32,7 @@ def hostile_report():
 
 
 def test_html_sections_escape_everything_from_the_gateway_and_settings():
-    page = summary_html(hostile_report(), TRELICA)
+    page = summary_html(hostile_report(), [TRELICA])
     assert "<script" not in page
     assert "<img" not in page
     for tag in ("<b>", "<i>", "<u>", "<s>"):

@@ -6,9 +6,12 @@ import json
 
 import pytest
 
+from pytest_intacct.client import Credentials
 from pytest_intacct.profiles import ProfileError, load_profile
+from pytest_intacct.redaction import Secret
 from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome
 from pytest_intacct.run import AcceptanceRun, demo_environments
+from pytest_intacct.settings import EnvironmentSettings
 from pytest_intacct.snapshot import Snapshot
 
 
@@ -81,3 +84,27 @@ def test_a_refused_sign_in_points_at_the_settings_and_blocks_the_rest(scenario, 
             assert result.outcome is Outcome.ERROR
             assert result.verdict.blocked, rid
             assert result.verdict.root_cause == failing
+
+
+def test_cross_environment_requirements_are_judged_within_each_group_of_one_profile():
+    def env(name: str, group: str) -> EnvironmentSettings:
+        credentials = Credentials(
+            "S", Secret("s"), name.upper(), "u", Secret("p"), endpoint="http://127.0.0.1:9"
+        )
+        return EnvironmentSettings(name, credentials, production=False, group=group)
+
+    calance, trelica = load_profile("calance"), load_profile("trelica")
+    envs = [env("a1", "acme"), env("a2", "acme"), env("g1", "globex"), env("a3", "acme")]
+    run = AcceptanceRun(envs, calance, profiles={"a3": trelica}, offline=True)  # no gateway needed
+    homes = {home.name: (home.group, home.profile, home.members) for home in run.homes.values()}
+    assert homes == {
+        "*acme@calance": ("acme", "calance", ("a1", "a2")),
+        "*globex": ("globex", "calance", ("g1",)),
+        "*acme@trelica": ("acme", "trelica", ("a3",)),
+    }
+    assert run.profile_of("a3") is not run.profile_of("a1")
+    assert run.home_of("a2").name == "*acme@calance"
+    across = [r for r in calance.requirements if r.across_environments]
+    assert {
+        (r.environment, r.requirement.id) for r in run.results() if r.requirement.across_environments
+    } == {(home, r.id) for home in ("*acme@calance", "*globex") for r in across}

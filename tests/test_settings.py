@@ -112,3 +112,30 @@ def test_passwords_are_secrets_from_the_moment_they_are_read(tmp_path):
     env = load_environment("prod", tmp_path, {})
     assert "canary" not in repr(env)
     assert "canary" not in str(env.credentials)
+
+
+def test_precedence_with_a_fleet_entry_env_then_named_file_then_fleet_then_process(tmp_path):
+    # docs/fleet.md "Precedence": .env < .env.NAME < the fleet entry < INTACCT_<NAME>_<KEY>.
+    (tmp_path / ".env").write_text(COMPLETE + "INTACCT_ENTITY=env\nINTACCT_PROFILE=env\n")
+    (tmp_path / ".env.prod").write_text(
+        "INTACCT_ENTITY=named\nINTACCT_PROFILE=named\nINTACCT_USER_ID=named\n"
+    )
+    fleet = {"prod": {"INTACCT_ENTITY": "fleet", "INTACCT_PROFILE": "fleet", "INTACCT_USER_PASSWORD": "f-pw"}}
+    environ = {"INTACCT_PROD_ENTITY": "process"}
+    env = load_environments(["prod"], tmp_path, environ, fleet=fleet, groups={"prod": "acme"})[0]
+    assert env.credentials.entity_id == "process"  # the process variable beats the fleet entry
+    assert env.profile == "fleet"  # the fleet entry beats .env.NAME
+    assert env.credentials.user_id == "named"  # .env.NAME beats .env
+    assert env.credentials.sender_id == "TrelicaMPP"  # .env fills what nothing else sets
+    assert env.credentials.user_password.reveal() == "f-pw"
+    assert env.group == "acme"
+
+
+def test_a_fleet_entry_missing_a_key_says_the_fleet_file_was_looked_in(tmp_path):
+    with pytest.raises(SettingsError, match=r"INTACCT_USER_ID.*the fleet file and the process environment"):
+        load_environments(["prod"], tmp_path, {}, fleet={"prod": {"INTACCT_COMPANY_ID": "acme"}})
+
+
+def test_names_cannot_start_with_a_star_the_cross_environment_homes_prefix():
+    with pytest.raises(SettingsError, match="cannot start with"):
+        parse_environment_names(["*acme"])

@@ -20,14 +20,22 @@ from typing import Any
 import pytest
 
 from pytest_intacct import __version__, waivers
+from pytest_intacct.groups import param_id
 from pytest_intacct.profiles import Profile
 from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance, write_text
 from pytest_intacct.reporting.drift import Baseline, check_profiles, drift_kind, load_baseline
 from pytest_intacct.reporting.markdown import render_markdown
-from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report, universe
+from pytest_intacct.reporting.model import (
+    EnvironmentInfo,
+    Key,
+    RunReport,
+    build_report,
+    universe,
+    with_homes,
+)
 from pytest_intacct.reporting.terminal import summary_lines
 from pytest_intacct.reporting.verdict import MET, requirements_exit_code, run_exit_code
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict
+from pytest_intacct.results import Outcome, RequirementResult, Verdict
 from pytest_intacct.waivers import Waiver, load_waivers
 
 _PARAM_ID = re.compile(r"\[([^\[\]]*)\]$")
@@ -113,10 +121,12 @@ class ResultCollector:
         self._results: dict[Key, RequirementResult] = {}
         self._planned: set[Key] = set()
         self._other_failed = False
-        self._by_param_id = {
-            (rid if env == ACROSS_ENVIRONMENTS else f"{env}-{rid}"): (env, rid)
-            for env, rid in universe(profile, [e.name for e in self.environments])
-        }
+        self._by_param_id = {param_id(env, rid): (env, rid) for env, rid in universe(self.environments)}
+        self._profiles = {env.name: env.profile for env in with_homes(self.environments)}
+
+    def profile_of(self, environment: str) -> Profile:
+        """The profile an environment (or a cross-environment home) is judged by."""
+        return self._profiles.get(environment, self.profile)
 
     @property
     def json_path(self) -> Path | None:
@@ -148,7 +158,7 @@ class ResultCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "intacct", None)
         if data:
-            result = from_report(data, self.profile)
+            result = from_report(data, self.profile_of(data["environment"]))
             self._results[(result.environment, result.requirement.id)] = result
         if report.failed and not _requirement_failure(report, data):
             self._other_failed = True  # a test of the user's own, or a requirement test failing otherwise
@@ -189,7 +199,7 @@ class ResultCollector:
         if self.report is None:
             return
         terminalreporter.section("Intacct acceptance")
-        for line in summary_lines(self.report, self.profile):
+        for line in summary_lines(self.report):
             terminalreporter.write_line(line)
         for label, path in (("acceptance file", self.json_path), ("markdown", self.markdown_path)):
             if path is not None:

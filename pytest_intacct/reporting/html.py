@@ -19,10 +19,12 @@ import pytest
 from pytest_html import extras
 from pytest_metadata.plugin import metadata_key
 
+from pytest_intacct.groups import is_home
+from pytest_intacct.groups import label as environment_label
 from pytest_intacct.profiles import SEVERITIES, Profile
 from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, details
+from pytest_intacct.results import Outcome, RequirementResult, details
 from pytest_intacct.waivers import Waiver, find_waiver
 
 _COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
@@ -52,8 +54,9 @@ body > p:first-of-type, #environment-header, #environment, .run-count, p.filter,
 </style>"""
 
 
-def title(report: RunReport | None, profile: Profile, names: list[str]) -> str:
-    base = f"Intacct acceptance: {profile.title} ({', '.join(names)})"
+def title(report: RunReport | None, profiles: Sequence[Profile], names: list[str]) -> str:
+    shown = names if len(names) <= 5 else [*names[:5], f"and {len(names) - 5} more"]
+    base = f"Intacct acceptance: {' / '.join(p.title for p in profiles)} ({', '.join(shown)})"
     return base if report is None else f"{report.readiness}: {base}"
 
 
@@ -70,7 +73,7 @@ def row_extras(result: RequirementResult, waivers: Sequence[Waiver] = ()) -> lis
 def requirement_block(row: Row, *, heading: bool = True, caused: list[Row] | None = None) -> str:
     r, v = row.requirement, row.verdict
     env = row.result.environment
-    where = "across environments" if env == ACROSS_ENVIRONMENTS else env
+    where = environment_label(env)
     items = [
         ("Outcome", v.outcome.value.upper() + (f" (drift: {row.drift})" if row.drift else "")),
         ("Environment", where),
@@ -112,7 +115,7 @@ def started(report: RunReport) -> str:
     return report.started_at.strftime("%Y-%m-%d %H:%M:%S %Z (%z)")
 
 
-def summary_html(report: RunReport, profile: Profile) -> str:
+def summary_html(report: RunReport, profiles: Sequence[Profile]) -> str:
     """The static part of the page: everything an approver needs, in the page source."""
     outcomes = [o.value for o in Outcome]
     parts = [STYLE, '<div id="intacct">']
@@ -121,21 +124,26 @@ def summary_html(report: RunReport, profile: Profile) -> str:
     )
     if report.partial:
         parts.append(f'<p class="partial"><strong>{escape(partial_note(report))}</strong></p>')
+    named = "; ".join(
+        f"<strong>{escape(p.name)}</strong>: {escape(p.title)} (source: {escape(p.source)})" for p in profiles
+    )
     parts.append(
-        f"<p>Profile <strong>{escape(profile.name)}</strong>: {escape(profile.title)} "
-        f"(source: {escape(profile.source)}). Started {escape(started(report))}; "
+        f"<p>Profile{'s' if len(profiles) > 1 else ''} {named}. Started {escape(started(report))}; "
         f"pytest-intacct {escape(report.plugin_version)}.</p>"
     )
     head = "".join(f"<th>{escape(o)}</th>" for o in outcomes)
+    grouped = report.grouped  # a fleet: a group column, rows grouped by group
     rows = "".join(
-        f"<tr><td>{escape(env.label)}</td><td>{escape(str(env.readiness))}</td>"
+        f"<tr><td>{escape(env.label)}</td>"
+        + (f"<td>{escape(env.info.group)}</td>" if grouped else "")
+        + f"<td>{escape(str(env.readiness))}</td>"
         + "".join(f"<td>{env.counts[o]}</td>" for o in outcomes)
         + f"<td>{len(env.not_run)}</td></tr>"
-        for env in report.environments
+        for env in sorted(report.environments, key=lambda e: e.info.group if grouped else "")
     )
     parts.append(
-        '<h2>Verdict and counts</h2><table id="intacct-counts">'
-        f"<tr><th>environment</th><th>verdict</th>{head}<th>not run</th></tr>{rows}</table>"
+        '<h2>Verdict and counts</h2><table id="intacct-counts"><tr><th>environment</th>'
+        f"{'<th>group</th>' if grouped else ''}<th>verdict</th>{head}<th>not run</th></tr>{rows}</table>"
     )
     parts.append(_by_severity(report))
     parts.append(_manual(report))
@@ -176,8 +184,8 @@ def _manual(report: RunReport) -> str:
     if not manual:
         return "<h2>Manual attestations owed</h2><p>None.</p>"
     items = "".join(
-        f"<li>{escape(r.requirement.title)} [{escape(r.requirement.id)}] in {escape(r.result.environment)}: "
-        f"{escape(r.verdict.observed)}</li>"
+        f"<li>{escape(r.requirement.title)} [{escape(r.requirement.id)}] in "
+        f"{escape(environment_label(r.result.environment))}: {escape(r.verdict.observed)}</li>"
         for r in manual
     )
     return f'<h2>Manual attestations owed</h2><ul id="intacct-manual">{items}</ul>'
@@ -205,7 +213,7 @@ def _environments(environments: tuple[EnvironmentReport, ...]) -> str:
         )
         + "</tr>"
         for e in environments
-        if e.name != ACROSS_ENVIRONMENTS
+        if not is_home(e.name)
     )
     return f'<h2>Environments</h2><table id="intacct-environments"><tr>{head}</tr>{rows}</table>'
 
@@ -267,6 +275,9 @@ class HtmlReport:
     def _names(self) -> list[str]:
         return [e.name for e in self._collector.environments]
 
+    def _profiles(self) -> list[Profile]:
+        return list({e.profile.name: e.profile for e in self._collector.environments}.values())
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         metadata = session.config.stash[metadata_key]
@@ -275,7 +286,7 @@ class HtmlReport:
 
     def pytest_html_report_title(self, report: Any) -> None:
         self._html_report = report  # fires at session start: the verdict is set on it at the end
-        report.title = title(None, self._collector.profile, self._names())
+        report.title = title(None, self._profiles(), self._names())
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         del cells[2:]  # Duration (0 ms noise) and Links (evidence is inline)
@@ -286,7 +297,8 @@ class HtmlReport:
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         data = getattr(report, "intacct", None) or {}
         if data:
-            requirement = self._collector.profile.requirement(data["requirement"])
+            profile = self._collector.profile_of(data["environment"])
+            requirement = profile.requirement(data["requirement"])
             cells[1] = f'<td class="col-testId">{escape(requirement.title)}</td>'
         del cells[2:]
         for name in _COLUMNS:
@@ -301,12 +313,12 @@ class HtmlReport:
         if report is None:
             return
         if self._html_report is not None:
-            self._html_report.title = title(report, self._collector.profile, self._names())
-        prefix.append(summary_html(report, self._collector.profile))
+            self._html_report.title = title(report, self._profiles(), self._names())
+        prefix.append(summary_html(report, self._profiles()))
 
 
-def environment_metadata(config: pytest.Config, profile: Profile, names: list[str]) -> None:
-    """The JSON blob's environment names the runbook and the environments (never a credential)."""
+def environment_metadata(config: pytest.Config, profiles: Sequence[Profile], names: list[str]) -> None:
+    """The JSON blob's environment names the runbooks and the environments (never a credential)."""
     metadata = config.stash[metadata_key]
-    metadata["Intacct profile"] = f"{profile.name}: {profile.title}"
+    metadata["Intacct profile"] = "; ".join(f"{p.name}: {p.title}" for p in profiles)
     metadata["Intacct environments"] = ", ".join(names)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pytest_intacct.groups import label as environment_label
 from pytest_intacct.reporting.model import Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
 from pytest_intacct.results import details
@@ -21,14 +22,17 @@ def render_markdown(report: RunReport) -> str:
     if report.partial:
         lines += [f"_{escape(partial_note(report))}_", ""]
     outcomes = list(report.environments[0].counts) if report.environments else []
+    grouped = report.grouped  # a fleet: a group column, rows grouped by group
+    group_head = ("group | ", "---|") if grouped else ("", "")
     lines += [
-        "| environment | verdict | " + " | ".join(outcomes) + " |",
-        "|---|---|" + "---|" * len(outcomes),
+        f"| environment | {group_head[0]}verdict | " + " | ".join(outcomes) + " |",
+        f"|---|{group_head[1]}---|" + "---|" * len(outcomes),
     ]
-    for env in report.environments:
+    for env in sorted(report.environments, key=lambda e: e.info.group if grouped else ""):
         label = f"{env.label} ({env.info.kind})" if env.info.kind else env.label
         cells = " | ".join(str(env.counts[o]) for o in outcomes)
-        lines.append(f"| {escape(label)} | {env.readiness} | {cells} |")
+        group = f"{escape(env.info.group)} | " if grouped else ""
+        lines.append(f"| {escape(label)} | {group}{env.readiness} | {cells} |")
     if report.baseline is not None:
         counts = ", ".join(f"{n} {k}" for k, n in (report.drift_counts or {}).items() if n)
         lines += ["", f"Drift since the baseline: {escape(counts or 'none')}"]
@@ -58,7 +62,7 @@ def render_markdown(report: RunReport) -> str:
             until = f", until {w.expires.isoformat()}" if w.expires else ""
             who = f"{w.owner or 'no owner'}, {w.ticket or 'no ticket'}{until}"
             lines.append(
-                f"- {escape(row.requirement.id)} in {escape(row.result.environment)}: "
+                f"- {escape(row.requirement.id)} in {escape(environment_label(row.result.environment))}: "
                 f"{escape(w.justification)} ({escape(who)})"
             )
     flagged = [(w, s) for w, s in report.waivers if str(s) != "applied"]
@@ -69,7 +73,8 @@ def render_markdown(report: RunReport) -> str:
     if manual:
         lines += ["", "### Manual attestations owed", ""]
         lines += [
-            f"- {escape(r.requirement.id)} in {escape(r.result.environment)}: {escape(r.requirement.title)}"
+            f"- {escape(r.requirement.id)} in {escape(environment_label(r.result.environment))}: "
+            f"{escape(r.requirement.title)}"
             for r in manual
         ]
     return "\n".join(lines) + "\n"
@@ -78,8 +83,9 @@ def render_markdown(report: RunReport) -> str:
 def _row(row: Row) -> list[str]:
     r, v = row.requirement, row.verdict
     drift = f" ({row.drift})" if row.drift else ""
+    where = environment_label(row.result.environment)
     return [
-        f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(row.result.environment)}: "
+        f"- **{v.outcome.value.upper()}** {escape(r.id)} in {escape(where)}: "
         f"{escape(r.title)} ({escape(r.severity)}){escape(drift)}",
         *(f"  - {escape(label)}: {escape(text)}" for label, text in details(row.result)),
     ]

@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from pytest_intacct.groups import DEFAULT_GROUP, homes, is_home, label
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
 from pytest_intacct.reporting.verdict import Readiness, readiness
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome, RequirementResult, Verdict, count_outcomes
+from pytest_intacct.results import Outcome, RequirementResult, Verdict, count_outcomes
 from pytest_intacct.waivers import Waiver, WaiverState, find_waiver, waiver_states
 
-DEFAULT_GROUP = "default"
+__all__ = ["DEFAULT_GROUP", "EnvironmentInfo", "RunReport", "build_report", "universe"]
+
 NO_RESULT = "no result recorded: the test of this requirement did not report (crashed or interrupted)"
 
 Key = tuple[str, str]  # (environment, requirement id)
@@ -76,7 +78,7 @@ class EnvironmentReport:
 
     @property
     def label(self) -> str:
-        return "across environments" if self.name == ACROSS_ENVIRONMENTS else self.name
+        return label(self.name)
 
     @property
     def readiness(self) -> Readiness:
@@ -106,6 +108,11 @@ class RunReport:
     @property
     def readiness(self) -> Readiness:
         return readiness(row.outcome for row in self.rows)
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the run has groups (a fleet) rather than the one default group."""
+        return any(env.info.group != DEFAULT_GROUP for env in self.environments)
 
     @property
     def ran(self) -> int:
@@ -155,10 +162,21 @@ class RunReport:
         return [(env, observed, rows) for (env, observed), rows in groups.items()]
 
 
-def universe(profile: Profile, environments: Sequence[str]) -> list[Key]:
-    """Every (environment, requirement id) a run of these environments checks, in report order."""
-    keys = [(env, r.id) for env in environments for r in profile.requirements if not r.across_environments]
-    return keys + [(ACROSS_ENVIRONMENTS, r.id) for r in profile.requirements if r.across_environments]
+def universe(environments: Sequence[EnvironmentInfo]) -> list[Key]:
+    """Every (environment or home, requirement id) a run of these environments checks, in report order."""
+    return [(env.name, r.id) for env in with_homes(environments) for r in _requirements_of(env)]
+
+
+def with_homes(environments: Sequence[EnvironmentInfo]) -> list[EnvironmentInfo]:
+    """The environments, then the home of each (group, profile) whose profile has cross-environment
+    requirements (see :mod:`pytest_intacct.groups`)."""
+    profiles = {env.profile.name: env.profile for env in environments}
+    found = list(environments)
+    for home in homes((env.name, env.group, env.profile.name) for env in environments):
+        profile = profiles[home.profile]
+        if any(r.across_environments for r in profile.requirements):
+            found.append(EnvironmentInfo(home.name, profile, None, None, group=home.group))
+    return found
 
 
 def build_report(
@@ -184,9 +202,7 @@ def build_report(
         if key in by_key:
             raise ValueError(f"environment {key[0]!r}: more than one result for a requirement")
         by_key[key] = result
-    homes = list(environments)
-    if any(r.across_environments for env in environments for r in env.profile.requirements):
-        homes.append(EnvironmentInfo(ACROSS_ENVIRONMENTS, _shared_profile(environments), None, None))
+    homes = with_homes(environments)
     known = {env.name: env for env in homes}
     for env_name, requirement_id in by_key:
         if env_name not in known:
@@ -205,7 +221,7 @@ def build_report(
 
 
 def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:
-    across = env.name == ACROSS_ENVIRONMENTS
+    across = is_home(env.name)
     return [r for r in env.profile.requirements if r.across_environments == across]
 
 
@@ -232,12 +248,3 @@ def _environment(
         rows.append(Row(result, drift, waiver))
     gone = removed(baseline, env.name, [r.id for r in mine]) if baseline else []
     return EnvironmentReport(env, tuple(rows), tuple(not_run), tuple(gone))
-
-
-def _shared_profile(environments: Sequence[EnvironmentInfo]) -> Profile:
-    profiles = {env.profile.name: env.profile for env in environments}
-    if len(profiles) != 1:
-        raise ValueError(
-            f"cross-environment results need environments that share one profile, got {sorted(profiles)}"
-        )
-    return next(iter(profiles.values()))

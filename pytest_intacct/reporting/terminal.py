@@ -1,15 +1,21 @@
-"""The terminal summary: the verdict, outcome counts per environment and what needs attention."""
+"""The terminal summary: the verdict, outcome counts per environment and what needs attention, ending
+with one verdict line per environment, worst first (by group in a fleet), so 200 environments stay
+readable."""
 
 from __future__ import annotations
 
-from pytest_intacct.profiles import Profile
-from pytest_intacct.reporting.model import RunReport
+from pytest_intacct.reporting.model import EnvironmentReport, RunReport
+from pytest_intacct.reporting.verdict import Readiness, readiness
 from pytest_intacct.results import Outcome
 from pytest_intacct.waivers import WaiverState
 
+WORST_FIRST = (Readiness.NOT_READY, Readiness.INCOMPLETE, Readiness.READY)
 
-def summary_lines(report: RunReport, profile: Profile) -> list[str]:
-    lines = [f"profile: {profile.name} ({profile.title})", f"verdict: {report.readiness}"]
+
+def summary_lines(report: RunReport) -> list[str]:
+    profiles = {env.info.profile.name: env.info.profile for env in report.environments}
+    named = ", ".join(f"{p.name} ({p.title})" for p in profiles.values())
+    lines = [f"profile{'s' if len(profiles) > 1 else ''}: {named}", f"verdict: {report.readiness}"]
     if report.partial:
         lines.append(partial_note(report))
     if report.baseline is not None:
@@ -38,7 +44,35 @@ def summary_lines(report: RunReport, profile: Profile) -> list[str]:
     lines += [
         f"{waiver.label}: {state}" for waiver, state in report.waivers if state is not WaiverState.APPLIED
     ]
+    return lines + verdict_lines(report)
+
+
+def verdict_lines(report: RunReport) -> list[str]:
+    """One line per environment (and cross-environment home), worst first; grouped when a fleet has
+    groups, the worst group first."""
+    shown = [env for env in report.environments if env.rows or env.not_run]
+    groups: dict[str, list[EnvironmentReport]] = {}
+    for env in shown:
+        groups.setdefault(env.info.group, []).append(env)
+    if not shown:
+        return []
+    lines = ["verdicts, worst first:"]
+    fleet = report.grouped
+    order = sorted(groups, key=lambda g: _rank(readiness(r.outcome for e in groups[g] for r in e.rows)))
+    width = max(len(str(r)) for r in WORST_FIRST)
+    for group in order:
+        members = sorted(groups[group], key=lambda e: _rank(e.readiness))  # stable: run order within
+        indent = "  "
+        if fleet:
+            verdict = readiness(r.outcome for e in members for r in e.rows)
+            lines.append(f"  group {group}: {verdict}")
+            indent = "    "
+        lines += [f"{indent}{e.readiness!s:{width}}  {e.label}" for e in members]
     return lines
+
+
+def _rank(verdict: Readiness) -> int:
+    return WORST_FIRST.index(verdict)
 
 
 def partial_note(report: RunReport) -> str:

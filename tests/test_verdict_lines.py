@@ -1,0 +1,71 @@
+"""The terminal summary ends with one verdict line per environment, worst first, by group in a fleet."""
+
+from __future__ import annotations
+
+from pytest_intacct.reporting.model import EnvironmentInfo, build_report
+from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
+from pytest_intacct.results import Verdict
+from tests.test_acceptance_json import CALANCE, TRELICA, WHEN, result
+
+FAILED = Verdict.failed("active", "inactive")
+UNCHECKED = Verdict.error("login", "gateway unreachable")
+
+
+def report(environments, results):
+    return build_report(results, environments, plugin_version="0.1.0", started_at=WHEN)
+
+
+def test_a_plain_run_lists_its_environments_worst_first_without_groups():
+    envs = [EnvironmentInfo(name, TRELICA, name, None) for name in ("ready", "broken", "unreachable")]
+    run = report(
+        envs,
+        [
+            result("ready", TRELICA, "user-active"),
+            result("broken", TRELICA, "user-active", FAILED),
+            result("unreachable", TRELICA, "user-active", UNCHECKED),
+        ],
+    )
+    assert verdict_lines(run) == [
+        "verdicts, worst first:",
+        "  NOT READY   broken",
+        "  INCOMPLETE  unreachable",
+        "  READY       ready",
+    ]
+    assert summary_lines(run)[-4:] == verdict_lines(run)  # the summary ends with them
+
+
+def test_a_fleet_lists_groups_worst_first_each_with_its_environments_worst_first():
+    envs = [
+        EnvironmentInfo("a-ready", TRELICA, "A", None, group="alpha"),
+        EnvironmentInfo("b-ready", TRELICA, "B1", None, group="beta"),
+        EnvironmentInfo("b-unchecked", TRELICA, "B2", None, group="beta"),
+        EnvironmentInfo("c-impl", CALANCE, "C1", None, group="gamma"),
+        EnvironmentInfo("c-prod", CALANCE, "C2", None, group="gamma"),
+    ]
+    run = report(
+        envs,
+        [
+            result("a-ready", TRELICA, "user-active"),
+            result("b-ready", TRELICA, "user-active"),
+            result("b-unchecked", TRELICA, "user-active", UNCHECKED),
+            result("c-impl", CALANCE, "user-login"),
+            result("c-prod", CALANCE, "user-login"),
+            result("*gamma", CALANCE, "sender-id-consistent", FAILED),
+        ],
+    )
+    assert verdict_lines(run) == [
+        "verdicts, worst first:",
+        "  group gamma: NOT READY",
+        "    NOT READY   across environments of gamma",
+        "    READY       c-impl",
+        "    READY       c-prod",
+        "  group beta: INCOMPLETE",
+        "    INCOMPLETE  b-unchecked",
+        "    READY       b-ready",
+        "  group alpha: READY",
+        "    READY       a-ready",
+    ]
+    assert summary_lines(run)[0] == (
+        "profiles: trelica (Trelica integration for Sage Intacct), "
+        "calance (Calance integrations for Sage Intacct)"
+    )
