@@ -23,7 +23,7 @@ demo: $(STAMP)
 	exit $$status
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.fleet

@@ -188,6 +188,11 @@ def settings_hint(environment: str, problem: Problem) -> str:
     return f"check {listed} first"
 
 
+def _with_hint(text: str, hint: str) -> str:
+    """``text`` and the settings hint in one sentence: "... to this sender ID; check X first"."""
+    return f"{text.rstrip().rstrip('.;')}; {hint}" if hint else text
+
+
 def _sign_in_failed(
     requirement: Requirement, profile: Profile, environment: str, problem: Problem
 ) -> Verdict:
@@ -197,8 +202,7 @@ def _sign_in_failed(
         observed = problem.message
         if problem.kind == ErrorKind.SIGN_IN_FAILED:
             observed += f" ({SIGN_IN_CAUSES})"
-        if hint:
-            observed += f"; {hint}"
+        observed = _with_hint(observed, hint)
         return Verdict.failed(
             requirement.title, observed, {"gateway_error": problem.message, "level": problem.level}
         )
@@ -207,7 +211,7 @@ def _sign_in_failed(
     if root:
         cause = f"requirement {root!r} failed"
     else:
-        cause = f"sign-in could not complete: {problem.message}" + (f"; {hint}" if hint else "")
+        cause = _with_hint(f"sign-in could not complete: {problem.message}", hint)
     return Verdict.error(
         requirement.title,
         f"not checked: {cause}",
