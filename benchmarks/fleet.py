@@ -30,12 +30,10 @@ from functools import partial
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
-from pytest_intacct.client import Credentials
 from pytest_intacct.client import functions as fn
 from pytest_intacct.collection import DEFAULT_CONCURRENCY
 from pytest_intacct.profiles import Profile, load_profile
-from pytest_intacct.redaction import Secret
-from pytest_intacct.run import AcceptanceRun
+from pytest_intacct.run import AcceptanceRun, login_settings
 from pytest_intacct.settings import EnvironmentSettings
 from pytest_intacct.simulator import Scenario, ScenarioLogin, Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
@@ -52,20 +50,7 @@ ALREADY_IMPORTED = "import pytest, pytest_html.plugin, pytest_metadata.plugin, x
 
 
 def settings(login: ScenarioLogin, endpoint: str) -> EnvironmentSettings:
-    return EnvironmentSettings(
-        name=login.name,
-        credentials=Credentials(
-            sender_id=login.sender_id,
-            sender_password=Secret(login.sender_password),
-            company_id=login.company_id,
-            user_id=login.user_id,
-            user_password=Secret(login.user_password),
-            endpoint=endpoint,
-            entity_id=login.entity_id,
-        ),
-        production=False,
-        developer_user_id=login.developer_user_id,
-    )
+    return login_settings(login.name, login, endpoint, production=False)
 
 
 def _serve(scenario: Scenario, latency: float, endpoint: multiprocessing.SimpleQueue, stop: Event) -> None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
@@ -24,6 +25,9 @@ from pytest_intacct.redaction import Secret
 from pytest_intacct.results import RequirementResult
 from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
 from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
+
+if TYPE_CHECKING:
+    from pytest_intacct.simulator import ScenarioLogin
 
 DEMO = "demo"
 
@@ -60,23 +64,36 @@ def demo_environments(
                 raise SettingsError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
             login = simulator.logins[login_name] if login_name else simulator.primary_login
             settings.append(
-                EnvironmentSettings(
-                    name=name,
-                    credentials=Credentials(
-                        sender_id=login.sender_id,
-                        sender_password=Secret(login.sender_password),
-                        company_id=login.company_id,
-                        user_id=login.user_id,
-                        user_password=Secret(login.user_password),
-                        endpoint=simulator.endpoint,
-                        entity_id=login.entity_id or None,
-                    ),
+                login_settings(
+                    name,
+                    login,
+                    simulator.endpoint,
                     production=login.name.lower() in PRODUCTION_NAMES,
                     profile=simulator.scenario.profile or None,
-                    developer_user_id=login.developer_user_id,
                 )
             )
         yield settings
+
+
+def login_settings(
+    name: str, login: ScenarioLogin, endpoint: str, *, production: bool, profile: str | None = None
+) -> EnvironmentSettings:
+    """Settings that sign in as one of a simulator scenario's logins."""
+    return EnvironmentSettings(
+        name=name,
+        credentials=Credentials(
+            sender_id=login.sender_id,
+            sender_password=Secret(login.sender_password),
+            company_id=login.company_id,
+            user_id=login.user_id,
+            user_password=Secret(login.user_password),
+            endpoint=endpoint,
+            entity_id=login.entity_id or None,
+        ),
+        production=production,
+        profile=profile,
+        developer_user_id=login.developer_user_id,
+    )
 
 
 class AcceptanceRun:
