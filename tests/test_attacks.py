@@ -8,6 +8,9 @@ are attacks that held and that the rest of the suite did not try.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -17,8 +20,9 @@ from urllib3.util import parse_url
 from pytest_intacct.client import IntacctClient, WritePermit, WriteRefused
 from pytest_intacct.client.endpoints import session_endpoint_allowed
 from pytest_intacct.settings import load_environment
+from pytest_intacct.simulator import Simulator, load_scenario
 from tests import answers
-from tests.hostile_gateway import Answer, hostile_gateway
+from tests.hostile_gateway import Answer, HostileGateway, hostile_gateway
 
 LOGIN = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 SETTINGS = {
@@ -251,3 +255,89 @@ def test_a_deselected_requirement_makes_the_run_partial_not_ready(pytester):
     )
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["verdict: READY", "partial run: 17 of the profile's 18 requirements ran*"])
+
+
+# -- evidence is what was asked: a gateway that lies about what it returns ---------------------------------
+
+
+@contextmanager
+def tampering_proxy(
+    scenario: str, mutate: Callable[[str], str]
+) -> Iterator[tuple[HostileGateway, Simulator]]:
+    """A loopback gateway that forwards every request to the simulator and alters its answers."""
+    with Simulator(load_scenario(scenario)) as simulator, hostile_gateway() as gateway:
+        upstream = simulator.endpoint.split("/ia/")[0]
+        mine = gateway.url.split("/ia/")[0]
+
+        def answer(body: bytes) -> Answer:
+            path = gateway.received[-1].path
+            reply = requests.post(
+                upstream + path, data=body, headers={"Content-Type": "application/xml"}, timeout=10
+            )
+            return Answer(reply.status_code, mutate(reply.text.replace(upstream, mine)))
+
+        gateway.script(answer)
+        yield gateway, simulator
+
+
+def _empty_roleusers(attributes: str) -> Callable[[str], str]:
+    pattern = re.compile(r'<data listtype="roleusers"[^>]*>.*?</data>', re.DOTALL)
+    return lambda text: pattern.sub(f'<data listtype="roleusers" {attributes}></data>', text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a ROLEUSERS page that announces records it does not carry (count/totalcount > records, "
+    "numremaining=0) is taken as 'no role': role-assigned becomes n/a (met) instead of could not check",
+)
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'count="1" totalcount="1" numremaining="0" resultId=""',
+        'count="0" totalcount="3" numremaining="0" resultId=""',
+    ],
+    ids=["count-without-records", "totalcount-without-pages"],
+)
+def test_a_page_that_omits_the_records_it_announces_is_could_not_check(pytester, attributes):
+    result = run_through(pytester, _empty_roleusers(attributes), "-rs", "-k", "role-assigned")
+    skipped = [line for line in result.stdout.lines if "n/a: role-assigned" in line]
+    assert skipped == []
+    assert result.ret == 10
+
+
+def run_through(pytester: pytest.Pytester, mutate: Callable[[str], str], *args: str) -> pytest.RunResult:
+    """The shipped suites against the Trelica-ready simulator, every answer passed through ``mutate``."""
+    with tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
+        login = simulator.primary_login
+        dotenv(
+            pytester,
+            "stage",
+            gateway.url,
+            INTACCT_SENDER_ID=login.sender_id,
+            INTACCT_SENDER_PASSWORD=login.sender_password,
+            INTACCT_COMPANY_ID=login.company_id,
+            INTACCT_USER_ID=login.user_id,
+            INTACCT_USER_PASSWORD=login.user_password,
+        )
+        return pytester.runpytest("--intacct-env=stage", "--intacct-retries=0", *args)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a readByName USERINFO answer holding another login's record is judged as the Web Services "
+    "user's: USERINFO.LOGINID is never compared with the login asked for",
+)
+def test_a_user_record_for_another_login_is_not_evidence(pytester):
+    def other_login(text: str) -> str:
+        return text.replace("<LOGINID>trelica_ws</LOGINID>", "<LOGINID>someone_else</LOGINID>")
+
+    result = run_through(pytester, other_login, "-k", "user-active")
+    assert result.ret == 10  # could not check
+    result.assert_outcomes(errors=1)
+
+
+def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
+    result = run_through(pytester, lambda text: text, "-k", "role-assigned or user-active")
+    result.assert_outcomes(passed=2)
