@@ -341,3 +341,25 @@ def test_a_user_record_for_another_login_is_not_evidence(pytester):
 def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
     result = run_through(pytester, lambda text: text, "-k", "role-assigned or user-active")
     result.assert_outcomes(passed=2)
+
+
+# -- "could not check" and failures are never silenced -----------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="--intacct-fail-on=new counts only new-fail/new-error: a requirement the baseline lacks ('added') "
+    "that fails, or a baseline sharing no environment with the run, exits 0 on a NOT READY run",
+)
+def test_fail_on_new_never_exits_0_on_a_failure_the_baseline_does_not_know(pytester):
+    baseline = pytester.runpytest("--intacct-env=demo", "--intacct-json=baseline.json")
+    assert baseline.ret == pytest.ExitCode.OK
+    result = pytester.runpytest(
+        "--intacct-env=demo:primary",
+        "--intacct-scenario=user-inactive",
+        "--intacct-baseline=baseline.json",
+        "--intacct-fail-on=new",
+    )
+    result.stdout.fnmatch_lines(["verdict: NOT READY", "drift against baseline.json: 18 added"])
+    assert result.ret != pytest.ExitCode.OK
