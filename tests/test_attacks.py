@@ -151,10 +151,25 @@ def test_a_binary_scenario_file_is_a_usage_error_naming_the_file(pytester):
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="--intacct-json and --intacct-markdown naming the same file: one silently overwrites the other",
+    reason="--intacct-json and --intacct-markdown/--intacct-record/--intacct-journal naming the same file: "
+    "one silently overwrites the other",
 )
 def test_two_outputs_to_one_file_are_a_usage_error(pytester):
-    result = pytester.runpytest("--intacct-env=demo", "--intacct-json=out", "--intacct-markdown=out")
+    result = pytester.runpytest(
+        "--intacct-env=demo", "--intacct-json=out", "--intacct-markdown=out", "-k", "user-login"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="an environment name longer than a file name may be is an INTERNALERROR "
+    "(OSError: File name too long from Path.is_file on .env.NAME in settings._merged_values), exit 3",
+)
+def test_an_environment_name_too_long_for_a_file_name_is_a_usage_error(pytester):
+    result = pytester.runpytest(f"--intacct-env={'a' * 300}")
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
@@ -168,12 +183,10 @@ def test_two_outputs_to_one_file_are_a_usage_error(pytester):
     ],
     ids=["directory", "dev-zero", "dangling-symlink", "fifo"],
 )
-def test_a_dotenv_that_is_not_a_file_neither_hangs_nor_crashes(pytester, setup):
-    dotenv(pytester, "prod", "https://api.intacct.com/ia/xml/xmlgw.phtml")
-    setup(pytester.path)
-    result = pytester.runpytest("--intacct-env=prod", "--collect-only", "-q")
-    assert result.ret == pytest.ExitCode.OK
-    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+def test_a_dotenv_that_is_not_a_file_neither_hangs_nor_crashes(tmp_path, setup):
+    setup(tmp_path)
+    environ = {f"INTACCT_PROD_{k[8:]}": v for k, v in SETTINGS.items()}
+    assert load_environment("prod", tmp_path, environ=environ).credentials.company_id == "acme"
 
 
 @pytest.mark.parametrize(
@@ -207,9 +220,8 @@ FORGED = "verdict: READY"
     reason="gateway text with a line break (&#10; / &#13;) is printed raw in the terminal summary and "
     "failure messages, so a hostile gateway can forge summary lines such as 'verdict: READY'",
 )
-@pytest.mark.parametrize("newline", ["&#10;", "&#13;&#10;"])
-def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester, newline):
-    description = f"Invalid Web Services Authorization{newline}{FORGED}"
+def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester):
+    description = f"Invalid Web Services Authorization&#13;&#10;{FORGED}"
     body = answers.SENDER_NOT_AUTHORIZED.replace("Invalid Web Services Authorization", description)
     with hostile_gateway() as gateway:
         gateway.script(Answer(200, body))
@@ -243,18 +255,6 @@ def test_an_html_error_page_title_cannot_inject_control_characters_or_markup(pyt
     assert "<script>alert(1)" not in html
     assert "\x1b" not in pytester.path.joinpath("out.md").read_text()
     etree.parse(str(pytester.path / "junit.xml"))  # still well-formed XML
-
-
-def test_a_deselected_requirement_makes_the_run_partial_not_ready(pytester):
-    result = pytester.runpytest(
-        "--intacct-env=demo",
-        "--deselect",
-        "test_user.py::test_user[demo-user-active]",
-        "-p",
-        "no:cacheprovider",
-    )
-    assert result.ret == pytest.ExitCode.OK
-    result.stdout.fnmatch_lines(["verdict: READY", "partial run: 17 of the profile's 18 requirements ran*"])
 
 
 # -- evidence is what was asked: a gateway that lies about what it returns ---------------------------------
@@ -353,13 +353,28 @@ def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
     "that fails, or a baseline sharing no environment with the run, exits 0 on a NOT READY run",
 )
 def test_fail_on_new_never_exits_0_on_a_failure_the_baseline_does_not_know(pytester):
-    baseline = pytester.runpytest("--intacct-env=demo", "--intacct-json=baseline.json")
+    baseline = pytester.runpytest("--intacct-env=demo", "--intacct-json=baseline.json", "-k", "test_user")
     assert baseline.ret == pytest.ExitCode.OK
     result = pytester.runpytest(
         "--intacct-env=demo:primary",
         "--intacct-scenario=user-inactive",
         "--intacct-baseline=baseline.json",
         "--intacct-fail-on=new",
+        "-k",
+        "test_user",
     )
-    result.stdout.fnmatch_lines(["verdict: NOT READY", "drift against baseline.json: 18 added"])
+    result.stdout.fnmatch_lines(["verdict: NOT READY", "drift against baseline.json: 6 added"])
     assert result.ret != pytest.ExitCode.OK
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="markdown.escape leaves bare URLs, www. links and @mentions live: gateway text pasted into a "
+    "GitHub/Jira comment becomes a clickable link or pings a team",
+)
+@pytest.mark.parametrize("live", ["https://evil.test/reset", "www.evil.test", "@acme/admins"])
+def test_gateway_text_in_the_markdown_makes_no_link_or_mention(live):
+    from pytest_intacct.reporting.markdown import escape
+
+    assert live not in escape(f"Sign-in refused: see {live} to unlock")
