@@ -9,6 +9,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import SplitResult, urlsplit
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
+
 INTACCT_DOMAIN = ".intacct.com"
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
@@ -73,8 +76,25 @@ def session_endpoint_allowed(login_endpoint: str, session_endpoint: str) -> bool
 
 
 def _split(url: str) -> SplitResult:
+    """The URL's parts, as long as every parser on the way reads the same host and port from it.
+
+    requests connects wherever urllib3's parser points, which reads ``https://evil.test\\.intacct.com``
+    as host ``evil.test`` where :func:`urllib.parse.urlsplit` sees ``evil.test\\.intacct.com``: so
+    a backslash is refused outright, and the two parsers must agree.
+    """
+    if "\\" in url:
+        raise ValueError("the endpoint contains a backslash")
     parts = urlsplit(url)
     _port(parts)  # raises ValueError on a port out of range or not a number
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return parts  # not a URL anything connects to; the caller refuses its scheme
+    try:
+        connected = parse_url(url)
+    except LocationParseError:
+        raise ValueError("the endpoint is not a URL the HTTP client can parse") from None
+    host = (connected.host or "").strip("[]").lower()
+    if host != (parts.hostname or "") or connected.port != parts.port:
+        raise ValueError("the endpoint's host is read differently by the HTTP client")
     return parts
 
 
