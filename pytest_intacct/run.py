@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
-from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
+from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy, WritePermit, WriteRefused
 from pytest_intacct.collection import DEFAULT_CONCURRENCY, Progress, collect_all
 from pytest_intacct.groups import Home, homes
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reads import Read, Subject
 from pytest_intacct.redaction import Secret
 from pytest_intacct.results import RequirementResult
-from pytest_intacct.settings import PRODUCTION_NAMES, EnvironmentSettings, SettingsError
+from pytest_intacct.settings import EnvironmentSettings, SettingsError, env_var_name, looks_like_production
 from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def demo_environments(
                     name,
                     login,
                     simulator.endpoint,
-                    production=login.name.lower() in PRODUCTION_NAMES,
+                    production=looks_like_production(login.name),
                     profile=simulator.scenario.profile or None,
                 )
             )
@@ -163,13 +163,25 @@ class AcceptanceRun:
         subject = Subject(environment.credentials.user_id, environment.developer_user_id)
         return plan(self.profile_of(environment.name), subject)
 
-    def client(self, name: str) -> IntacctClient:
-        """A new read-only client for the environment, with the run's timeout and retries."""
+    def client(self, name: str, write_permit: WritePermit | None = None) -> IntacctClient:
+        """A new client for the environment, with the run's timeout and retries.
+
+        Read-only, unless given a ``write_permit``, which only an environment whose settings say
+        ``INTACCT_PRODUCTION=false`` explicitly accepts (a default never unlocks writes).
+        """
         if self.offline:
             raise RuntimeError("this run replays recorded evidence and has no gateway to talk to")
         env = self.environments[name]
+        if write_permit is not None and not env.writes_allowed:
+            raise WriteRefused(
+                f"writes to {name!r} need {env_var_name(name, 'INTACCT_PRODUCTION')}=false set explicitly"
+            )
         return IntacctClient(
-            env.credentials, production=env.production, timeout=self.options.timeout, retry=self.options.retry
+            env.credentials,
+            production=env.production,
+            write_permit=write_permit,
+            timeout=self.options.timeout,
+            retry=self.options.retry,
         )
 
     def snapshot(self, name: str) -> Snapshot:

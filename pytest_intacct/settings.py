@@ -52,7 +52,11 @@ class SettingsWarning(UserWarning):
 
 @dataclass(frozen=True)
 class EnvironmentSettings:
-    """Everything needed to check one Intacct environment."""
+    """Everything needed to check one Intacct environment.
+
+    ``production`` says which requirements apply (a test or a production company); ``writes_allowed``
+    is true only when ``INTACCT_PRODUCTION=false`` was set explicitly: no default unlocks writes.
+    """
 
     name: str
     credentials: Credentials
@@ -60,6 +64,7 @@ class EnvironmentSettings:
     profile: str | None = None
     developer_user_id: str | None = None
     group: str = DEFAULT_GROUP
+    writes_allowed: bool = False
 
 
 def env_var_name(environment: str, key: str) -> str:
@@ -172,6 +177,7 @@ def load_environments(
         common, specific = _files(name, directory)
         missing = [key for key in REQUIRED_KEYS if not values.get(key, "").strip()]
         production = _production(name, values.get("INTACCT_PRODUCTION", ""))
+        writes_allowed = values.get("INTACCT_PRODUCTION", "").strip().lower() in _FALSE
         if missing:
             hints = ", ".join(f"{key} (or ${env_var_name(name, key)})" for key in missing)
             sources = f"{common}, {specific}" + (", the fleet file" if name in fleet else "")
@@ -207,6 +213,7 @@ def load_environments(
                 profile=values.get("INTACCT_PROFILE", "").strip() or None,
                 developer_user_id=values.get("INTACCT_DEVELOPER_USER_ID", "").strip() or None,
                 group=(groups or {}).get(name, DEFAULT_GROUP),
+                writes_allowed=writes_allowed,
             )
         )
     if problems:
@@ -214,10 +221,15 @@ def load_environments(
     return loaded
 
 
+def looks_like_production(name: str) -> bool:
+    """Whether a name says production: ``prod``, ``PROD_US``, ``eu-production-2`` do, ``sandbox`` does not."""
+    return any(word in PRODUCTION_NAMES for word in re.split(r"[^a-z0-9]+", name.lower()))
+
+
 def _production(name: str, raw: str) -> bool | None:
     value = raw.strip().lower()
     if not value:
-        return name.lower() in PRODUCTION_NAMES
+        return looks_like_production(name)
     if value in _TRUE:
         return True
     if value in _FALSE:

@@ -75,12 +75,6 @@ def test_lookalike_session_endpoints_are_refused(session):
 # -- read-only ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="only the exact names prod/production default to production: 'prod-eu', 'PROD_US', "
-    "'production-2' default to a test company, whose settings then unlock a WritePermit",
-)
 @pytest.mark.parametrize("name", ["prod-eu", "PROD_US", "production-2"])
 def test_an_environment_named_like_production_never_defaults_to_a_test_company(tmp_path, name):
     env = load_environment(

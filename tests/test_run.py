@@ -108,3 +108,29 @@ def test_cross_environment_requirements_are_judged_within_each_group_of_one_prof
     assert {
         (r.environment, r.requirement.id) for r in run.results() if r.requirement.across_environments
     } == {(home, r.id) for home in ("*acme@calance", "*globex") for r in across}
+
+
+def test_only_an_explicit_production_false_lets_the_run_hand_out_a_writing_client(tmp_path):
+    from pytest_intacct.client import WritePermit, WriteRefused
+    from pytest_intacct.settings import load_environments
+
+    base = {
+        "SENDER_ID": "TrelicaMPP",
+        "SENDER_PASSWORD": "sender-pw-1234",
+        "COMPANY_ID": "acme",
+        "USER_ID": "trelica_ws",
+        "USER_PASSWORD": "user-pw-5678",
+    }
+    environ = {f"INTACCT_{env}_{key}": value for env in ("SANDBOX", "QA") for key, value in base.items()}
+    environ["INTACCT_QA_PRODUCTION"] = "false"
+    sandbox, qa = load_environments(["sandbox", "qa"], tmp_path, environ)
+    assert not sandbox.production  # a test company by default ...
+    assert not sandbox.writes_allowed  # ... but never writable by default
+    assert not qa.production
+    assert qa.writes_allowed
+    run = AcceptanceRun([sandbox, qa], load_profile("trelica"))
+    permit = WritePermit("rehearse a deprovisioning in the sandbox")
+    with pytest.raises(WriteRefused, match="INTACCT_SANDBOX_PRODUCTION=false set explicitly"):
+        run.client("sandbox", write_permit=permit)
+    with run.client("qa", write_permit=permit) as client:
+        assert client.production is False
