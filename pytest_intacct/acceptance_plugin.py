@@ -77,6 +77,10 @@ class AcceptancePlugin:
             markdown_path = _output(config, "--intacct-markdown", "intacct_markdown")
             names = parse_environment_names(config.getoption("intacct_env"))
             replay = config.getoption("intacct_replay")
+            if not (names or replay or config.getoption("intacct_fleet")):
+                raise SettingsError(
+                    "--intacct-env needs at least one environment name, e.g. --intacct-env=prod"
+                )
             if replay and config.getoption("intacct_fleet"):
                 raise SettingsError("--intacct-replay judges recorded evidence: it takes no --intacct-fleet")
             pack = evidence.load_pack(replay) if replay else None

@@ -73,6 +73,10 @@ def env_var_name(environment: str, key: str) -> str:
     return f"INTACCT_{name}_{key.removeprefix('INTACCT_')}"
 
 
+# Names become file names (.env.NAME) and variable prefixes: short, plain, and never a report's "*".
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$|^demo:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
 def parse_environment_names(values: Iterable[str]) -> list[str]:
     """``--intacct-env`` values, repeatable and comma-separated, de-duplicated in order.
 
@@ -83,8 +87,11 @@ def parse_environment_names(values: Iterable[str]) -> list[str]:
     for value in values:
         for name in value.split(","):
             name = name.strip()
-            if name.startswith("*"):
-                raise SettingsError(f"environment {name!r}: a name cannot start with '*'")
+            if name and not _NAME.match(name):
+                raise SettingsError(
+                    f"environment {name[:80]!r}: a name is 1 to 64 letters, digits, '.', '_' or '-' "
+                    "(and 'demo:LOGIN' for the simulator's logins), starting with a letter or digit"
+                )
             if name and name not in names:
                 names.append(name)
     prefixes: dict[str, str] = {}

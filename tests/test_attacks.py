@@ -97,12 +97,6 @@ def test_a_write_permit_needs_a_literal_false_even_from_settings(tmp_path):
 # -- bad input is one usage error -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="--intacct-env=',' (no name at all) is an INTERNALERROR (KeyError: pop from an empty set "
-    "in acceptance_plugin._profile), exit 3, not a usage error",
-)
 @pytest.mark.parametrize("value", [",", " "])
 def test_an_environment_option_without_a_name_is_a_usage_error(pytester, value):
     result = pytester.runpytest(f"--intacct-env={value}")
@@ -149,12 +143,6 @@ def test_two_outputs_to_one_file_are_a_usage_error(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an environment name longer than a file name may be is an INTERNALERROR "
-    "(OSError: File name too long from Path.is_file on .env.NAME in settings._merged_values), exit 3",
-)
 def test_an_environment_name_too_long_for_a_file_name_is_a_usage_error(pytester):
     result = pytester.runpytest(f"--intacct-env={'a' * 300}")
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()

@@ -137,5 +137,5 @@ def test_a_fleet_entry_missing_a_key_says_the_fleet_file_was_looked_in(tmp_path)
 
 
 def test_names_cannot_start_with_a_star_the_cross_environment_homes_prefix():
-    with pytest.raises(SettingsError, match="cannot start with"):
+    with pytest.raises(SettingsError, match="starting with a letter or digit"):
         parse_environment_names(["*acme"])
