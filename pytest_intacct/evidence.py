@@ -60,7 +60,20 @@ def record(path: str | os.PathLike[str], profile: Profile, snapshots: Sequence[S
         "profile": {"name": profile.name, "path": str(profile.path)},
         "snapshots": [snapshot.to_dict() for snapshot in snapshots],
     }
-    write_text(path, redact(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)) + "\n")
+    text = json.dumps(_redacted(document), indent=2, ensure_ascii=False, allow_nan=False)
+    write_text(path, text + "\n")
+
+
+def _redacted(value: Any) -> Any:
+    """Every string in ``value`` redacted, the structure kept: a secret spelled like ``false`` or a key
+    name cannot break the JSON, as redacting the serialized text would."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
