@@ -70,7 +70,7 @@ def user_info(who: Login = "user", name: str | None = None) -> Need:
         login = subject.login(who)
         if not login:
             return None
-        return Read(f"USERINFO/{login}", lambda: fn.read_by_name("USERINFO", [login]), _first_record)
+        return Read(f"USERINFO/{login}", lambda: fn.read_by_name("USERINFO", [login]), _record_of(login))
 
     return Need(name or f"{who}_info", f"readByName USERINFO of the {who}", resolve)
 
@@ -98,7 +98,7 @@ def role_users(who: Login = "user", name: str | None = None) -> Need:
         return Read(
             f"ROLEUSERS/{login}",
             lambda: fn.read_by_query("ROLEUSERS", query, ("USERLOGINID", "ROLENAME")),
-            _role_names,
+            _roles_of(login),
             paged=True,
             # readByQuery answers an empty <data count="0"/>; no <data> at all is no answer.
         )
@@ -122,9 +122,34 @@ def one_record(param: str = "object", name: str = "object") -> Need:
     return Need(name, f"a one-record readByQuery of the object in params.{param}", resolve)
 
 
-def _first_record(pages: Sequence[etree._Element]) -> Json:
-    records = [record for page in pages for record in to_records(page)]
-    return records[0] if records else None
+def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
+    """The record whose LOGINID is ``login`` (None if the company has no such user).
+
+    An answer that holds only other logins' records is not evidence about this one: it raises, so the
+    reading is "could not check" rather than someone else's status judged as this user's.
+    """
+
+    def parse(pages: Sequence[etree._Element]) -> Json:
+        records = [record for page in pages for record in to_records(page)]
+        mine = [r for r in records if str(r.get("LOGINID", "")).casefold() == login.casefold()]
+        if records and not mine:
+            raise ValueError(f"USERINFO answered for {records[0].get('LOGINID')!r}, not for {login!r}")
+        return mine[0] if mine else None
+
+    return parse
+
+
+def _roles_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
+    """The sorted role names assigned to ``login``; a row for another login is not evidence."""
+
+    def parse(pages: Sequence[etree._Element]) -> Json:
+        rows = [row for page in pages for row in to_records(page)]
+        others = [r for r in rows if str(r.get("USERLOGINID", "")).casefold() != login.casefold()]
+        if others:
+            raise ValueError(f"ROLEUSERS answered for {others[0].get('USERLOGINID')!r}, not for {login!r}")
+        return sorted({str(r["ROLENAME"]) for r in rows if r.get("ROLENAME")})
+
+    return parse
 
 
 def _permissions(pages: Sequence[etree._Element]) -> Json:
@@ -133,11 +158,6 @@ def _permissions(pages: Sequence[etree._Element]) -> Json:
         for application, policies in to_permissions(page).items():
             merged[application] = {policy: sorted(rights) for policy, rights in policies.items()}
     return merged
-
-
-def _role_names(pages: Sequence[etree._Element]) -> Json:
-    names = {str(r.get("ROLENAME", "")) for page in pages for r in to_records(page) if r.get("ROLENAME")}
-    return sorted(names)
 
 
 def _first_page_count(pages: Sequence[etree._Element]) -> Json:
