@@ -231,7 +231,8 @@ def _pages(
     """The ``<data>`` of the first page, or of every page for a paged read (the client bounds the paging)."""
     if first.data is None:
         return _no_data(first) if read.needs_data else []
-    if not read.paged or first.page.numremaining <= 0:
+    if not read.paged:
+        _ = first.page  # reading the paging attributes checks they match the records carried
         return [first.data]
     return [page.data for page in client.read_pages(function, first) if page.data is not None]
 

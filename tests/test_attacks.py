@@ -262,12 +262,6 @@ def _empty_roleusers(attributes: str) -> Callable[[str], str]:
     return lambda text: pattern.sub(f'<data listtype="roleusers" {attributes}></data>', text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a ROLEUSERS page that announces records it does not carry (count/totalcount > records, "
-    "numremaining=0) is taken as 'no role': role-assigned becomes n/a (met) instead of could not check",
-)
 @pytest.mark.parametrize(
     "attributes",
     [

@@ -502,3 +502,13 @@ def test_an_answer_cut_off_mid_body_is_unreadable(rsps):
     with pytest.raises(GatewayUnavailable, match="was cut off") as info:
         make_client().sign_in()
     assert info.value.kind is ErrorKind.UNREADABLE
+
+
+def test_a_page_announcing_records_it_does_not_carry_is_unreadable():
+    from pytest_intacct.client.response import parse_response
+
+    empty_page = '<data listtype="roleusers" count="2" totalcount="2" numremaining="0"></data>'
+    body = answers.response(answers.result("readByQuery", "c1", empty_page))
+    result = parse_response(body.encode(), http_status=200, content_type="text/xml").result("c1")
+    with pytest.raises(GatewayUnavailable, match=r"announced count=2 but carried 0 record\(s\)"):
+        _ = result.page

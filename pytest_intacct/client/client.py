@@ -344,6 +344,7 @@ class IntacctClient:
             )
         page, pages, offset = result.page, 1, 0
         count = len(to_records(result.data))
+        total, announced = count, page.totalcount
         yield result
         while page.numremaining > 0:
             if pages >= self.max_pages:
@@ -363,7 +364,13 @@ class IntacctClient:
                     f"{following.name} made no progress: {count} record(s), {page.numremaining} still "
                     f"announced after {previous.numremaining} (resultId {page.result_id!r}); stopped",
                 )
+            total += count
             yield result
+        if announced is not None and total != announced:
+            raise GatewayUnavailable(
+                ErrorKind.UNREADABLE,
+                f"{function.name} announced totalcount={announced} but its pages carried {total} record(s)",
+            )
 
     @staticmethod
     def _next_page(function: fn.Function, page: Page, offset: int) -> fn.Function:

@@ -50,6 +50,10 @@ class Page:
     offset: int | None
 
 
+# Functions whose <data> is a list of records, one child each, so ``count`` can be checked.
+RECORD_LISTS = frozenset({"readByQuery", "readMore", "query", "read", "readByName"})
+
+
 @dataclass(frozen=True)
 class Result:
     """One function's result, matched to its request by controlid."""
@@ -83,9 +87,16 @@ class Result:
             return int(value)
 
         count = number("count")
+        held = sum(1 for child in self.data if isinstance(child.tag, str))
+        if count is not None and count != held and self.function in RECORD_LISTS:
+            # A page that announces records it does not carry (or the reverse) is no evidence of either.
+            raise GatewayUnavailable(
+                ErrorKind.UNREADABLE,
+                f"{self.function or 'a function'} announced count={count} but carried {held} record(s)",
+            )
         return Page(
             listtype=attrs.get("listtype", ""),
-            count=count if count is not None else len(self.data),
+            count=count if count is not None else held,
             totalcount=number("totalcount"),
             numremaining=number("numremaining") or 0,
             result_id=attrs.get("resultId", ""),
