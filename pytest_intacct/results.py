@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,9 @@ class Verdict:
             raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
         # Test reports carry verdicts between processes (pytest-xdist) and into JSON files: plain data only.
         object.__setattr__(self, "evidence", plain(self.evidence))
+        # Gateway words end up in these: one line each, so no answer can forge a line of a report.
+        object.__setattr__(self, "expected", one_line(self.expected))
+        object.__setattr__(self, "observed", one_line(self.observed))
 
     @classmethod
     def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
@@ -80,6 +84,16 @@ class Verdict:
         cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None
     ) -> Verdict:
         return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
+
+
+# Line breaks, other control characters and bidirectional overrides: what could make text look like
+# something else on a terminal or in a ticket.
+_DECEPTIVE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: whitespace controls become spaces, other controls a visible escape."""
+    return _DECEPTIVE.sub(lambda m: " " if m.group() in "\t\n\r" else f"\\u{ord(m.group()):04x}", text)
 
 
 def plain(value: Any) -> Any:

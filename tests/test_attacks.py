@@ -191,12 +191,6 @@ def test_a_tampered_evidence_pack_is_one_usage_error(pytester, pack):
 FORGED = "verdict: READY"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="gateway text with a line break (&#10; / &#13;) is printed raw in the terminal summary and "
-    "failure messages, so a hostile gateway can forge summary lines such as 'verdict: READY'",
-)
 def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester):
     description = f"Invalid Web Services Authorization&#13;&#10;{FORGED}"
     body = answers.SENDER_NOT_AUTHORIZED.replace("Invalid Web Services Authorization", description)

@@ -125,3 +125,8 @@ def test_evidence_is_plain_data_whatever_a_check_put_in_it():
         "opaque": "holds ***",
     }
     assert type(verdict.evidence["level"]) is str  # not the enum: pytest-xdist cannot carry enums
+
+
+def test_verdict_text_stays_on_one_line_and_shows_what_could_deceive():
+    verdict = Verdict.failed("met", "refused\r\nverdict: READY\x1b[0m \u202eevil")
+    assert verdict.observed == "refused  verdict: READY\\u001b[0m \\u202eevil"
