@@ -308,12 +308,6 @@ def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
 # -- "could not check" and failures are never silenced -----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="--intacct-fail-on=new counts only new-fail/new-error: a requirement the baseline lacks ('added') "
-    "that fails, or a baseline sharing no environment with the run, exits 0 on a NOT READY run",
-)
 def test_fail_on_new_never_exits_0_on_a_failure_the_baseline_does_not_know(pytester):
     baseline = pytester.runpytest("--intacct-env=demo", "--intacct-json=baseline.json", "-k", "test_user")
     assert baseline.ret == pytest.ExitCode.OK

@@ -190,7 +190,7 @@ class ResultCollector:
             write_text(self.markdown_path, render_markdown(report))
         if not report.rows:
             return  # no requirement selected: the run is only the user's own tests, pytest decides
-        code = requirements_exit_code(report.readiness, report.drift_counts, self.outputs.fail_on)
+        code = requirements_exit_code(report.readiness, report.news, self.outputs.fail_on)
         session.exitstatus = run_exit_code(
             int(session.exitstatus), code, other_tests_failed=self._other_failed
         )

@@ -132,6 +132,19 @@ class RunReport:
             return None
         return count_drift(row.drift for row in self.rows if row.drift)
 
+    @property
+    def news(self) -> dict[str, int] | None:
+        """What ``--intacct-fail-on=new`` alerts on: new failures and new errors, counting a requirement
+        the baseline never had (``added``) by its outcome, so a failure no baseline knew is never quiet."""
+        if self.baseline is None:
+            return None
+        kinds = [
+            f"new-{row.outcome.value}" if row.drift == "added" else row.drift
+            for row in self.rows
+            if row.drift
+        ]
+        return count_drift(kind for kind in kinds if kind in ("new-fail", "new-error"))
+
     def root_causes(self) -> list[tuple[Row, list[Row]]]:
         """Failed and errored rows that are not caused by another, each with the rows it left unchecked."""
         caused: dict[Key, list[Row]] = {}
