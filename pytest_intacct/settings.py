@@ -117,8 +117,11 @@ def _merged_values(
     values: dict[str, str] = {}
     for path in _files(name, directory):
         if path.is_file():
-            _warn_about_lines(path)
-            values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+            try:
+                _warn_about_lines(path)
+                values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+            except UnicodeDecodeError as exc:
+                raise SettingsError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     values.update(fleet or {})
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         override = environ.get(env_var_name(name, key))

@@ -105,12 +105,6 @@ def test_an_environment_option_without_a_name_is_a_usage_error(pytester, value):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a .env file that is not UTF-8 is a usage error that names no file: "
-    "\"ERROR: 'utf-8' codec can't decode ...\"",
-)
 def test_a_binary_dotenv_file_is_a_usage_error_naming_the_file(pytester):
     dotenv(pytester, "prod", "https://api.intacct.com/ia/xml/xmlgw.phtml")
     pytester.path.joinpath(".env").write_bytes(b"\xff\xfeINTACCT_X=\x00\x9c\n")
@@ -119,11 +113,6 @@ def test_a_binary_dotenv_file_is_a_usage_error_naming_the_file(pytester):
     assert ".env" in result.stderr.str()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a scenario file that is not UTF-8 is a usage error that names no file",
-)
 def test_a_binary_scenario_file_is_a_usage_error_naming_the_file(pytester):
     pytester.path.joinpath("hostile.toml").write_bytes(b'extends = "\xff\xfe"\n')
     result = pytester.runpytest("--intacct-env=demo", "--intacct-scenario=hostile.toml")

@@ -99,7 +99,10 @@ def _chain(path: Path, seen: list[Path]) -> list[_Source]:
     """The file and its ``extends`` ancestors, base first."""
     if path.resolve() in seen:
         raise ScenarioError(f"{path}:1: key extends: circular extends", str(path), "extends", 1)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}:1: not UTF-8 text (byte {error.start})", str(path), "", 1) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
