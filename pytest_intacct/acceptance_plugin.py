@@ -72,6 +72,7 @@ class AcceptancePlugin:
         """Load settings and profile, start demo simulators; every bad input is one usage error."""
         stack = contextlib.ExitStack()
         try:
+            _distinct_outputs(config)
             record_path = _output(config, "--intacct-record", "intacct_record")
             json_path = _output(config, "--intacct-json", "intacct_json")
             markdown_path = _output(config, "--intacct-markdown", "intacct_markdown")
@@ -283,6 +284,30 @@ def _workerinput(config: pytest.Config) -> dict[str, Any]:
 def _area(node: pytest.Item) -> str | None:
     marker = node.get_closest_marker("intacct_area")
     return marker.args[0] if marker else None
+
+
+# Every file a run writes, by option and its pytest name (pytest-html's and JUnit's included).
+_OUTPUTS = {
+    "--intacct-json": "intacct_json",
+    "--intacct-markdown": "intacct_markdown",
+    "--intacct-record": "intacct_record",
+    "--intacct-journal": "intacct_journal",
+    "--html": "htmlpath",
+    "--junitxml": "xmlpath",
+}
+
+
+def _distinct_outputs(config: pytest.Config) -> None:
+    """Two options naming one file would silently overwrite each other: a usage error instead."""
+    seen: dict[Path, str] = {}
+    for option, dest in _OUTPUTS.items():
+        value = getattr(config.option, dest, None)
+        if not value:
+            continue
+        path = Path(config.invocation_params.dir, value).resolve()
+        if path in seen:
+            raise SettingsError(f"{seen[path]} and {option} both write {path}; give each its own file")
+        seen[path] = option
 
 
 def _output(config: pytest.Config, option: str, dest: str) -> Path | None:

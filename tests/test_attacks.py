@@ -120,12 +120,6 @@ def test_a_binary_scenario_file_is_a_usage_error_naming_the_file(pytester):
     assert "hostile.toml" in result.stderr.str()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="--intacct-json and --intacct-markdown/--intacct-record/--intacct-journal naming the same file: "
-    "one silently overwrites the other",
-)
 def test_two_outputs_to_one_file_are_a_usage_error(pytester):
     result = pytester.runpytest(
         "--intacct-env=demo", "--intacct-json=out", "--intacct-markdown=out", "-k", "user-login"

@@ -217,3 +217,17 @@ def test_an_endpoint_credentials_must_not_go_to_is_a_usage_error(pytester, endpo
     result = pytester.runpytest("--intacct-env=prod")
     assert_usage_error(result, f"  environment 'prod': INTACCT_ENDPOINT: {message}")
     assert "canary" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("--intacct-json=out/run", "--intacct-record=out/../out/run"),
+        ("--intacct-markdown=report.html", "--html=report.html"),
+        ("--intacct-journal=j", "--junitxml=j"),
+    ],
+)
+def test_two_outputs_naming_one_file_are_a_usage_error(pytester, first, second):
+    pytester.mkdir("out")
+    result = pytester.runpytest("--intacct-env=demo", first, second)
+    assert_usage_error(result, f"ERROR: {first.split('=')[0]} and {second.split('=')[0]} both write *")
