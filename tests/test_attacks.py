@@ -306,12 +306,6 @@ def test_fail_on_new_never_exits_0_on_a_failure_the_baseline_does_not_know(pytes
     assert result.ret != pytest.ExitCode.OK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="markdown.escape leaves bare URLs, www. links and @mentions live: gateway text pasted into a "
-    "GitHub/Jira comment becomes a clickable link or pings a team",
-)
 @pytest.mark.parametrize("live", ["https://evil.test/reset", "www.evil.test", "@acme/admins"])
 def test_gateway_text_in_the_markdown_makes_no_link_or_mention(live):
     from pytest_intacct.reporting.markdown import escape

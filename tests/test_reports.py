@@ -208,7 +208,7 @@ def test_markdown_text_from_the_gateway_cannot_inject_markup():
     from pytest_intacct.reporting.markdown import escape
 
     assert escape("[click](http://evil) <img src=x> | `code` *b* &amp;\nnext") == (
-        r"\[click\](http://evil) \<img src=x> \| \`code\` \*b\* \&amp; next"
+        r"\[click\](http:" "\u2060" r"//evil) \<img src=x> \| \`code\` \*b\* \&amp; next"
     )
 
 

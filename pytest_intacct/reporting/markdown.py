@@ -12,9 +12,16 @@ from pytest_intacct.results import details
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<|~&])")
 
 
+# A word joiner (U+2060) inside what a ticket system would turn into a link or a mention: invisible,
+# but ``https://…``, ``www.…`` and ``@team`` stay plain text.
+_AUTOLINKS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)(?=\w)", re.IGNORECASE)
+
+
 def escape(text: str) -> str:
-    """Text as literal Markdown: no markup, links, HTML or table breaks from gateway or profile text."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Text as literal Markdown: no markup, links, mentions, HTML or table breaks from gateway or profile
+    text."""
+    literal = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINKS.sub("\u2060", literal)
 
 
 def render_markdown(report: RunReport) -> str:
