@@ -1,8 +1,9 @@
 """A security reviewer's attacks on the plugin's promises (README, docs/security.md, issues 7 and 9).
 
-Each ``xfail(strict=True)`` test is a confirmed break: it fails today for the reason in its marker, and
-turns the suite red (XPASS) once the lead fixes it, so the marker must go with the fix. The passing tests
-are attacks that held and that the rest of the suite did not try.
+Each test is an attack: the ones that first broke a promise (a backslash smuggling another host past the
+session-endpoint rule, production-like names defaulting to a test company, lying pages, forged report
+lines, a silenced new failure, a corrupted evidence pack, another login's record, unnamed bad files, two
+outputs in one file, live links in the Markdown) now prove the fix; the others held from the start.
 """
 
 from __future__ import annotations

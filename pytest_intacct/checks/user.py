@@ -18,13 +18,19 @@ USER = user_info("user", name="user")
 
 def unreadable_user(reading: Reading, login_id: str, expected: str) -> Verdict | None:
     """The error for a USERINFO read the gateway refused or could not answer; None if it was read."""
-    if reading.problem is None:
+    problem = reading.problem
+    if problem is None:
         return None
+    # Only a refusal points at the user's rights; a gateway that failed otherwise says nothing of them.
+    needs = (
+        f"; the Web Services user needs {USERS_VIEW} for this check"
+        if problem.kind == "permission-denied"
+        else ""
+    )
     return Verdict.error(
         expected,
-        f"not checked: USERINFO for {login_id!r} is not readable ({reading.problem.message}); "
-        f"the Web Services user needs {USERS_VIEW} for this check",
-        {"gateway_error": reading.problem.message},
+        f"not checked: USERINFO for {login_id!r} is not readable ({problem.message}){needs}",
+        {"gateway_error": problem.message},
     )
 
 
