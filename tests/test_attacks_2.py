@@ -226,3 +226,23 @@ def test_a_run_crossing_the_expiry_midnight_judges_its_waivers_on_one_date(pytes
     ]
     [waiver] = document["waivers"]
     assert (row["outcome"], waiver["state"]) in {("waived", "applied"), ("fail", "expired")}
+
+
+# -- drift: what the baseline checked and this run does not ---------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model.build_report lists removed ids only for environments of this run: an environment or "
+    "group home the baseline has and the run lacks (dropped entry, renamed group) vanishes silently",
+)
+def test_an_environment_the_baseline_checked_and_this_run_dropped_is_reported(pytester):
+    calance = ("--intacct-scenario=calance-ready", "-p", "no:cacheprovider")
+    pytester.runpytest("--intacct-env=demo:test,demo:production", "--intacct-json=base.json", *calance)
+    result = pytester.runpytest(
+        "--intacct-env=demo:test", "--intacct-baseline=base.json", "--intacct-markdown=r.md", *calance
+    )
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["drift against base.json: * unchanged"])
+    assert "demo:production" in pytester.path.joinpath("r.md").read_text() + str(result.stdout)
