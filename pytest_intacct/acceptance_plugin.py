@@ -236,7 +236,7 @@ class AcceptancePlugin:
         except Exception as exc:  # a bug must cost one "could not check", never the requirement
             observed = f"not checked: {type(exc).__name__}: {redact(str(exc))}"
             result = RequirementResult(environment, requirement, Verdict.error(requirement.title, observed))
-        result, waiver = apply_waiver(result, self.outputs.waivers)
+        result, waiver = apply_waiver(result, self.outputs.waivers, self.outputs.today)
         request.node.stash[RESULT_KEY] = result
         verdict = result.verdict
         # JUnit XML carries these as <properties> of the test case.

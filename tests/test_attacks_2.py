@@ -199,13 +199,6 @@ class MidnightUTC:
         return result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="acceptance_plugin applies waivers with utc_today() at each test and the collector judges their "
-    "state with utc_today() at the end: a run crossing midnight UTC reports a failure waived by a waiver "
-    "it calls expired",
-)
 def test_a_run_crossing_the_expiry_midnight_judges_its_waivers_on_one_date(pytester, monkeypatch):
     clock = MidnightUTC(dt.date(2026, 12, 31))
     monkeypatch.setattr("pytest_intacct.waivers.utc_today", clock.today)

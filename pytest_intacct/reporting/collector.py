@@ -9,6 +9,7 @@ xdist workers collected), so a selected requirement that never reported is an er
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -78,6 +79,9 @@ class Outputs:
     baseline: Baseline | None = None
     waivers: Sequence[Waiver] = ()
     fail_on: str = "any"
+    # The one date the run judges waivers' expiry on, also when it crosses midnight UTC (the waivers
+    # module's clock, looked up when the run starts so tests can move it).
+    today: dt.date = dataclasses.field(default_factory=lambda: waivers.utc_today())
 
 
 def load_outputs(
@@ -172,7 +176,7 @@ class ResultCollector:
             planned=self._planned,
             baseline=self.outputs.baseline,
             waivers=self.outputs.waivers,
-            today=today or waivers.utc_today(),
+            today=today or self.outputs.today,
         )
 
     # -- the end of the run -------------------------------------------------------------------
