@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.settings import env_var_name
+from pytest_intacct.settings import env_var_name, looks_like_production
 
 # Non-secret keys of an entry (and of [defaults]) -> the settings key they fill.
 SETTING_KEYS: Mapping[str, str] = {
@@ -123,7 +123,8 @@ def load_fleet(path: str | os.PathLike[str]) -> Fleet:
             clash = "is used twice" if other == name else f"and {other!r} share the variable prefix {prefix}"
             problems.append(f"{where}: key 'name': {name!r} {clash}")
         elif not entry_problems:
-            entries.append(_entry(name, defaults | raw))
+            entries.append(_entry(name, _with_defaults(name, defaults, raw)))
+    problems += _implicit_groups_taken(file, entries, raw_entries)
     if problems:
         raise FleetError("fleet file unusable:\n  " + "\n  ".join(problems))
     return Fleet(file, tuple(entries))
@@ -197,6 +198,30 @@ def _check_table(where: str, table: Mapping[str, Any], *, entry: bool) -> list[s
     if entry and "name" not in table:
         problems.append(f"{where}: key 'name': missing")
     return problems
+
+
+def _with_defaults(name: str, defaults: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry over the defaults, except that a shared ``production`` never makes an entry named like
+    production (``acme-prod``) a test company: only the entry's own key can (rule: no default unlocks writes).
+    """
+    merged = {**defaults, **raw}
+    if "production" not in raw and looks_like_production(name):
+        merged.pop("production", None)
+    return merged
+
+
+def _implicit_groups_taken(
+    file: Path, entries: list[FleetEntry], raw_entries: list[dict[str, Any]]
+) -> list[str]:
+    """An entry without ``group`` is a group of its own: another entry naming that group is ambiguous."""
+    grouped = {str(raw.get("name")) for raw in raw_entries if "group" in raw}
+    named = {entry.group: entry.name for entry in entries if entry.name in grouped}
+    return [
+        f"{file}: environment {entry.name!r}: key 'group': missing, and {named[entry.group]!r} names "
+        f"group {entry.group!r}; an entry without group is a group of its own: give {entry.name!r} one"
+        for entry in entries
+        if entry.name not in grouped and entry.group in named
+    ]
 
 
 def _entry(name: str, table: Mapping[str, Any]) -> FleetEntry:

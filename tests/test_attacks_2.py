@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pytest_intacct.fleet import fleet_values, load_fleet
+from pytest_intacct.fleet import FleetError, fleet_values, load_fleet
 from pytest_intacct.groups import homes
 from pytest_intacct.settings import load_environment, load_environments
 
@@ -57,12 +57,6 @@ def test_a_shared_dotenv_cannot_make_a_production_named_environment_writable(tmp
     assert (prod.production, prod.writes_allowed) == (True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="fleet._entry applies [defaults] production = false to every entry, prod-named ones included, "
-    "so acme-prod silently becomes a writable test company",
-)
 def test_fleet_defaults_cannot_make_a_production_named_entry_writable(tmp_path, monkeypatch):
     monkeypatch.setenv("WS_PW", "user-attack2-5678")
     monkeypatch.setenv("SENDER_PW", "sender-attack2-1234")
@@ -81,22 +75,17 @@ def test_fleet_defaults_cannot_make_a_production_named_entry_writable(tmp_path, 
 # -- fleet groups: cross-environment requirements stay within one customer ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="fleet._entry defaults group to the entry's name, so an ungrouped entry 'acme' silently joins "
-    "another customer's group = 'acme' (docs/fleet.md: an entry without group is a group of its own)",
-)
 def test_an_entry_without_group_is_not_merged_into_a_group_of_the_same_name(tmp_path):
-    fleet = load_fleet(
-        write_fleet(
-            tmp_path,
-            '[[environment]]\nname = "acme"\ncompany = "acme"\n\n'
-            '[[environment]]\nname = "initech-prod"\ngroup = "acme"\ncompany = "initech"\n',
-        )
+    # An entry without group is a group of its own; another entry naming that group is ambiguous.
+    path = write_fleet(
+        tmp_path,
+        '[[environment]]\nname = "acme"\ncompany = "acme"\n\n'
+        '[[environment]]\nname = "initech-prod"\ngroup = "acme"\ncompany = "initech"\n',
     )
-    judged_together = [h.members for h in homes((e.name, e.group, "calance") for e in fleet.entries)]
-    assert judged_together == [("acme",), ("initech-prod",)]
+    with pytest.raises(
+        FleetError, match="'acme': key 'group': missing, and 'initech-prod' names group 'acme'"
+    ):
+        load_fleet(path)
 
 
 def test_an_ungrouped_entry_named_like_the_default_group_stays_out_of_plain_runs_home(tmp_path):
