@@ -115,13 +115,27 @@ def _merged_values(
 ) -> dict[str, str]:
     """Raw values in precedence order: ``.env``, ``.env.NAME``, the fleet entry, the process environment."""
     values: dict[str, str] = {}
-    for path in _files(name, directory):
+    common, specific = _files(name, directory)
+    for path in (common, specific):
         if path.is_file():
             try:
                 _warn_about_lines(path)
-                values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+                found = {k: v for k, v in dotenv_values(path).items() if v is not None}
             except UnicodeDecodeError as exc:
                 raise SettingsError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+            shared_false = found.get("INTACCT_PRODUCTION", "").strip().lower() in _FALSE
+            if path == common and shared_false and looks_like_production(name):
+                # A value shared by every environment never makes one named like production a test
+                # company: only a setting that names it can (no default unlocks writes).
+                del found["INTACCT_PRODUCTION"]
+                warnings.warn(
+                    SettingsWarning(
+                        f"{common}: INTACCT_PRODUCTION is ignored for {name!r}, which is named like "
+                        f"production; set it in {specific} or ${env_var_name(name, 'INTACCT_PRODUCTION')}"
+                    ),
+                    stacklevel=2,
+                )
+            values.update(found)
     values.update(fleet or {})
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         override = environ.get(env_var_name(name, key))

@@ -75,7 +75,8 @@ def test_ci_secrets_need_no_file(tmp_path):
     ],
 )
 def test_production_defaults_by_name_and_can_be_set(tmp_path, name, flag, production):
-    (tmp_path / ".env").write_text(COMPLETE + (f"INTACCT_PRODUCTION={flag}\n" if flag else ""))
+    (tmp_path / ".env").write_text(COMPLETE)
+    (tmp_path / f".env.{name}").write_text(f"INTACCT_PRODUCTION={flag}\n" if flag else "")
     assert load_environment(name, tmp_path, {}).production is production
 
 
