@@ -8,6 +8,7 @@ imports the client, lxml or requests.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import warnings
 from collections.abc import Generator
@@ -103,6 +104,8 @@ class AcceptancePlugin:
                 fail_on=config.getoption("intacct_fail_on"),
                 profiles={name: profile.name for name, profile in profiles.items()},
             )
+            if pack is not None:
+                outputs = dataclasses.replace(outputs, replay=pack.describe(replay))
         except (SettingsError, ProfileError, ValueError) as exc:
             stack.close()
             raise pytest.UsageError(str(exc)) from None

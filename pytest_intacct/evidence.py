@@ -37,6 +37,11 @@ class EvidencePack:
     profile_name: str
     profile_path: str
     snapshots: tuple[Snapshot, ...]
+    recorded_at: str = ""
+
+    def describe(self, path: str) -> str:
+        """What every report of a replay says about it (a pack is evidence, not proof it is untouched)."""
+        return f"replay of evidence pack {path}, recorded {self.recorded_at or 'at an unknown time'}"
 
     def environments(self, names: Sequence[str] = ()) -> list[EnvironmentSettings]:
         """Settings that name the recorded environments (all, or ``names``); they hold no secret."""
@@ -94,7 +99,8 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
     try:
         profile = _mapping(document["profile"])
         snapshots = tuple(Snapshot.from_dict(_mapping(item)) for item in document["snapshots"])
-        pack = EvidencePack(str(profile["name"]), str(profile["path"]), snapshots)
+        recorded_at = str(document.get("generated_at", ""))[:40]
+        pack = EvidencePack(str(profile["name"]), str(profile["path"]), snapshots, recorded_at)
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"{where}: malformed evidence pack ({exc})") from None
     if not snapshots:

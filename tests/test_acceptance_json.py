@@ -43,6 +43,7 @@ def test_the_document_has_exactly_the_documented_keys():
         "plugin_version",
         "verdict",
         "partial",
+        "replay",
         "requirements_run",
         "requirements_selectable",
         "baseline",
@@ -58,6 +59,7 @@ def test_the_document_has_exactly_the_documented_keys():
         None,
         [],
     )
+    assert document["replay"] is None  # a live run
     assert (document["requirements_run"], document["requirements_selectable"]) == (
         1,
         len(TRELICA.requirements),

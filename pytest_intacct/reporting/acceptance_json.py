@@ -36,6 +36,7 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
         "plugin_version": report.plugin_version,
         "verdict": str(report.readiness),
         "partial": report.partial,
+        "replay": report.replay,
         "requirements_run": report.ran,
         "requirements_selectable": report.total,
         "baseline": None

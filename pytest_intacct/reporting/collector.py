@@ -82,6 +82,8 @@ class Outputs:
     # The one date the run judges waivers' expiry on, also when it crosses midnight UTC (the waivers
     # module's clock, looked up when the run starts so tests can move it).
     today: dt.date = dataclasses.field(default_factory=lambda: waivers.utc_today())
+    # Set when the run judges an evidence pack rather than the gateway: every report says so.
+    replay: str | None = None
 
 
 def load_outputs(
@@ -177,6 +179,7 @@ class ResultCollector:
             baseline=self.outputs.baseline,
             waivers=self.outputs.waivers,
             today=today or self.outputs.today,
+            replay=self.outputs.replay,
         )
 
     # -- the end of the run -------------------------------------------------------------------
@@ -226,6 +229,8 @@ def _junit_properties(config: pytest.Config, report: RunReport) -> None:
         return
     xml.add_global_property("intacct_verdict", str(report.readiness))
     xml.add_global_property("intacct_partial", str(report.partial).lower())
+    if report.replay:
+        xml.add_global_property("intacct_replay", report.replay)
     for env in report.environments:
         xml.add_global_property(f"intacct_verdict[{env.name}]", str(env.readiness))
     for kind, count in (report.drift_counts or {}).items():

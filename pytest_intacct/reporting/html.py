@@ -57,7 +57,9 @@ body > p:first-of-type, #environment-header, #environment, .run-count, p.filter,
 def title(report: RunReport | None, profiles: Sequence[Profile], names: list[str]) -> str:
     shown = names if len(names) <= 5 else [*names[:5], f"and {len(names) - 5} more"]
     base = f"Intacct acceptance: {' / '.join(p.title for p in profiles)} ({', '.join(shown)})"
-    return base if report is None else f"{report.readiness}: {base}"
+    if report is None:
+        return base
+    return f"{report.readiness}{' (REPLAY)' if report.replay else ''}: {base}"
 
 
 def row_extras(result: RequirementResult, waivers: Sequence[Waiver] = ()) -> list[dict[str, Any]]:
@@ -122,6 +124,9 @@ def summary_html(report: RunReport, profiles: Sequence[Profile]) -> str:
     parts.append(
         f'<p class="verdict v-{str(report.readiness).replace(" ", "-")}">{escape(str(report.readiness))}</p>'
     )
+    if report.replay:
+        note = f"{report.replay}: no gateway was contacted"
+        parts.append(f'<p class="partial"><strong>{escape(note)}</strong></p>')
     if report.partial:
         parts.append(f'<p class="partial"><strong>{escape(partial_note(report))}</strong></p>')
     named = "; ".join(

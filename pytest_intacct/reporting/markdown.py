@@ -26,6 +26,8 @@ def escape(text: str) -> str:
 
 def render_markdown(report: RunReport) -> str:
     lines = [f"## Intacct acceptance: **{report.readiness}**", ""]
+    if report.replay:
+        lines += [f"_{escape(report.replay)}: no gateway was contacted_", ""]
     if report.partial:
         lines += [f"_{escape(partial_note(report))}_", ""]
     outcomes = list(report.environments[0].counts) if report.environments else []

@@ -100,6 +100,7 @@ class RunReport:
     plugin_version: str
     baseline: Baseline | None = None
     waivers: tuple[tuple[Waiver, WaiverState], ...] = field(default=())
+    replay: str | None = None  # "replay of evidence pack …": judged on recorded evidence, not the gateway
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -202,6 +203,7 @@ def build_report(
     baseline: Baseline | None = None,
     waivers: Sequence[Waiver] = (),
     today: dt.date | None = None,
+    replay: str | None = None,
 ) -> RunReport:
     """The report; ``planned`` defaults to the results given. ValueError for results it cannot place."""
     if started_at.tzinfo is None:
@@ -230,7 +232,7 @@ def build_report(
     all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
     reported = [row.result for env in reports for row in env.rows]
     states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
-    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states))
+    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states), replay)
 
 
 def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:

@@ -16,6 +16,8 @@ def summary_lines(report: RunReport) -> list[str]:
     profiles = {env.info.profile.name: env.info.profile for env in report.environments}
     named = ", ".join(f"{p.name} ({p.title})" for p in profiles.values())
     lines = [f"profile{'s' if len(profiles) > 1 else ''}: {named}", f"verdict: {report.readiness}"]
+    if report.replay:
+        lines.append(f"{report.replay}: no gateway was contacted")
     if report.partial:
         lines.append(partial_note(report))
     if report.baseline is not None:
