@@ -48,6 +48,7 @@ def test_the_document_has_exactly_the_documented_keys():
         "requirements_selectable",
         "baseline",
         "environments",
+        "removed_environments",
         "waivers",
         "summary",
     ]

@@ -43,6 +43,7 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
         if baseline is None
         else {"path": str(baseline.path), "generated_at": baseline.generated_at},
         "environments": [_environment(env, drift=baseline is not None) for env in report.environments],
+        "removed_environments": report.dropped if baseline is not None else None,
         "waivers": [{**_waiver(waiver), "state": str(state)} for waiver, state in report.waivers],
         "summary": {
             **summarize(row.result for row in report.rows),

@@ -232,6 +232,10 @@ def _drift(report: RunReport) -> str:
         for env in report.environments
         if env.removed
     )
+    removed += "".join(
+        f"<li>{escape(name)}: not in this run ({len(ids)} requirements the baseline checked)</li>"
+        for name, ids in report.dropped.items()
+    )
     return (
         f"<h2>Drift</h2><p>Against {escape(str(report.baseline.path))} "
         f"({escape(report.baseline.generated_at or 'undated')}): {escape(counts)}.</p>"

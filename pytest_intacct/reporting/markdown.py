@@ -48,6 +48,10 @@ def render_markdown(report: RunReport) -> str:
         for env in report.environments:
             if env.removed:
                 lines.append(f"- {escape(env.label)}: removed {escape(', '.join(env.removed))}")
+        lines += [
+            f"- {escape(name)}: not in this run ({len(ids)} requirements the baseline checked)"
+            for name, ids in report.dropped.items()
+        ]
     causes, blocked = report.root_causes(), report.blocked()
     if causes or blocked:
         lines += ["", "### Root causes and failures", ""]

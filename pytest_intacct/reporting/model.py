@@ -134,6 +134,15 @@ class RunReport:
         return count_drift(row.drift for row in self.rows if row.drift)
 
     @property
+    def dropped(self) -> dict[str, list[str]]:
+        """Environments (and cross-environment homes) the baseline checked and this run did not, with the
+        requirement ids it had for them: a company the nightly job stopped checking is said, not lost."""
+        if self.baseline is None:
+            return {}
+        here = {env.name for env in self.environments}
+        return {name: list(ids) for name, ids in self.baseline.outcomes.items() if name not in here}
+
+    @property
     def news(self) -> dict[str, int] | None:
         """What ``--intacct-fail-on=new`` alerts on: new failures and new errors, counting a requirement
         the baseline never had (``added``) by its outcome, so a failure no baseline knew is never quiet."""

@@ -22,6 +22,10 @@ def summary_lines(report: RunReport) -> list[str]:
         lines.append(partial_note(report))
     if report.baseline is not None:
         lines.append(f"drift against {report.baseline.path}: {_counts(report.drift_counts or {})}")
+    lines += [
+        f"not in this run, checked by the baseline: {name} ({len(ids)} requirements)"
+        for name, ids in report.dropped.items()
+    ]
     for env in report.environments:
         if not env.rows and not env.not_run:
             continue
