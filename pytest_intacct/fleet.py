@@ -123,7 +123,7 @@ def load_fleet(path: str | os.PathLike[str]) -> Fleet:
             clash = "is used twice" if other == name else f"and {other!r} share the variable prefix {prefix}"
             problems.append(f"{where}: key 'name': {name!r} {clash}")
         elif not entry_problems:
-            entries.append(_entry(name, _with_defaults(name, defaults, raw)))
+            entries.append(_entry(name, _with_defaults(name, defaults, raw), file.parent))
     problems += _implicit_groups_taken(file, entries, raw_entries)
     if problems:
         raise FleetError("fleet file unusable:\n  " + "\n  ".join(problems))
@@ -224,12 +224,16 @@ def _implicit_groups_taken(
     ]
 
 
-def _entry(name: str, table: Mapping[str, Any]) -> FleetEntry:
+def _entry(name: str, table: Mapping[str, Any], folder: Path) -> FleetEntry:
     settings: dict[str, str] = {}
     for key, target in SETTING_KEYS.items():
         if key in table:
             value = table[key]
             settings[target] = ("true" if value else "false") if isinstance(value, bool) else value.strip()
+    profile = settings.get("INTACCT_PROFILE", "")
+    if profile.endswith(".toml") and not Path(profile).is_absolute():
+        # A profile file named in a fleet file is found beside it, wherever pytest is started.
+        settings["INTACCT_PROFILE"] = str(folder / profile)
     return FleetEntry(
         name=name,
         group=str(table.get("group", name)).strip(),

@@ -180,3 +180,16 @@ def test_every_problem_of_the_file_comes_in_one_error(tmp_path: Path) -> None:
 def test_an_unreadable_file_is_a_fleet_error(tmp_path: Path) -> None:
     with pytest.raises(FleetError, match="cannot read the fleet file"):
         load_fleet(tmp_path / "absent.toml")
+
+
+def test_a_relative_profile_file_is_found_beside_the_fleet_file(tmp_path: Path) -> None:
+    folder = tmp_path / "fleets"
+    folder.mkdir()
+    path = folder / "fleet.toml"
+    path.write_text(
+        '[[environment]]\nname = "acme"\nprofile = "runbooks/acme.toml"\n'
+        '[[environment]]\nname = "b"\nprofile = "trelica"\n'
+    )
+    acme, other = load_fleet(path).entries
+    assert acme.settings["INTACCT_PROFILE"] == str(folder / "runbooks" / "acme.toml")
+    assert other.settings["INTACCT_PROFILE"] == "trelica"  # a shipped profile's name stays a name
