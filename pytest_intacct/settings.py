@@ -94,8 +94,14 @@ def parse_environment_names(values: Iterable[str]) -> list[str]:
                 )
             if name and name not in names:
                 names.append(name)
+    generic = {f"INTACCT_{key.removeprefix('INTACCT_')}" for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS)}
     prefixes: dict[str, str] = {}
     for name in names:
+        shadowed = sorted(v for key in generic if (v := env_var_name(name, key)) in generic)
+        if shadowed:
+            raise SettingsError(
+                f"environment {name!r}: its variable {shadowed[0]} is also the name of a setting; rename it"
+            )
         prefix = env_var_name(name, "")
         if prefix in prefixes:
             raise SettingsError(

@@ -140,3 +140,9 @@ def test_a_fleet_entry_missing_a_key_says_the_fleet_file_was_looked_in(tmp_path)
 def test_names_cannot_start_with_a_star_the_cross_environment_homes_prefix():
     with pytest.raises(SettingsError, match="starting with a letter or digit"):
         parse_environment_names(["*acme"])
+
+
+def test_a_name_whose_variables_shadow_a_setting_is_refused():
+    # INTACCT_DEVELOPER_USER_ID would be both this environment's user and the developer account setting.
+    with pytest.raises(SettingsError, match="'developer': its variable INTACCT_DEVELOPER_USER_ID is also"):
+        parse_environment_names(["developer"])
