@@ -345,10 +345,7 @@ def _environments(
         from pytest_intacct.simulator import ScenarioError
 
         scenario = config.getoption("intacct_scenario")
-        journal = config.getoption("intacct_journal")
-        journal_path = (
-            output_path("--intacct-journal", journal, config.invocation_params.dir) if journal else None
-        )
+        journal_path = _output(config, "--intacct-journal", "intacct_journal")
         try:
             environments = stack.enter_context(demo_environments(demo, scenario, journal_path))
         except ScenarioError as exc:
