@@ -2,10 +2,10 @@
 
 Prints requests per environment (both profiles, and a naive one-request-per-read client), wall time for
 1, 10, 50 and 200 companies as ratios to the latency floors (one after another with
-``AcceptanceRun.snapshot``, and side by side with ``AcceptanceRun.prefetch``: ``pytest_intacct.collection``
-around the project's own ``snapshot.collect``), the same through the real plugin path
-(``pytest --intacct-fleet=FILE`` in a subprocess, with and without ``-n 2``), peak memory per environment,
-and the plugin's idle import cost. Bounded: well under two minutes.
+``AcceptanceRun.snapshot``, and side by side with ``AcceptanceRun.prefetch``, which runs
+``pytest_intacct.evidence.lanes`` around ``snapshot.collect``), the same through the real plugin path
+(``pytest --intacct-fleet=FILE`` in a subprocess, with and without ``-n 2``), peak memory per
+environment, and the plugin's idle import cost. Bounded: well under two minutes.
 
 The timed simulator runs in its own process, so its CPU time does not compete with the clients' for the
 GIL (the real gateway is not in our process either).
@@ -31,13 +31,14 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from pytest_intacct.client import functions as fn
-from pytest_intacct.collection import DEFAULT_CONCURRENCY
+from pytest_intacct.evidence.lanes import DEFAULT_CONCURRENCY
+from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.profiles import Profile, load_profile
-from pytest_intacct.run import AcceptanceRun, login_settings
-from pytest_intacct.settings import EnvironmentSettings
+from pytest_intacct.run import AcceptanceRun
+from pytest_intacct.settings.demo import login_settings
+from pytest_intacct.settings.environments import EnvironmentSettings
 from pytest_intacct.simulator import Scenario, ScenarioLogin, Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
-from pytest_intacct.snapshot import Snapshot
 
 LATENCY = 0.3
 SIZES = (1, 10, 50, 200)

@@ -3,33 +3,27 @@
 Usable without pytest: ``AcceptanceRun(environments, profile).results()`` evaluates every
 requirement of every environment. The pytest plugin asks for verdicts one test at a time. Each
 environment is judged by its own profile (``profiles``, default ``profile``); cross-environment
-requirements are judged within each group of one profile (see :mod:`pytest_intacct.groups`).
+requirements are judged within each group of one profile (see :mod:`pytest_intacct.results.homes`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
-from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy, WritePermit, WriteRefused
-from pytest_intacct.collection import DEFAULT_CONCURRENCY, Progress, collect_all
-from pytest_intacct.groups import Home, homes
+from pytest_intacct.client import IntacctClient, RetryPolicy, WritePermit, WriteRefused
+from pytest_intacct.evidence.lanes import DEFAULT_CONCURRENCY, Progress, collect_all
+from pytest_intacct.evidence.reads import Read, Subject
+from pytest_intacct.evidence.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 from pytest_intacct.profiles import Profile, Requirement
-from pytest_intacct.reads import Read, Subject
-from pytest_intacct.redaction import Secret
-from pytest_intacct.results import RequirementResult
-from pytest_intacct.settings import EnvironmentSettings, SettingsError, env_var_name, looks_like_production
-from pytest_intacct.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
-
-if TYPE_CHECKING:
-    from pytest_intacct.simulator import ScenarioLogin
-
-DEMO = "demo"
+from pytest_intacct.results.finding import RequirementResult
+from pytest_intacct.results.homes import Home, homes
+from pytest_intacct.settings.environments import (
+    EnvironmentSettings,
+    env_var_name,
+)
 
 
 @dataclass(frozen=True)
@@ -38,62 +32,6 @@ class ClientOptions:
 
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-
-def is_demo(name: str) -> bool:
-    """``demo`` (the scenario's primary login) or ``demo:LOGIN`` (one of its named logins)."""
-    return name == DEMO or name.startswith(DEMO + ":")
-
-
-@contextlib.contextmanager
-def demo_environments(
-    names: Sequence[str], scenario: str | Path, journal: Path | None = None
-) -> Iterator[list[EnvironmentSettings]]:
-    """Start the embedded simulator for ``scenario`` and yield settings for the demo environments.
-
-    ``journal`` receives one JSON line per request the run makes (functions, objects, outcome).
-    """
-    from pytest_intacct.simulator import Simulator, load_scenario
-
-    with Simulator(load_scenario(scenario), journal_path=journal) as simulator:
-        settings = []
-        for name in names:
-            login_name = name.partition(":")[2]
-            if login_name and login_name not in simulator.logins:
-                known = ", ".join(f"demo:{n}" for n in simulator.logins)
-                raise SettingsError(f"scenario {scenario!s} has no login {login_name!r}; use one of: {known}")
-            login = simulator.logins[login_name] if login_name else simulator.primary_login
-            settings.append(
-                login_settings(
-                    name,
-                    login,
-                    simulator.endpoint,
-                    production=looks_like_production(login.name),
-                    profile=simulator.scenario.profile or None,
-                )
-            )
-        yield settings
-
-
-def login_settings(
-    name: str, login: ScenarioLogin, endpoint: str, *, production: bool, profile: str | None = None
-) -> EnvironmentSettings:
-    """Settings that sign in as one of a simulator scenario's logins."""
-    return EnvironmentSettings(
-        name=name,
-        credentials=Credentials(
-            sender_id=login.sender_id,
-            sender_password=Secret(login.sender_password),
-            company_id=login.company_id,
-            user_id=login.user_id,
-            user_password=Secret(login.user_password),
-            endpoint=endpoint,
-            entity_id=login.entity_id or None,
-        ),
-        production=production,
-        profile=profile,
-        developer_user_id=login.developer_user_id,
-    )
 
 
 class AcceptanceRun:

@@ -9,7 +9,7 @@ import pytest
 
 # Loaded once here, before any in-process pytester run: pytester drops the modules a run imports, and a
 # second run that imported requests afresh would mix two generations of its classes.
-import pytest_intacct.acceptance_plugin  # noqa: F401
+import pytest_intacct.plugin.session  # noqa: F401
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 

@@ -11,7 +11,7 @@ import pytest
 from pytest_intacct.profiles import Profile, load_profile
 from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
 from pytest_intacct.reporting.model import build_report
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
+from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
 
 TRELICA = load_profile("trelica")
 CALANCE = load_profile("calance")

@@ -18,10 +18,10 @@ import requests
 from lxml import etree
 from urllib3.util import parse_url
 
-from pytest_intacct import evidence
 from pytest_intacct.client import IntacctClient, WritePermit, WriteRefused
 from pytest_intacct.client.endpoints import session_endpoint_allowed
-from pytest_intacct.settings import load_environment
+from pytest_intacct.evidence import packs as evidence
+from pytest_intacct.settings.environments import load_environment
 from pytest_intacct.simulator import Simulator, load_scenario
 from tests import answers
 from tests.hostile_gateway import Answer, HostileGateway, hostile_gateway
@@ -317,7 +317,7 @@ def test_gateway_text_in_the_markdown_makes_no_link_or_mention(live):
 def test_a_session_id_that_is_a_json_word_cannot_corrupt_the_evidence_pack(pytester):
     # The secret registry is per process: register the hostile session id in a subprocess run only.
     pytester.makeconftest(
-        "from pytest_intacct.redaction import register_secret\n\n"
+        "from pytest_intacct.safety.redaction import register_secret\n\n"
         "register_secret('false')  # what getAPISession would register as the session id\n"
     )
     result = pytester.runpytest_subprocess(

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pytest_intacct.fleet import FleetError, fleet_values, load_fleet
-from pytest_intacct.groups import homes
-from pytest_intacct.settings import SettingsWarning, load_environment, load_environments
+from pytest_intacct.results.homes import homes
+from pytest_intacct.settings.environments import SettingsWarning, load_environment, load_environments
+from pytest_intacct.settings.fleet import FleetError, fleet_values, load_fleet
 
 SETTINGS = {
     "INTACCT_SENDER_ID": "TrelicaMPP",
@@ -162,7 +162,8 @@ def test_every_artifact_of_a_replay_says_it_is_a_replay(forged_replay, pytester)
 
 
 class MidnightUTC:
-    """A clock for ``pytest_intacct.waivers.utc_today`` that turns to the next day once the tests ran."""
+    """A clock for ``pytest_intacct.results.waivers.utc_today`` that turns to the next day once the tests
+    ran."""
 
     def __init__(self, day: dt.date) -> None:
         self.day = day
@@ -179,7 +180,7 @@ class MidnightUTC:
 
 def test_a_run_crossing_the_expiry_midnight_judges_its_waivers_on_one_date(pytester, monkeypatch):
     clock = MidnightUTC(dt.date(2026, 12, 31))
-    monkeypatch.setattr("pytest_intacct.waivers.utc_today", clock.today)
+    monkeypatch.setattr("pytest_intacct.results.waivers.utc_today", clock.today)
     pytester.path.joinpath("waivers.toml").write_text(
         '[[waiver]]\nrequirement = "permission-employees-edit"\njustification = "Q1 deprovisioning"\n'
         "expires = 2026-12-31\n"

@@ -16,11 +16,11 @@ from pytest_intacct.checks import (
     plan,
 )
 from pytest_intacct.client import ErrorKind, Level
+from pytest_intacct.evidence.reads import Need, Subject, user_info
+from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.reads import Need, Subject, user_info
-from pytest_intacct.redaction import register_secret
-from pytest_intacct.results import Outcome, RequirementResult, Verdict, describe
-from pytest_intacct.snapshot import Problem, Reading, Snapshot
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, describe
+from pytest_intacct.safety.redaction import register_secret
 
 TRELICA = load_profile("trelica")
 CALANCE = load_profile("calance")

@@ -25,7 +25,7 @@ from pytest_intacct.client import (
     WriteRefused,
 )
 from pytest_intacct.client import functions as fn
-from pytest_intacct.redaction import Secret
+from pytest_intacct.safety.redaction import Secret
 from tests import answers
 
 LOGIN_URL = "https://api.intacct.com/ia/xml/xmlgw.phtml"

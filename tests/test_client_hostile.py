@@ -31,7 +31,7 @@ from pytest_intacct.client import (
 )
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.request import sent_functions
-from pytest_intacct.redaction import REDACTED_WHOLE, Secret, redact
+from pytest_intacct.safety.redaction import REDACTED_WHOLE, Secret, redact
 from tests import answers
 from tests.hostile_gateway import Answer, HostileGateway, hostile_gateway
 
@@ -681,7 +681,7 @@ import pytest
 import requests
 
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
-from pytest_intacct.redaction import Secret
+from pytest_intacct.safety.redaction import Secret
 from tests import answers
 from tests.hostile_gateway import Answer, hostile_gateway
 

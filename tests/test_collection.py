@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from pytest_intacct.collection import Progress, collect_all
-from pytest_intacct.validation import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, check_concurrency
-from pytest_intacct.validation import concurrency as parse_concurrency
+from pytest_intacct.evidence.lanes import Progress, collect_all
+from pytest_intacct.plugin.options import concurrency as parse_concurrency
+from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, check_concurrency
 
 TIMEOUT = 10  # seconds a barrier waits before the test fails; never reached when the engine is right
 

@@ -10,7 +10,7 @@ CANARY = 'Boom-Canary-<"&\\-é'
 
 RAISING_PLUGIN = f"""
 from pytest_intacct.client import IntacctClient
-from pytest_intacct.redaction import Secret
+from pytest_intacct.safety.redaction import Secret
 
 CANARY = Secret({CANARY!r})
 ORIGINAL = IntacctClient.sign_in

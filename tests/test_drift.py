@@ -11,7 +11,7 @@ from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.acceptance_json import build_acceptance
 from pytest_intacct.reporting.drift import BaselineError, check_profiles, drift_kind, load_baseline
 from pytest_intacct.reporting.model import NO_RESULT, EnvironmentInfo, build_report
-from pytest_intacct.results import RequirementResult, Verdict
+from pytest_intacct.results.finding import RequirementResult, Verdict
 
 TRELICA = load_profile("trelica")
 WHEN = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from pytest_intacct.client import (
     session_endpoint_allowed,
     validate_endpoint,
 )
-from pytest_intacct.redaction import Secret
+from pytest_intacct.safety.redaction import Secret
 
 LOGIN = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 

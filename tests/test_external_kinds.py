@@ -17,8 +17,8 @@ KIND_MODULE = textwrap.dedent(
     from pytest_intacct.checks import EnvironmentContext, check
     from pytest_intacct.client import functions as fn
     from pytest_intacct.profiles import Param
-    from pytest_intacct.reads import Need, Read
-    from pytest_intacct.results import Verdict
+    from pytest_intacct.evidence.reads import Need, Read
+    from pytest_intacct.results.finding import Verdict
 
 
     def object_names(pages):

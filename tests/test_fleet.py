@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_intacct.fleet import FleetError, fleet_values, load_fleet
+from pytest_intacct.settings.fleet import FleetError, fleet_values, load_fleet
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fleet.toml"
 CANARY = "Canary-Secret-7f3a"

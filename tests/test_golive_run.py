@@ -244,7 +244,7 @@ justification = "no such environment here"
     ],
 )
 def test_waivers_around_their_expiry(pytester, monkeypatch, today, code, verdict, first_state):
-    monkeypatch.setattr("pytest_intacct.waivers.utc_today", lambda: today)
+    monkeypatch.setattr("pytest_intacct.results.waivers.utc_today", lambda: today)
     waivers = pytester.path / "waivers.toml"
     waivers.write_text(WAIVERS)
     markdown, page = pytester.path / "a.md", pytester.path / "report.html"

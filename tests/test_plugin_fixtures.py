@@ -46,7 +46,7 @@ def test_the_simulator_fixture_rehearses_a_scenario(pytester):
         """
         import pytest
         from pytest_intacct.client import Credentials, ErrorKind, FunctionFailed, IntacctClient
-        from pytest_intacct.redaction import Secret
+        from pytest_intacct.safety.redaction import Secret
 
 
         def test_missing_adjustments(intacct_simulator):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_intacct.collection import Progress
-from pytest_intacct.prefetch import ProgressLine, environments_of
+from pytest_intacct.evidence.lanes import Progress
+from pytest_intacct.plugin.readahead import ProgressLine, environments_of
 
 
 class Item:
@@ -53,7 +53,7 @@ class Config:
 
 @pytest.fixture
 def slow_run(monkeypatch):
-    monkeypatch.setattr("pytest_intacct.prefetch.PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr("pytest_intacct.plugin.readahead.PROGRESS_AFTER_SECONDS", 0.0)
 
 
 def test_a_long_read_shows_progress_on_a_terminal(slow_run):

@@ -9,7 +9,7 @@ from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.html import requirement_block, summary_html
 from pytest_intacct.reporting.markdown import render_markdown
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
-from pytest_intacct.results import RequirementResult, Verdict
+from pytest_intacct.results.finding import RequirementResult, Verdict
 
 TRELICA = load_profile("trelica")
 HOSTILE = "<script>alert(1)</script></pre><img src=x onerror=alert(2)>[x](javascript:alert(3))|"

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results import Outcome, RequirementResult, Verdict, count_outcomes, summarize
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, count_outcomes, summarize
 
 TRELICA = load_profile("trelica")
 
@@ -97,7 +97,7 @@ def test_an_empty_run_counts_zero_everywhere():
 
 def test_evidence_is_plain_data_whatever_a_check_put_in_it():
     from pytest_intacct.client import Level
-    from pytest_intacct.redaction import Secret
+    from pytest_intacct.safety.redaction import Secret
 
     secret = Secret('Evidence-Canary-<"&\\-é')
 

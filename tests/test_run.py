@@ -7,12 +7,13 @@ import json
 import pytest
 
 from pytest_intacct.client import Credentials
+from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.profiles import ProfileError, load_profile
-from pytest_intacct.redaction import Secret
-from pytest_intacct.results import ACROSS_ENVIRONMENTS, Outcome
-from pytest_intacct.run import AcceptanceRun, demo_environments
-from pytest_intacct.settings import EnvironmentSettings
-from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Outcome
+from pytest_intacct.run import AcceptanceRun
+from pytest_intacct.safety.redaction import Secret
+from pytest_intacct.settings.demo import demo_environments
+from pytest_intacct.settings.environments import EnvironmentSettings
 
 
 def test_a_script_gets_every_result_of_every_environment_reading_each_once():
@@ -112,7 +113,7 @@ def test_cross_environment_requirements_are_judged_within_each_group_of_one_prof
 
 def test_only_an_explicit_production_false_lets_the_run_hand_out_a_writing_client(tmp_path):
     from pytest_intacct.client import WritePermit, WriteRefused
-    from pytest_intacct.settings import load_environments
+    from pytest_intacct.settings.environments import load_environments
 
     base = {
         "SENDER_ID": "TrelicaMPP",

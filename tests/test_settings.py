@@ -7,7 +7,7 @@ import os
 import pytest
 
 from pytest_intacct.client import DEFAULT_ENDPOINT
-from pytest_intacct.settings import (
+from pytest_intacct.settings.environments import (
     SettingsError,
     env_var_name,
     load_environment,

@@ -13,11 +13,11 @@ from pytest_intacct.checks import evaluate, plan
 from pytest_intacct.client import Credentials, IntacctClient
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.response import Response, Result, parse_response
+from pytest_intacct.evidence.reads import Read, Subject
+from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot, collect
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.reads import Read, Subject
-from pytest_intacct.redaction import Secret
-from pytest_intacct.results import Outcome
-from pytest_intacct.snapshot import Problem, Reading, Snapshot, collect
+from pytest_intacct.results.finding import Outcome
+from pytest_intacct.safety.redaction import Secret
 from tests import answers
 
 TRELICA = load_profile("trelica")

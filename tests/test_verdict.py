@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_intacct.reporting.verdict import (
+from pytest_intacct.results.readiness import (
     EXIT_INCOMPLETE,
     Readiness,
     readiness,

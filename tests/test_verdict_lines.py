@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
-from pytest_intacct.results import Verdict
+from pytest_intacct.results.finding import Verdict
 from tests.test_acceptance_json import CALANCE, TRELICA, WHEN, result
 
 FAILED = Verdict.failed("active", "inactive")

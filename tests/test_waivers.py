@@ -7,8 +7,15 @@ import datetime as dt
 import pytest
 
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
-from pytest_intacct.waivers import Waiver, WaiverError, WaiverState, apply_waiver, load_waivers, waiver_states
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.waivers import (
+    Waiver,
+    WaiverError,
+    WaiverState,
+    apply_waiver,
+    load_waivers,
+    waiver_states,
+)
 
 TRELICA = load_profile("trelica")
 EXPIRES = dt.date(2026, 12, 31)
@@ -117,7 +124,7 @@ def test_expiry_is_inclusive_of_its_day(today, waived):
 
 def test_utc_today_decides_by_default(monkeypatch):
     waiver = Waiver(1, "permission-employees-edit", "accepted", expires=EXPIRES)
-    monkeypatch.setattr("pytest_intacct.waivers.utc_today", lambda: dt.date(2027, 1, 1))
+    monkeypatch.setattr("pytest_intacct.results.waivers.utc_today", lambda: dt.date(2027, 1, 1))
     assert apply_waiver(failed(), [waiver])[1] is None
 
 

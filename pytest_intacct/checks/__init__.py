@@ -20,12 +20,12 @@ from pytest_intacct.checks.registry import (
     subject_of,
 )
 from pytest_intacct.client import ErrorKind
+from pytest_intacct.evidence.reads import Read, Subject
+from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
 from pytest_intacct.profiles import Profile, ProfileError, Requirement, validate
-from pytest_intacct.reads import Read, Subject
-from pytest_intacct.redaction import redact
-from pytest_intacct.results import Verdict
-from pytest_intacct.settings import env_var_name
-from pytest_intacct.snapshot import Problem, Reading, Snapshot
+from pytest_intacct.results.finding import Verdict
+from pytest_intacct.safety.redaction import redact
+from pytest_intacct.settings.environments import env_var_name
 
 __all__ = [
     "ENTRY_POINT_GROUP",

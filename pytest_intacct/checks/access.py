@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.profiles import Param
-from pytest_intacct.results import Verdict
+from pytest_intacct.results.finding import Verdict
 
 
 def _session_evidence(ctx: EnvironmentContext) -> dict[str, str]:

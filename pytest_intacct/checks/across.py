@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_intacct.checks.registry import AcrossContext, check
 from pytest_intacct.client import ErrorKind
-from pytest_intacct.results import Verdict
+from pytest_intacct.results.finding import Verdict
 
 # Sign-in refusals that mean "this user cannot sign in", not "could not check".
 _REFUSED = {ErrorKind.SENDER_NOT_AUTHORIZED.value, ErrorKind.SIGN_IN_FAILED.value}

@@ -12,10 +12,10 @@ from typing import Any
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.checks.user import record_of, unreadable_user
 from pytest_intacct.client import ErrorKind
+from pytest_intacct.evidence.reads import one_record, role_users, user_info, user_permissions
+from pytest_intacct.evidence.snapshot import Reading
 from pytest_intacct.profiles import Param
-from pytest_intacct.reads import one_record, role_users, user_info, user_permissions
-from pytest_intacct.results import Verdict
-from pytest_intacct.snapshot import Reading
+from pytest_intacct.results.finding import Verdict
 
 # getUserPermissions needs "Company -> Lists -> Users -> Permissions -> View" (docs/gateway.md#permissions).
 PERMISSIONS_VIEW = "Company > Users: View Permissions"

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
+from pytest_intacct.evidence.reads import Need, Subject
+from pytest_intacct.evidence.snapshot import Reading, Snapshot
 from pytest_intacct.profiles import Param, Profile, Requirement
-from pytest_intacct.reads import Need, Subject
-from pytest_intacct.results import Verdict
-from pytest_intacct.snapshot import Reading, Snapshot
+from pytest_intacct.results.finding import Verdict
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_intacct.checks.registry import EnvironmentContext, check
+from pytest_intacct.evidence.reads import user_info
+from pytest_intacct.evidence.snapshot import Reading
 from pytest_intacct.profiles import Param
-from pytest_intacct.reads import user_info
-from pytest_intacct.results import Verdict
-from pytest_intacct.snapshot import Reading
+from pytest_intacct.results.finding import Verdict
 
 # Reading USERINFO needs Company > Users: List/View (docs/gateway.md#permissions, inferred).
 USERS_VIEW = "Company > Users: View"

@@ -31,7 +31,7 @@ from pytest_intacct.client.records import Record, to_permissions, to_records
 from pytest_intacct.client.request import Login, build_request, sent_functions
 from pytest_intacct.client.response import Page, Response, Result, parse_response
 from pytest_intacct.client.transport import HttpAnswer, RetryPolicy, Transport
-from pytest_intacct.redaction import Secret, register_secret
+from pytest_intacct.safety.redaction import Secret, register_secret
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 MAX_PAGES = 1000  # pages one paged read may take before the client stops and says so

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from pytest_intacct.redaction import redact
+from pytest_intacct.safety.redaction import redact
 
 
 class Level(enum.StrEnum):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from pytest_intacct.client.functions import Function
-from pytest_intacct.redaction import Secret
+from pytest_intacct.safety.redaction import Secret
 
 # Comments and processing instructions are kept, so nothing in <content> goes unseen.
 _PARSER = etree.XMLParser(

@@ -20,8 +20,8 @@ from pytest_intacct.client.errors import (
     Level,
     ResultMissing,
 )
-from pytest_intacct.redaction import redact
-from pytest_intacct.safexml import hardened_parser
+from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.xml import hardened_parser
 
 _PARSER = hardened_parser()
 

@@ -39,13 +39,13 @@ from urllib3.util.retry import Retry
 
 from pytest_intacct import __version__
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
-from pytest_intacct.redaction import redact, redacting_logger
+from pytest_intacct.safety.limits import MAX_RETRIES
+from pytest_intacct.safety.redaction import redact, redacting_logger
 
 log = redacting_logger("pytest_intacct.client")
 
 NO_RETRY_STATUSES = frozenset({524})
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-MAX_RETRIES = 10
 
 
 def validate_timeout(timeout: float) -> float:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pytest_intacct.reporting.model import EnvironmentInfo, EnvironmentReport, Row, RunReport
-from pytest_intacct.results import summarize
-from pytest_intacct.waivers import Waiver
+from pytest_intacct.results.finding import summarize
+from pytest_intacct.results.waivers import Waiver
+from pytest_intacct.safety.files import write_text
 
-__all__ = ["SCHEMA_VERSION", "EnvironmentInfo", "build_acceptance", "write_acceptance", "write_text"]
+__all__ = ["SCHEMA_VERSION", "EnvironmentInfo", "build_acceptance", "write_acceptance"]
 
 SCHEMA_VERSION = 2
 
@@ -56,22 +55,6 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
 def write_acceptance(path: str | os.PathLike[str], document: Mapping[str, Any]) -> None:
     """Write the document as UTF-8 JSON; readers see the old file or the new one, never a partial write."""
     write_text(path, json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 text atomically: a temporary file beside the target, then a rename over it."""
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would surprise whoever shares the file
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _utc(moment: dt.datetime) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.reporting.verdict import OutcomeClass, outcome_class
-from pytest_intacct.results import Outcome
+from pytest_intacct.results.finding import Outcome
+from pytest_intacct.results.readiness import OutcomeClass, outcome_class
 
 READABLE_SCHEMAS = (1, 2)
 KINDS = ("new-fail", "new-error", "new-pass", "unchanged", "added")

@@ -19,13 +19,13 @@ import pytest
 from pytest_html import extras
 from pytest_metadata.plugin import metadata_key
 
-from pytest_intacct.groups import is_home
-from pytest_intacct.groups import label as environment_label
 from pytest_intacct.profiles import SEVERITIES, Profile
 from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
-from pytest_intacct.results import Outcome, RequirementResult, details
-from pytest_intacct.waivers import Waiver, find_waiver
+from pytest_intacct.results.finding import Outcome, RequirementResult, details
+from pytest_intacct.results.homes import is_home
+from pytest_intacct.results.homes import label as environment_label
+from pytest_intacct.results.waivers import Waiver, find_waiver
 
 _COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
 _PYTEST_METADATA = ("Python", "Platform", "Packages", "Plugins")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pytest_intacct.groups import label as environment_label
 from pytest_intacct.reporting.model import Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
-from pytest_intacct.results import details
+from pytest_intacct.results.finding import details
+from pytest_intacct.results.homes import label as environment_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<|~&])")
 

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pytest_intacct.groups import DEFAULT_GROUP, homes, is_home, label
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
-from pytest_intacct.reporting.verdict import Readiness, readiness
-from pytest_intacct.results import Outcome, RequirementResult, Verdict, count_outcomes
-from pytest_intacct.waivers import Waiver, WaiverState, find_waiver, waiver_states
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, count_outcomes
+from pytest_intacct.results.homes import DEFAULT_GROUP, homes, is_home, label
+from pytest_intacct.results.readiness import Readiness, readiness
+from pytest_intacct.results.waivers import Waiver, WaiverState, find_waiver, waiver_states
 
 __all__ = ["DEFAULT_GROUP", "EnvironmentInfo", "RunReport", "build_report", "universe"]
 
@@ -192,7 +192,7 @@ def universe(environments: Sequence[EnvironmentInfo]) -> list[Key]:
 
 def with_homes(environments: Sequence[EnvironmentInfo]) -> list[EnvironmentInfo]:
     """The environments, then the home of each (group, profile) whose profile has cross-environment
-    requirements (see :mod:`pytest_intacct.groups`)."""
+    requirements (see :mod:`pytest_intacct.results.homes`)."""
     profiles = {env.profile.name: env.profile for env in environments}
     found = list(environments)
     for home in homes((env.name, env.group, env.profile.name) for env in environments):

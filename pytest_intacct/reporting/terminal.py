@@ -5,9 +5,9 @@ readable."""
 from __future__ import annotations
 
 from pytest_intacct.reporting.model import EnvironmentReport, RunReport
-from pytest_intacct.reporting.verdict import Readiness, readiness
-from pytest_intacct.results import Outcome
-from pytest_intacct.waivers import WaiverState
+from pytest_intacct.results.finding import Outcome
+from pytest_intacct.results.readiness import Readiness, readiness
+from pytest_intacct.results.waivers import WaiverState
 
 WORST_FIRST = (Readiness.NOT_READY, Readiness.INCOMPLETE, Readiness.READY)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..safexml import hardened_parser
+from ..safety.xml import hardened_parser
 from .catalog import FUNCTIONS
 from .errors import WireError, xml_parse_error
 from .responses import ControlEcho

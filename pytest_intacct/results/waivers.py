@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
 
 KEYS = ("requirement", "environment", "justification", "owner", "ticket", "expires")
 REQUIRED = ("requirement", "justification")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from pytest_intacct.results import Outcome
+from pytest_intacct.results.finding import Outcome
 
 MET = frozenset({Outcome.PASS, Outcome.WAIVED, Outcome.MANUAL, Outcome.NOT_APPLICABLE})
 

@@ -17,35 +17,36 @@ from typing import Any
 
 import pytest
 
-from pytest_intacct import evidence
 from pytest_intacct.checks import validate_profile
 from pytest_intacct.client import RetryPolicy
-from pytest_intacct.fleet import fleet_values, load_fleet
-from pytest_intacct.groups import param_id
-from pytest_intacct.prefetch import ProgressLine, environments_of
-from pytest_intacct.profiles import AREAS, Profile, ProfileError, load_profile
-from pytest_intacct.profiles.names import marker_name
-from pytest_intacct.redaction import redact
-from pytest_intacct.reporting.collector import (
+from pytest_intacct.evidence import packs as evidence
+from pytest_intacct.evidence.snapshot import Snapshot
+from pytest_intacct.plugin.collector import (
     Outputs,
     ResultCollector,
     load_outputs,
     row_drift_property,
     to_report,
 )
+from pytest_intacct.plugin.readahead import ProgressLine, environments_of
+from pytest_intacct.profiles import AREAS, Profile, ProfileError, load_profile
+from pytest_intacct.profiles.names import marker_name
 from pytest_intacct.reporting.model import EnvironmentInfo
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
-from pytest_intacct.run import AcceptanceRun, ClientOptions, demo_environments, is_demo
-from pytest_intacct.settings import (
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.homes import param_id
+from pytest_intacct.results.waivers import apply_waiver
+from pytest_intacct.run import AcceptanceRun, ClientOptions
+from pytest_intacct.safety.files import output_path
+from pytest_intacct.safety.redaction import redact
+from pytest_intacct.settings.demo import demo_environments, is_demo
+from pytest_intacct.settings.environments import (
     EnvironmentSettings,
     SettingsError,
     SettingsWarning,
     load_environments,
     parse_environment_names,
 )
-from pytest_intacct.snapshot import Snapshot
-from pytest_intacct.validation import output_path
-from pytest_intacct.waivers import apply_waiver
+from pytest_intacct.settings.fleet import fleet_values, load_fleet
 
 # The key of the snapshots pytest-xdist's controller hands to each worker in ``workerinput``.
 SNAPSHOTS_INPUT = "intacct_snapshots"

@@ -20,10 +20,9 @@ from typing import Any
 
 import pytest
 
-from pytest_intacct import __version__, waivers
-from pytest_intacct.groups import param_id
+from pytest_intacct import __version__
 from pytest_intacct.profiles import Profile
-from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance, write_text
+from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance
 from pytest_intacct.reporting.drift import Baseline, check_profiles, drift_kind, load_baseline
 from pytest_intacct.reporting.markdown import render_markdown
 from pytest_intacct.reporting.model import (
@@ -35,9 +34,12 @@ from pytest_intacct.reporting.model import (
     with_homes,
 )
 from pytest_intacct.reporting.terminal import summary_lines
-from pytest_intacct.reporting.verdict import MET, requirements_exit_code, run_exit_code
-from pytest_intacct.results import Outcome, RequirementResult, Verdict
-from pytest_intacct.waivers import Waiver, load_waivers
+from pytest_intacct.results import waivers
+from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.homes import param_id
+from pytest_intacct.results.readiness import MET, requirements_exit_code, run_exit_code
+from pytest_intacct.results.waivers import Waiver, load_waivers
+from pytest_intacct.safety.files import write_text
 
 _PARAM_ID = re.compile(r"\[([^\[\]]*)\]$")
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from pytest_intacct import __version__
 from pytest_intacct.client import Credentials
+from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.profiles import Profile
-from pytest_intacct.redaction import Secret, redact
-from pytest_intacct.reporting.acceptance_json import write_text
-from pytest_intacct.settings import EnvironmentSettings, SettingsError
-from pytest_intacct.snapshot import Snapshot
+from pytest_intacct.safety.files import write_text
+from pytest_intacct.safety.redaction import Secret, redact
+from pytest_intacct.settings.environments import EnvironmentSettings, SettingsError
 
 PACK_FORMAT = "pytest-intacct-evidence"
 PACK_VERSION = 1

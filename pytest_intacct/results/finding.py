@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_intacct.profiles import SEVERITIES, Requirement
-from pytest_intacct.redaction import redact
+from pytest_intacct.safety.redaction import redact
 
 # The environment of a result for an "across-environments" requirement, which no single environment owns.
 ACROSS_ENVIRONMENTS = "*"

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import pytest
 
-from pytest_intacct.collection import Progress
-from pytest_intacct.groups import is_home
+from pytest_intacct.evidence.lanes import Progress
+from pytest_intacct.results.homes import is_home
 
 # A run quicker than this shows no progress line at all.
 PROGRESS_AFTER_SECONDS = 1.0

@@ -18,8 +18,8 @@ from pytest_intacct.client import ErrorKind, IntacctClient, Level
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.errors import classify
 from pytest_intacct.client.response import Response, Result
-from pytest_intacct.reads import Json, Read
-from pytest_intacct.redaction import redact
+from pytest_intacct.evidence.reads import Json, Read
+from pytest_intacct.safety.redaction import redact
 
 SNAPSHOT_FORMAT = 1
 # readMore pages followed per read before the answer counts as "could not check" (docs/gateway.md#paging).

@@ -3,8 +3,8 @@
 
 Files are read with python-dotenv from the directory pytest is started in, without touching
 ``os.environ``, so one environment's values never leak into another's. Secrets are wrapped in
-:class:`~pytest_intacct.redaction.Secret` at once. A line python-dotenv cannot parse, or a key set twice
-in one file, is a :class:`SettingsWarning` naming the file, line and key -- never the value.
+:class:`~pytest_intacct.safety.redaction.Secret` at once. A line python-dotenv cannot parse, or a key
+set twice in one file, is a :class:`SettingsWarning` naming the file, line and key -- never the value.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
-from pytest_intacct.groups import DEFAULT_GROUP
-from pytest_intacct.redaction import Secret
+from pytest_intacct.results.homes import DEFAULT_GROUP
+from pytest_intacct.safety.redaction import Secret
 
 REQUIRED_KEYS = (
     "INTACCT_SENDER_ID",
@@ -195,7 +195,7 @@ def load_environments(
 ) -> list[EnvironmentSettings]:
     """Settings of several environments; all problems of all environments in one error.
 
-    ``fleet`` holds fleet entries' values by environment (:func:`pytest_intacct.fleet.fleet_values`),
+    ``fleet`` holds fleet entries' values by environment (:func:`pytest_intacct.settings.fleet.fleet_values`),
     merged between ``.env.NAME`` and the process variables; ``groups`` names each environment's group.
     """
     environ = os.environ if environ is None else environ

@@ -8,7 +8,8 @@ cross-environment results are keyed by (plain strings, so they travel through xd
 - ``*GROUP`` for a fleet group whose environments share one profile,
 - ``*GROUP@PROFILE`` (``*@PROFILE`` in the default group) for each profile of a group that mixes profiles.
 
-Environment names never start with ``*`` (see :func:`pytest_intacct.settings.parse_environment_names`).
+Environment names never start with ``*`` (see
+:func:`pytest_intacct.settings.environments.parse_environment_names`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pytest_intacct.results import ACROSS_ENVIRONMENTS
+from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS
 
 DEFAULT_GROUP = "default"
 

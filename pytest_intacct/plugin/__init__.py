@@ -7,7 +7,7 @@ manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
 
 This module is the entry point every pytest run imports, so it stays light: options, markers and the
 fixtures. The acceptance run itself (settings, client, checks, reports) lives in
-:mod:`pytest_intacct.acceptance_plugin` and is imported only when a run asks for it.
+:mod:`pytest_intacct.plugin.session` and is imported only when a run asks for it.
 """
 
 from __future__ import annotations
@@ -18,109 +18,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_intacct.plugin.options import DEFAULT_SCENARIO, add_options
 from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
-from pytest_intacct.validation import (
-    DEFAULT_CONCURRENCY,
-    concurrency,
-    retry_count,
-    timeout_seconds,
-)
 
 if TYPE_CHECKING:
-    from pytest_intacct.acceptance_plugin import AcceptancePlugin
     from pytest_intacct.client import IntacctClient
-    from pytest_intacct.results import RequirementResult
-    from pytest_intacct.settings import EnvironmentSettings
+    from pytest_intacct.evidence.snapshot import Snapshot
+    from pytest_intacct.plugin.session import AcceptancePlugin
+    from pytest_intacct.results.finding import RequirementResult
+    from pytest_intacct.settings.environments import EnvironmentSettings
     from pytest_intacct.simulator import Simulator
-    from pytest_intacct.snapshot import Snapshot
 
 ACTIVE_KEY: pytest.StashKey[AcceptancePlugin] = pytest.StashKey()
-DEFAULT_SCENARIO = "trelica-ready"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("intacct", "Sage Intacct acceptance checks")
-    group.addoption(
-        "--intacct-env",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="Intacct environment(s) to check, repeatable or comma-separated; "
-        "'demo' uses the embedded simulator.",
-    )
-    group.addoption(
-        "--intacct-fleet",
-        metavar="PATH",
-        help="TOML file of [[environment]] entries to check (all, or the --intacct-env subset); "
-        "see docs/fleet.md.",
-    )
-    group.addoption(
-        "--intacct-profile",
-        metavar="NAME|PATH",
-        help="Runbook profile (built-in: trelica, calance); default: the environment's INTACCT_PROFILE.",
-    )
-    group.addoption(
-        "--intacct-scenario",
-        default=DEFAULT_SCENARIO,
-        metavar="NAME|PATH",
-        help=f"Simulator scenario for demo environments (default: {DEFAULT_SCENARIO}).",
-    )
-    group.addoption(
-        "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
-    )
-    group.addoption(
-        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
-    )
-    group.addoption(
-        "--intacct-baseline",
-        metavar="PATH",
-        help="An earlier acceptance JSON: report drift (new-fail, new-error, new-pass, added, removed).",
-    )
-    group.addoption(
-        "--intacct-fail-on",
-        choices=("any", "new"),
-        default="any",
-        help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
-    )
-    group.addoption(
-        "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
-    )
-    group.addoption(
-        "--intacct-record",
-        metavar="PATH",
-        help="Write what every environment was judged on as an evidence pack (redacted).",
-    )
-    group.addoption(
-        "--intacct-replay",
-        metavar="PATH",
-        help="Judge the profile on an evidence pack instead of the gateway: no network, no credentials.",
-    )
-    group.addoption(
-        "--intacct-journal",
-        metavar="PATH",
-        help="For demo environments: append every request the run makes to PATH as JSON lines.",
-    )
-    group.addoption(
-        "--intacct-timeout",
-        type=timeout_seconds,
-        default=60.0,
-        metavar="SECONDS",
-        help="Timeout per gateway request.",
-    )
-    group.addoption(
-        "--intacct-concurrency",
-        type=concurrency,
-        default=DEFAULT_CONCURRENCY,
-        metavar="N",
-        help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
-    )
-    group.addoption(
-        "--intacct-retries",
-        type=retry_count,
-        default=4,
-        metavar="N",
-        help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
-    )
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
     if any(config.getoption(name) for name in ("intacct_env", "intacct_fleet", "intacct_replay")):
-        from pytest_intacct.acceptance_plugin import AcceptancePlugin
+        from pytest_intacct.plugin.session import AcceptancePlugin
 
         active = AcceptancePlugin.start(config)
         config.stash[ACTIVE_KEY] = active
@@ -148,7 +61,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def suites_dir() -> Path:
     """The acceptance suites: inside the package when installed, beside it in a checkout."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     installed = package / "suites"
     return installed if installed.is_dir() else package.parent / "suites"
 
@@ -187,7 +100,7 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
 def assert_requirement_met(result: RequirementResult) -> None:
     """Fail the calling test with the expected/observed/remediation message unless the verdict passed."""
     __tracebackhide__ = True
-    from pytest_intacct.results import Outcome
+    from pytest_intacct.results.finding import Outcome
 
     if result.verdict.outcome is not Outcome.PASS:
         pytest.fail(failure_message(result), pytrace=False)
@@ -195,7 +108,7 @@ def assert_requirement_met(result: RequirementResult) -> None:
 
 def failure_message(result: RequirementResult) -> str:
     """The one wording of a result: expected, observed and the fix (or its root cause)."""
-    from pytest_intacct.results import describe
+    from pytest_intacct.results.finding import describe
 
     return "\n".join(describe(result))
 

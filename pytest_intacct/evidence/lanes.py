@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pytest_intacct.validation import DEFAULT_CONCURRENCY, check_concurrency
+from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, check_concurrency
 
 E = TypeVar("E")
 T = TypeVar("T")

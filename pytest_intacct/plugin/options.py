@@ -1,0 +1,131 @@
+"""The plugin's command-line options and the parsers of their values: a bad value is a usage error
+before any request is sent."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import pytest
+
+from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RETRIES, check_concurrency
+
+DEFAULT_SCENARIO = "trelica-ready"  # the simulated company of a demo run
+
+
+def timeout_seconds(text: str) -> float:
+    """``--intacct-timeout``: a finite number of seconds greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be a finite number of seconds > 0")
+    return value
+
+
+def retry_count(text: str) -> int:
+    """``--intacct-retries``: a whole number from 0 to :data:`MAX_RETRIES`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_RETRIES:
+        raise argparse.ArgumentTypeError(f"{text!r}: retries must be between 0 and {MAX_RETRIES}")
+    return value
+
+
+def concurrency(text: str) -> int:
+    """``--intacct-concurrency``: how many environments are read side by side."""
+    try:
+        return check_concurrency(int(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {text!r}"
+        ) from None
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The ``intacct`` option group."""
+    group = parser.getgroup("intacct", "Sage Intacct acceptance checks")
+    group.addoption(
+        "--intacct-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Intacct environment(s) to check, repeatable or comma-separated; "
+        "'demo' uses the embedded simulator.",
+    )
+    group.addoption(
+        "--intacct-fleet",
+        metavar="PATH",
+        help="TOML file of [[environment]] entries to check (all, or the --intacct-env subset); "
+        "see docs/fleet.md.",
+    )
+    group.addoption(
+        "--intacct-profile",
+        metavar="NAME|PATH",
+        help="Runbook profile (built-in: trelica, calance); default: the environment's INTACCT_PROFILE.",
+    )
+    group.addoption(
+        "--intacct-scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME|PATH",
+        help=f"Simulator scenario for demo environments (default: {DEFAULT_SCENARIO}).",
+    )
+    group.addoption(
+        "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
+    )
+    group.addoption(
+        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
+    )
+    group.addoption(
+        "--intacct-baseline",
+        metavar="PATH",
+        help="An earlier acceptance JSON: report drift (new-fail, new-error, new-pass, added, removed).",
+    )
+    group.addoption(
+        "--intacct-fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
+    )
+    group.addoption(
+        "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
+    )
+    group.addoption(
+        "--intacct-record",
+        metavar="PATH",
+        help="Write what every environment was judged on as an evidence pack (redacted).",
+    )
+    group.addoption(
+        "--intacct-replay",
+        metavar="PATH",
+        help="Judge the profile on an evidence pack instead of the gateway: no network, no credentials.",
+    )
+    group.addoption(
+        "--intacct-journal",
+        metavar="PATH",
+        help="For demo environments: append every request the run makes to PATH as JSON lines.",
+    )
+    group.addoption(
+        "--intacct-timeout",
+        type=timeout_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="Timeout per gateway request.",
+    )
+    group.addoption(
+        "--intacct-concurrency",
+        type=concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
+    )
+    group.addoption(
+        "--intacct-retries",
+        type=retry_count,
+        default=4,
+        metavar="N",
+        help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
+    )

@@ -1,0 +1,17 @@
+"""Every bound on work the outside world can cause, in one place (stated with reasons in
+docs/security.md)."""
+
+from __future__ import annotations
+
+# Environments read side by side by one run, and the default.
+DEFAULT_CONCURRENCY = 32
+MAX_CONCURRENCY = 256
+# Re-sends after the first attempt of one gateway call.
+MAX_RETRIES = 10
+
+
+def check_concurrency(value: int) -> int:
+    """``value`` if it is a usable pool size (1..MAX_CONCURRENCY), else :class:`ValueError` saying why."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
+    return value
