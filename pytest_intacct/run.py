@@ -1,29 +1,30 @@
-"""An acceptance run: the environments, their profiles, one snapshot each, and the verdicts so far.
+"""An acceptance run: the environments, their profiles, one snapshot each, and the results so far.
 
-Usable without pytest: ``AcceptanceRun(environments, profile).results()`` evaluates every
-requirement of every environment. The pytest plugin asks for verdicts one test at a time. Each
+Usable without pytest: ``AcceptanceRun(environments, profile).results()`` judges every requirement of
+every environment, waivers applied. The pytest plugin asks for results one test at a time. Each
 environment is judged by its own profile (``profiles``, default ``profile``); cross-environment
 requirements are judged within each group of one profile (see :mod:`pytest_intacct.results.homes`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import IntacctClient, RetryPolicy, WritePermit, WriteRefused
-from pytest_intacct.evidence.lanes import DEFAULT_CONCURRENCY, Progress, collect_all
+from pytest_intacct.evidence.lanes import Progress, collect_all
 from pytest_intacct.evidence.reads import Read, Subject
 from pytest_intacct.evidence.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
 from pytest_intacct.profiles import Profile, Requirement
-from pytest_intacct.results.finding import RequirementResult
+from pytest_intacct.results import waivers as waiver_files
+from pytest_intacct.results.finding import Outcome, RequirementResult
 from pytest_intacct.results.homes import Home, homes
-from pytest_intacct.settings.environments import (
-    EnvironmentSettings,
-    env_var_name,
-)
+from pytest_intacct.results.waivers import Waiver, apply_waiver, find_waiver
+from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY
+from pytest_intacct.settings.environments import EnvironmentSettings
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class AcceptanceRun:
 
     ``snapshots`` seeds the run with environments already read (handed over from another process, or
     replayed from an evidence pack); with ``offline`` the run never reads the gateway, and an environment
-    it holds no snapshot of cannot be checked.
+    it holds no snapshot of cannot be checked. ``waivers`` accept failures, judged on the one date
+    ``today`` (UTC today when the run is made), also for a run that crosses midnight.
     """
 
     def __init__(
@@ -51,6 +53,8 @@ class AcceptanceRun:
         snapshots: Iterable[Snapshot] = (),
         offline: bool = False,
         profiles: Mapping[str, Profile] | None = None,
+        waivers: Sequence[Waiver] = (),
+        today: dt.date | None = None,
     ) -> None:
         self.environments = {env.name: env for env in environments}
         self.profile = validate_profile(profile)
@@ -64,6 +68,8 @@ class AcceptanceRun:
         self.homes: dict[str, Home] = {home.name: home for home in homes(members)}
         self.options = options or ClientOptions()
         self.offline = offline
+        self.waivers = tuple(waivers)
+        self.today = today or waiver_files.utc_today()
         self._snapshots: dict[str, Snapshot] = {s.environment: s for s in snapshots}
         self._results: dict[tuple[str, str], RequirementResult] = {}
         # One lock per company and endpoint, never one over the whole run: a company is read by one
@@ -112,7 +118,7 @@ class AcceptanceRun:
         env = self.environments[name]
         if write_permit is not None and not env.writes_allowed:
             raise WriteRefused(
-                f"writes to {name!r} need {env_var_name(name, 'INTACCT_PRODUCTION')}=false set explicitly"
+                f"writes to {name!r} need {env.identity.variable('INTACCT_PRODUCTION')}=false set explicitly"
             )
         return IntacctClient(
             env.credentials,
@@ -133,7 +139,7 @@ class AcceptanceRun:
                     return self._snapshots[name]
                 try:
                     with self.client(name) as client:
-                        snapshot = collect(client, name, self.plan(env), env.developer_user_id)
+                        snapshot = collect(client, env.identity, self.plan(env), env.developer_user_id)
                 except Exception as error:
                     snapshot = _unreadable(env, Problem.from_exception(error))
                 self._snapshots[name] = snapshot
@@ -155,11 +161,12 @@ class AcceptanceRun:
         if wanted:
             collect_all(wanted, self.snapshot, key=self.company, concurrency=concurrency, progress=progress)
 
-    def verdict(self, environment: str, requirement: Requirement) -> RequirementResult:
-        """The (memoized) result of one requirement; across environments it is judged in the home of
-        ``environment`` (a home's name, or one of its environments; with one home, anything).
+    def result(self, environment: str, requirement: Requirement) -> RequirementResult:
+        """The (memoized) result of one requirement, a failure under a waiver ``waived``; across
+        environments it is judged in the home of ``environment`` (a home's name, or one of its
+        environments; with one home, anything).
 
-        Whatever goes wrong in judging becomes an ``error`` verdict for this requirement; only a
+        Whatever goes wrong in judging becomes an ``error`` finding for this requirement; only a
         cross-environment requirement asked of a name that is neither a home nor an environment of a
         run with several homes raises (KeyError): there is no group to judge it in.
         """
@@ -170,34 +177,31 @@ class AcceptanceRun:
             try:
                 if home is not None:
                     snapshots = [self.snapshot(name) for name in home.members]
-                    verdict = evaluate_across(requirement, self.profile_of(home.name), snapshots)
+                    finding = evaluate_across(requirement, self.profile_of(home.name), snapshots)
                 else:
-                    verdict = evaluate(requirement, self.profile_of(environment), self.snapshot(environment))
+                    finding = evaluate(requirement, self.profile_of(environment), self.snapshot(environment))
             except Exception as error:
-                verdict = raised(requirement, error)
-            self._results[key] = RequirementResult(key[0], requirement, verdict)
+                finding = raised(requirement, error)
+            judged = RequirementResult(key[0], requirement, finding)
+            self._results[key] = apply_waiver(judged, self.waivers, self.today)[0]
         return self._results[key]
 
     def results(self) -> list[RequirementResult]:
         """Every requirement of every environment, then of every home, in run order then profile order."""
         return [
-            self.verdict(name, requirement)
+            self.result(name, requirement)
             for name in [*self.environments, *self.homes]
             for requirement in self.profile_of(name).requirements
             if requirement.across_environments == (name in self.homes)
         ]
 
+    def waiver_of(self, result: RequirementResult) -> Waiver | None:
+        """The waiver that waived ``result``; None unless it is ``waived``."""
+        if result.outcome is not Outcome.WAIVED:
+            return None
+        return find_waiver(self.waivers, result.environment, result.requirement.id)
+
 
 def _unreadable(env: EnvironmentSettings, problem: Problem) -> Snapshot:
     """The snapshot of an environment whose collection raised: its sign-in carries the problem."""
-    c = env.credentials
-    return Snapshot(
-        environment=env.name,
-        production=env.production,
-        sender_id=c.sender_id,
-        company_id=c.company_id,
-        user_id=c.user_id,
-        endpoint=c.endpoint,
-        sign_in=Reading(problem=problem),
-        developer_user_id=env.developer_user_id,
-    )
+    return Snapshot(env.identity, Reading(problem=problem), developer_user_id=env.developer_user_id)

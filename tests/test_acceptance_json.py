@@ -8,22 +8,28 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import Profile, load_profile
-from pytest_intacct.reporting.acceptance_json import EnvironmentInfo, build_acceptance, write_acceptance
-from pytest_intacct.reporting.model import build_report
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, RequirementResult, Verdict
+from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance
+from pytest_intacct.reporting.model import EnvironmentInfo, build_report
+from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Finding, RequirementResult
 
 TRELICA = load_profile("trelica")
 CALANCE = load_profile("calance")
 WHEN = datetime(2026, 9, 1, 6, 0, 0, tzinfo=UTC)
-PROD = EnvironmentInfo("prod", TRELICA, "ACME", "https://api.intacct.com/ia/xml/xmlgw.phtml")
-SANDBOX = EnvironmentInfo("sandbox", TRELICA, "ACME-sandbox", "https://api.intacct.com/ia/xml/xmlgw.phtml")
+PROD = EnvironmentInfo(
+    Identity("prod", company_id="ACME", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"), TRELICA
+)
+SANDBOX = EnvironmentInfo(
+    Identity("sandbox", company_id="ACME-sandbox", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"),
+    TRELICA,
+)
 
 
 def result(
-    env: str, profile: Profile, requirement_id: str, verdict: Verdict | None = None
+    env: str, profile: Profile, requirement_id: str, verdict: Finding | None = None
 ) -> RequirementResult:
-    verdict = verdict or Verdict.passed("as documented", "as documented")
+    verdict = verdict or Finding.passed("as documented", "as documented")
     return RequirementResult(env, profile.requirement(requirement_id), verdict)
 
 
@@ -34,7 +40,7 @@ def build(results, environments=(PROD,), **options) -> dict:
 
 def test_the_document_has_exactly_the_documented_keys():
     document = build(
-        [result("prod", TRELICA, "user-active", Verdict.failed("active", "inactive", {"status": "inactive"}))]
+        [result("prod", TRELICA, "user-active", Finding.failed("active", "inactive", {"status": "inactive"}))]
     )
     assert list(document) == [
         "schema_version",
@@ -117,13 +123,13 @@ def test_root_cause_appears_only_when_set():
                 "prod",
                 TRELICA,
                 "sender-authorized",
-                Verdict.failed("authorized", "Invalid Web Services Authorization"),
+                Finding.failed("authorized", "Invalid Web Services Authorization"),
             ),
             result(
                 "prod",
                 TRELICA,
                 "user-login",
-                Verdict.error("login", "not checked", root_cause="sender-authorized"),
+                Finding.error("login", "not checked", root_cause="sender-authorized"),
             ),
         ]
     )
@@ -135,11 +141,11 @@ def test_root_cause_appears_only_when_set():
 
 def test_every_outcome_is_written_as_its_report_value():
     verdicts = {
-        "web-services-subscription": Verdict.passed("subscribed", "subscribed"),
-        "sender-authorized": Verdict.failed("authorized", "Invalid Web Services Authorization"),
-        "ip-allowlist": Verdict.manual("Trelica IP allowed", "the IP list is not readable"),
-        "user-login": Verdict.error("login succeeds", "gateway unreachable"),
-        "user-admin-full": Verdict.not_applicable("Full", "deprovisioning is off"),
+        "web-services-subscription": Finding.passed("subscribed", "subscribed"),
+        "sender-authorized": Finding.failed("authorized", "Invalid Web Services Authorization"),
+        "ip-allowlist": Finding.manual("Trelica IP allowed", "the IP list is not readable"),
+        "user-login": Finding.error("login succeeds", "gateway unreachable"),
+        "user-admin-full": Finding.not_applicable("Full", "deprovisioning is off"),
     }
     document = build([result("prod", TRELICA, i, verdict) for i, verdict in verdicts.items()])
     outcomes = [entry["outcome"] for entry in document["environments"][0]["requirements"]]
@@ -182,9 +188,15 @@ def test_an_environment_without_results_is_still_listed():
 
 def test_cross_environment_requirements_live_in_the_star_pseudo_environment():
     test_env = EnvironmentInfo(
-        "implementation", CALANCE, "ACME-impl", "https://api.intacct.com/ia/xml/xmlgw.phtml"
+        Identity(
+            "implementation", company_id="ACME-impl", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"
+        ),
+        CALANCE,
     )
-    prod = EnvironmentInfo("production", CALANCE, "ACME", "https://api.intacct.com/ia/xml/xmlgw.phtml")
+    prod = EnvironmentInfo(
+        Identity("production", company_id="ACME", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"),
+        CALANCE,
+    )
     results = [
         result(ACROSS_ENVIRONMENTS, CALANCE, "ws-user-per-environment"),
         result("production", CALANCE, "user-login"),
@@ -209,7 +221,7 @@ def test_without_cross_environment_results_there_is_no_star_entry():
 
 
 def test_cross_environment_results_are_judged_per_profile_when_a_group_mixes_profiles():
-    calance_env = EnvironmentInfo("implementation", CALANCE, "ACME-impl", None)
+    calance_env = EnvironmentInfo(Identity("implementation", company_id="ACME-impl"), CALANCE)
     with pytest.raises(ValueError, match="unlisted environment '\\*'"):
         build(
             [result(ACROSS_ENVIRONMENTS, CALANCE, "sender-id-consistent")], environments=(PROD, calance_env)
@@ -221,9 +233,9 @@ def test_cross_environment_results_are_judged_per_profile_when_a_group_mixes_pro
 
 def test_each_fleet_group_has_its_own_cross_environment_home():
     envs = [
-        EnvironmentInfo("acme-prod", CALANCE, "ACME", None, group="acme"),
-        EnvironmentInfo("acme-sbx", CALANCE, "ACME-sbx", None, group="acme"),
-        EnvironmentInfo("globex", CALANCE, "GLOBEX", None, group="globex"),
+        EnvironmentInfo(Identity("acme-prod", company_id="ACME", group="acme"), CALANCE),
+        EnvironmentInfo(Identity("acme-sbx", company_id="ACME-sbx", group="acme"), CALANCE),
+        EnvironmentInfo(Identity("globex", company_id="GLOBEX", group="globex"), CALANCE),
     ]
     document = build([result("*acme", CALANCE, "sender-id-consistent")], environments=envs)
     groups = [(e["name"], e["group"]) for e in document["environments"]]
@@ -240,8 +252,8 @@ def test_each_fleet_group_has_its_own_cross_environment_home():
 def test_summary_adds_counts_per_environment():
     results = [
         result("prod", TRELICA, "user-login"),
-        result("prod", TRELICA, "user-active", Verdict.failed("active", "inactive")),
-        result("sandbox", TRELICA, "user-login", Verdict.error("login", "gateway unreachable")),
+        result("prod", TRELICA, "user-active", Finding.failed("active", "inactive")),
+        result("sandbox", TRELICA, "user-login", Finding.error("login", "gateway unreachable")),
     ]
     summary = build(results, environments=(PROD, SANDBOX))["summary"]
     assert list(summary) == ["total", "outcomes", "by_severity", "by_environment", "drift"]
@@ -291,10 +303,12 @@ def test_a_password_never_reaches_the_document():
         credentials: Credentials | None = None
 
     env = ConfiguredEnvironment(
-        "prod", TRELICA, "ACME", "https://gw", credentials=Credentials("trelica", canary, canary)
+        Identity("prod", company_id="ACME", endpoint="https://gw"),
+        TRELICA,
+        credentials=Credentials("trelica", canary, canary),
     )
     document = build(
-        [result("prod", TRELICA, "user-login", Verdict.passed("login", "login", {"login_id": "trelica"}))],
+        [result("prod", TRELICA, "user-login", Finding.passed("login", "login", {"login_id": "trelica"}))],
         [env],
     )
     assert canary not in json.dumps(document)
@@ -302,7 +316,7 @@ def test_a_password_never_reaches_the_document():
 
 def test_write_is_utf8_json_with_indent_two_that_round_trips(tmp_path):
     document = build(
-        [result("prod", TRELICA, "user-login", Verdict.failed("login", "Sign-in refusée", {"note": "é"}))]
+        [result("prod", TRELICA, "user-login", Finding.failed("login", "Sign-in refusée", {"note": "é"}))]
     )
     path = tmp_path / "acceptance.json"
     write_acceptance(path, document)

@@ -18,8 +18,9 @@ from pytest_intacct.checks import (
 from pytest_intacct.client import ErrorKind, Level
 from pytest_intacct.evidence.reads import Need, Subject, user_info
 from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, describe
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, describe
 from pytest_intacct.safety.redaction import register_secret
 
 TRELICA = load_profile("trelica")
@@ -97,7 +98,15 @@ def snapshot(objects: dict[str, Reading] | None = None, **changes) -> Snapshot:
             f"USERINFO/{developer}": read["developer_user"],
             f"getUserPermissions/{developer}": read["developer_permissions"],
         }
-    return Snapshot(readings=readings, **fields)
+    identity = Identity(
+        name=fields.pop("environment"),
+        company_id=fields.pop("company_id"),
+        user_id=fields.pop("user_id"),
+        sender_id=fields.pop("sender_id"),
+        endpoint=fields.pop("endpoint"),
+        production=fields.pop("production"),
+    )
+    return Snapshot(identity, readings=readings, **fields)
 
 
 def verdict(requirement_id: str, snap: Snapshot, profile=TRELICA):
@@ -298,9 +307,7 @@ def test_across_environment_checks():
     per_env = CALANCE.requirement("ws-user-per-environment")
 
     assert evaluate_across(consistent, CALANCE, [sandbox, prod]).outcome is Outcome.PASS
-    assert evaluate_across(
-        consistent, CALANCE, [sandbox, dataclasses.replace(prod, sender_id="X")]
-    ).outcome is (Outcome.FAIL)
+    assert evaluate_across(consistent, CALANCE, [sandbox, snapshot(sender_id="X")]).outcome is (Outcome.FAIL)
     assert evaluate_across(consistent, CALANCE, [prod]).outcome is Outcome.NOT_APPLICABLE
     assert evaluate_across(per_env, CALANCE, [sandbox, prod]).outcome is Outcome.PASS
     refused = dataclasses.replace(
@@ -312,9 +319,9 @@ def test_across_environment_checks():
     assert evaluate_across(per_env, CALANCE, [sandbox, refused]).outcome is Outcome.FAIL
     down = dataclasses.replace(prod, sign_in=Reading(problem=UNREACHABLE))
     assert evaluate_across(per_env, CALANCE, [sandbox, down]).outcome is Outcome.ERROR
-    assert evaluate_across(
-        per_env, CALANCE, [sandbox, dataclasses.replace(prod, company_id="acme-impl")]
-    ).outcome is (Outcome.FAIL)
+    assert evaluate_across(per_env, CALANCE, [sandbox, snapshot(company_id="acme-impl")]).outcome is (
+        Outcome.FAIL
+    )
 
 
 # --- Containment: a kind that raises is an error for its requirement only ---------------------------------
@@ -334,7 +341,7 @@ def test_a_check_that_raises_is_an_error_naming_the_type_with_a_redacted_message
     register_secret(secret)
 
     @check("explodes")
-    def explodes(ctx: EnvironmentContext) -> Verdict:
+    def explodes(ctx: EnvironmentContext) -> Finding:
         raise RuntimeError(f"boom with {secret}")
 
     profile = dataclasses.replace(
@@ -353,7 +360,7 @@ def test_a_check_that_raises_is_an_error_naming_the_type_with_a_redacted_message
 
 def test_an_across_check_that_raises_is_an_error_too(registry):
     @check("explodes-across", across_environments=True)
-    def explodes(ctx: AcrossContext) -> Verdict:
+    def explodes(ctx: AcrossContext) -> Finding:
         raise KeyError("company")
 
     requirement = dataclasses.replace(CALANCE.requirement("sender-id-consistent"), check="explodes-across")
@@ -364,7 +371,7 @@ def test_an_across_check_that_raises_is_an_error_too(registry):
 
 def test_a_kind_is_registered_once_and_declares_each_reading_name_once(registry):
     with pytest.raises(ValueError, match="already registered"):
-        check("user-login")(lambda ctx: Verdict.passed("x", "x"))
+        check("user-login")(lambda ctx: Finding.passed("x", "x"))
     with pytest.raises(ValueError, match="reading name twice"):
         check("twice", reads=[user_info(name="user"), user_info("developer", name="user")])
 
@@ -382,11 +389,11 @@ def test_a_refused_sender_names_the_sender_settings_and_blocks_the_rest():
     )
     for requirement in TRELICA.requirements:
         result = RequirementResult("prod", requirement, evaluate(requirement, TRELICA, snap))
-        assert result.verdict.outcome is Outcome.ERROR
+        assert result.finding.outcome is Outcome.ERROR
         assert (
-            "check INTACCT_PROD_SENDER_ID and INTACCT_PROD_SENDER_PASSWORD first" in result.verdict.observed
+            "check INTACCT_PROD_SENDER_ID and INTACCT_PROD_SENDER_PASSWORD first" in result.finding.observed
         )
-        assert result.verdict.blocked
+        assert result.finding.blocked
         assert not any(line.lstrip().startswith("fix") for line in describe(result))
 
 
@@ -398,8 +405,8 @@ def test_a_refused_sign_in_names_the_user_settings_beside_the_company_side_cause
         assert f"INTACCT_PROD_{name}" in login.observed
     assert "inactive or locked-out user" in login.observed
     blocked = RequirementResult("prod", TRELICA.requirement("user-active"), verdict("user-active", snap))
-    assert blocked.verdict.blocked
-    assert blocked.verdict.root_cause == "user-login"
+    assert blocked.finding.blocked
+    assert blocked.finding.root_cause == "user-login"
     assert "  not checked because: requirement 'user-login' did not pass" in describe(blocked)
     assert not any(line.lstrip().startswith("fix") for line in describe(blocked))
     failed = RequirementResult("prod", TRELICA.requirement("user-login"), login)
@@ -417,8 +424,8 @@ def test_a_read_declaration_that_raises_errors_only_its_own_requirements(registr
         raise ValueError("object param misspelt")
 
     @check("bad-read", reads=[Need("data", "a broken declaration", resolve)])
-    def bad_read(ctx: EnvironmentContext) -> Verdict:
-        return Verdict.passed("x", "x")
+    def bad_read(ctx: EnvironmentContext) -> Finding:
+        return Finding.passed("x", "x")
 
     requirement = dataclasses.replace(TRELICA.requirement("user-login"), id="bad-read", check="bad-read")
     profile = dataclasses.replace(TRELICA, requirements=(*TRELICA.requirements, requirement))

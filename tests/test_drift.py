@@ -7,15 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.acceptance_json import build_acceptance
 from pytest_intacct.reporting.drift import BaselineError, check_profiles, drift_kind, load_baseline
 from pytest_intacct.reporting.model import NO_RESULT, EnvironmentInfo, build_report
-from pytest_intacct.results.finding import RequirementResult, Verdict
+from pytest_intacct.results.finding import Finding, RequirementResult
 
 TRELICA = load_profile("trelica")
 WHEN = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-PROD = EnvironmentInfo("prod", TRELICA, "ACME", "https://gw", production=True)
+PROD = EnvironmentInfo(Identity("prod", company_id="ACME", endpoint="https://gw", production=True), TRELICA)
 
 
 @pytest.mark.parametrize(
@@ -72,11 +73,11 @@ def test_every_bucket_with_a_v1_or_v2_baseline(tmp_path, version):
         )
     )
     results = [
-        RequirementResult("prod", TRELICA.requirement("user-login"), Verdict.failed("a", "b")),
-        RequirementResult("prod", TRELICA.requirement("user-active"), Verdict.error("a", "unreachable")),
-        RequirementResult("prod", TRELICA.requirement("user-type-business"), Verdict.passed("a", "a")),
-        RequirementResult("prod", TRELICA.requirement("user-web-services-only"), Verdict.manual("a", "b")),
-        RequirementResult("prod", TRELICA.requirement("user-admin-full"), Verdict.passed("a", "a")),
+        RequirementResult("prod", TRELICA.requirement("user-login"), Finding.failed("a", "b")),
+        RequirementResult("prod", TRELICA.requirement("user-active"), Finding.error("a", "unreachable")),
+        RequirementResult("prod", TRELICA.requirement("user-type-business"), Finding.passed("a", "a")),
+        RequirementResult("prod", TRELICA.requirement("user-web-services-only"), Finding.manual("a", "b")),
+        RequirementResult("prod", TRELICA.requirement("user-admin-full"), Finding.passed("a", "a")),
     ]
     report = build_report(results, [PROD], plugin_version="0", started_at=WHEN, baseline=baseline)
     [env] = report.environments
@@ -103,7 +104,7 @@ def test_every_bucket_with_a_v1_or_v2_baseline(tmp_path, version):
 
 def test_a_requirement_not_run_is_neither_removed_nor_drifting(tmp_path):
     baseline = load_baseline(baseline_file(tmp_path, {"user-login": "pass", "user-active": "fail"}))
-    results = [RequirementResult("prod", TRELICA.requirement("user-login"), Verdict.passed("a", "a"))]
+    results = [RequirementResult("prod", TRELICA.requirement("user-login"), Finding.passed("a", "a"))]
     report = build_report(results, [PROD], plugin_version="0", started_at=WHEN, baseline=baseline)
     [env] = report.environments
     assert env.removed == ()
@@ -111,7 +112,7 @@ def test_a_requirement_not_run_is_neither_removed_nor_drifting(tmp_path):
 
 
 def test_a_baseline_of_the_acceptance_writer_round_trips(tmp_path):
-    results = [RequirementResult("prod", TRELICA.requirement("user-login"), Verdict.failed("a", "b"))]
+    results = [RequirementResult("prod", TRELICA.requirement("user-login"), Finding.failed("a", "b"))]
     report = build_report(results, [PROD], plugin_version="0", started_at=WHEN)
     path = tmp_path / "a.json"
     path.write_text(json.dumps(build_acceptance(report, generated_at=WHEN)))
@@ -166,7 +167,7 @@ def test_a_planned_requirement_without_a_result_is_an_error_not_a_gap():
         planned=[("prod", "user-login"), ("prod", "user-active")],
     )
     [env] = report.environments
-    assert [(r.requirement.id, r.outcome.value, r.verdict.observed) for r in env.rows] == [
+    assert [(r.requirement.id, r.outcome.value, r.finding.observed) for r in env.rows] == [
         ("user-login", "error", NO_RESULT),
         ("user-active", "error", NO_RESULT),
     ]

@@ -18,7 +18,7 @@ KIND_MODULE = textwrap.dedent(
     from pytest_intacct.client import functions as fn
     from pytest_intacct.profiles import Param
     from pytest_intacct.evidence.reads import Need, Read
-    from pytest_intacct.results.finding import Verdict
+    from pytest_intacct.results.finding import Finding
 
 
     def object_names(pages):
@@ -33,15 +33,15 @@ KIND_MODULE = textwrap.dedent(
 
 
     @check("object-exposed", params={"object": Param()}, reads=[OBJECTS])
-    def object_exposed(ctx: EnvironmentContext) -> Verdict:
+    def object_exposed(ctx: EnvironmentContext) -> Finding:
         """The object is listed by inspect."""
         wanted = ctx.params["object"]
         reading = ctx.reading("objects")
         if reading.problem is not None:
-            return Verdict.error(f"{wanted} is exposed", f"not checked: {reading.problem.message}")
+            return Finding.error(f"{wanted} is exposed", f"not checked: {reading.problem.message}")
         if wanted in reading.value:
-            return Verdict.passed(f"{wanted} is exposed", "inspect lists it", {"objects": len(reading.value)})
-        return Verdict.failed(f"{wanted} is exposed", "inspect does not list it")
+            return Finding.passed(f"{wanted} is exposed", "inspect lists it", {"objects": len(reading.value)})
+        return Finding.failed(f"{wanted} is exposed", "inspect does not list it")
     '''
 )
 PROFILE = textwrap.dedent(

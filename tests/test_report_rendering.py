@@ -5,28 +5,32 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.html import requirement_block, summary_html
 from pytest_intacct.reporting.markdown import render_markdown
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
-from pytest_intacct.results.finding import RequirementResult, Verdict
+from pytest_intacct.results.finding import Finding, RequirementResult
 
 TRELICA = load_profile("trelica")
 HOSTILE = "<script>alert(1)</script></pre><img src=x onerror=alert(2)>[x](javascript:alert(3))|"
-ENV = EnvironmentInfo('prod"><b>', TRELICA, "ACME<i>", "https://gw/<u>", production=True, user_id="ws<s>")
+ENV = EnvironmentInfo(
+    Identity('prod"><b>', company_id="ACME<i>", user_id="ws<s>", endpoint="https://gw/<u>", production=True),
+    TRELICA,
+)
 
 
 def hostile_report():
     results = [
         RequirementResult(
-            ENV.name, TRELICA.requirement("user-active"), Verdict.failed("active", HOSTILE, {"raw": HOSTILE})
+            ENV.name, TRELICA.requirement("user-active"), Finding.failed("active", HOSTILE, {"raw": HOSTILE})
         ),
         RequirementResult(
             ENV.name,
             TRELICA.requirement("user-login"),
-            Verdict.error("login", HOSTILE, root_cause="user-active"),
+            Finding.error("login", HOSTILE, root_cause="user-active"),
         ),
-        RequirementResult(ENV.name, TRELICA.requirement("ip-allowlist"), Verdict.manual("allowed", HOSTILE)),
+        RequirementResult(ENV.name, TRELICA.requirement("ip-allowlist"), Finding.manual("allowed", HOSTILE)),
     ]
     return build_report(results, [ENV], plugin_version="0", started_at=datetime(2026, 11, 23, tzinfo=UTC))
 

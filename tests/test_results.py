@@ -7,12 +7,12 @@ import dataclasses
 import pytest
 
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, count_outcomes, summarize
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, count_outcomes, summarize
 
 TRELICA = load_profile("trelica")
 
 
-def result(requirement_id: str, verdict: Verdict, environment: str = "prod") -> RequirementResult:
+def result(requirement_id: str, verdict: Finding, environment: str = "prod") -> RequirementResult:
     return RequirementResult(environment, TRELICA.requirement(requirement_id), verdict)
 
 
@@ -24,23 +24,23 @@ def test_the_six_outcomes_and_their_report_values():
 @pytest.mark.parametrize(
     ("make", "outcome"),
     [
-        (Verdict.passed, Outcome.PASS),
-        (Verdict.failed, Outcome.FAIL),
-        (Verdict.error, Outcome.ERROR),
-        (Verdict.manual, Outcome.MANUAL),
-        (Verdict.not_applicable, Outcome.NOT_APPLICABLE),
+        (Finding.passed, Outcome.PASS),
+        (Finding.failed, Outcome.FAIL),
+        (Finding.error, Outcome.ERROR),
+        (Finding.manual, Outcome.MANUAL),
+        (Finding.not_applicable, Outcome.NOT_APPLICABLE),
     ],
 )
 def test_a_verdict_constructor_sets_its_outcome_and_keeps_the_evidence(make, outcome):
     verdict = make("status active", "status inactive", {"login_id": "trelica", "status": "inactive"})
-    assert verdict == Verdict(
+    assert verdict == Finding(
         outcome, "status active", "status inactive", {"login_id": "trelica", "status": "inactive"}
     )
     assert verdict.root_cause is None
 
 
 def test_an_error_caused_by_another_requirement_names_it():
-    verdict = Verdict.error("Departments: View", "not checked: login failed", root_cause="sender-authorized")
+    verdict = Finding.error("Departments: View", "not checked: login failed", root_cause="sender-authorized")
     assert verdict.outcome is Outcome.ERROR
     assert verdict.root_cause == "sender-authorized"
     assert verdict.evidence == {}
@@ -48,27 +48,27 @@ def test_an_error_caused_by_another_requirement_names_it():
 
 def test_only_an_error_has_a_root_cause():
     with pytest.raises(ValueError, match="only an error has a root cause"):
-        Verdict(Outcome.FAIL, "x", "y", {}, root_cause="sender-authorized")
+        Finding(Outcome.FAIL, "x", "y", {}, root_cause="sender-authorized")
 
 
 def test_a_verdict_is_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        Verdict.passed("x", "x").outcome = Outcome.FAIL  # type: ignore[misc]
+        Finding.passed("x", "x").outcome = Outcome.FAIL  # type: ignore[misc]
 
 
 def test_a_result_exposes_its_verdict_s_outcome():
-    assert result("user-active", Verdict.failed("active", "inactive")).outcome is Outcome.FAIL
+    assert result("user-active", Finding.failed("active", "inactive")).outcome is Outcome.FAIL
 
 
 def test_summarize_counts_outcomes_overall_and_per_severity():
     results = [
-        result("sender-authorized", Verdict.passed("authorized", "authorized")),  # critical
+        result("sender-authorized", Finding.passed("authorized", "authorized")),  # critical
         result(
-            "user-login", Verdict.failed("login succeeds", "Sign-in information is incorrect")
+            "user-login", Finding.failed("login succeeds", "Sign-in information is incorrect")
         ),  # critical
-        result("ip-allowlist", Verdict.manual("Trelica IP allowed", "IP list is not readable")),  # high
-        result("permission-departments-view", Verdict.error("View", "not checked", root_cause="user-login")),
-        result("permission-gl-accounts-view", Verdict.passed("View", "View")),  # medium
+        result("ip-allowlist", Finding.manual("Trelica IP allowed", "IP list is not readable")),  # high
+        result("permission-departments-view", Finding.error("View", "not checked", root_cause="user-login")),
+        result("permission-gl-accounts-view", Finding.passed("View", "View")),  # medium
     ]
     summary = summarize(results)
     assert summary == {
@@ -84,7 +84,7 @@ def test_summarize_counts_outcomes_overall_and_per_severity():
 
 
 def test_summary_keys_come_in_a_fixed_order_whatever_the_results():
-    summary = summarize([result("user-active", Verdict.not_applicable("active", "not a production env"))])
+    summary = summarize([result("user-active", Finding.not_applicable("active", "not a production env"))])
     assert list(summary) == ["total", "outcomes", "by_severity"]
     assert list(summary["outcomes"]) == ["pass", "fail", "error", "manual", "n/a", "waived"]
     assert list(summary["by_severity"]) == ["critical", "high", "medium", "low"]
@@ -105,7 +105,7 @@ def test_evidence_is_plain_data_whatever_a_check_put_in_it():
         def __str__(self) -> str:
             return f"holds {secret.reveal()}"
 
-    verdict = Verdict(
+    verdict = Finding(
         Outcome.FAIL,
         "e",
         "o",
@@ -128,5 +128,5 @@ def test_evidence_is_plain_data_whatever_a_check_put_in_it():
 
 
 def test_verdict_text_stays_on_one_line_and_shows_what_could_deceive():
-    verdict = Verdict.failed("met", "refused\r\nverdict: READY\x1b[0m \u202eevil")
+    verdict = Finding.failed("met", "refused\r\nverdict: READY\x1b[0m \u202eevil")
     assert verdict.observed == "refused  verdict: READY\\u001b[0m \\u202eevil"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pytest_intacct.client import Credentials
 from pytest_intacct.evidence.snapshot import Snapshot
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import ProfileError, load_profile
 from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Outcome
 from pytest_intacct.run import AcceptanceRun
@@ -48,7 +48,7 @@ def test_a_collection_that_raises_makes_every_requirement_an_error_and_nothing_r
         results = AcceptanceRun(environments, profile).results()
     assert len(results) == len(profile.requirements)
     assert {r.outcome for r in results} == {Outcome.ERROR}
-    assert all("ZeroDivisionError: paging arithmetic" in r.verdict.observed for r in results)
+    assert all("ZeroDivisionError: paging arithmetic" in r.finding.observed for r in results)
 
 
 def test_a_profile_that_contradicts_the_registry_is_refused_by_the_library_too(tmp_path):
@@ -76,23 +76,21 @@ def test_a_refused_sign_in_points_at_the_settings_and_blocks_the_rest(scenario, 
         results = {r.requirement.id: r for r in AcceptanceRun(environments, profile).results()}
     explained = results[failing] if failing else results["user-login"]
     for name in settings:
-        assert name in explained.verdict.observed
+        assert name in explained.finding.observed
     for rid, result in results.items():
         if rid == failing:
             assert result.outcome is Outcome.FAIL
-            assert not result.verdict.blocked
+            assert not result.finding.blocked
         else:
             assert result.outcome is Outcome.ERROR
-            assert result.verdict.blocked, rid
-            assert result.verdict.root_cause == failing
+            assert result.finding.blocked, rid
+            assert result.finding.root_cause == failing
 
 
 def test_cross_environment_requirements_are_judged_within_each_group_of_one_profile():
     def env(name: str, group: str) -> EnvironmentSettings:
-        credentials = Credentials(
-            "S", Secret("s"), name.upper(), "u", Secret("p"), endpoint="http://127.0.0.1:9"
-        )
-        return EnvironmentSettings(name, credentials, production=False, group=group)
+        identity = Identity(name, name.upper(), "u", "S", "http://127.0.0.1:9", production=False, group=group)
+        return EnvironmentSettings(identity, Secret("s"), Secret("p"))
 
     calance, trelica = load_profile("calance"), load_profile("trelica")
     envs = [env("a1", "acme"), env("a2", "acme"), env("g1", "globex"), env("a3", "acme")]

@@ -15,6 +15,7 @@ from pytest_intacct.client import functions as fn
 from pytest_intacct.client.response import Response, Result, parse_response
 from pytest_intacct.evidence.reads import Read, Subject
 from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot, collect
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.results.finding import Outcome
 from pytest_intacct.safety.redaction import Secret
@@ -22,6 +23,7 @@ from tests import answers
 
 TRELICA = load_profile("trelica")
 USER = "trelica_ws"
+PROD = Identity("prod", "acme", USER, "TrelicaMPP", "https://api.intacct.com/ia/xml/xmlgw.phtml", True)
 READS = plan(TRELICA, Subject(USER))
 Answer = Callable[[fn.Function], str | None]  # a <result> for the function, or None to leave it out
 
@@ -105,7 +107,7 @@ class ScriptedClient(IntacctClient):
 
 
 def collected(client: ScriptedClient) -> Snapshot:
-    return collect(client, "prod", READS)  # type: ignore[arg-type]
+    return collect(client, PROD, READS)  # type: ignore[arg-type]
 
 
 def key_of(name: str) -> str:
@@ -312,7 +314,7 @@ def test_a_read_that_cannot_be_built_or_is_not_a_read_is_its_own_problem():
 
     writes = read("create/DEPARTMENT", lambda: fn.Function("create", etree.Element("create")))
     client = ScriptedClient()
-    snapshot = collect(client, "prod", [*READS, read("broken", broken), writes])  # type: ignore[arg-type]
+    snapshot = collect(client, PROD, [*READS, read("broken", broken), writes])  # type: ignore[arg-type]
     assert snapshot.readings["broken"].problem == Problem(
         "other", "internal", "RuntimeError: no object named"
     )
@@ -326,7 +328,7 @@ def test_a_read_that_cannot_be_built_or_is_not_a_read_is_its_own_problem():
 
 def test_a_parser_that_returns_other_than_plain_data_is_its_own_problem():
     sets = read("readByQuery/DEPARTMENT", lambda: fn.read_by_query("DEPARTMENT"), lambda pages: {"a"})
-    snapshot = collect(ScriptedClient(), "prod", [sets])  # type: ignore[arg-type]
+    snapshot = collect(ScriptedClient(), PROD, [sets])  # type: ignore[arg-type]
     problem = snapshot.readings["readByQuery/DEPARTMENT"].problem
     assert problem is not None
     assert problem.message.startswith("TypeError: reading value: set")

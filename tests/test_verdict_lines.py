@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pytest_intacct.identity import Identity
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 from tests.test_acceptance_json import CALANCE, TRELICA, WHEN, result
 
-FAILED = Verdict.failed("active", "inactive")
-UNCHECKED = Verdict.error("login", "gateway unreachable")
+FAILED = Finding.failed("active", "inactive")
+UNCHECKED = Finding.error("login", "gateway unreachable")
 
 
 def report(environments, results):
@@ -16,7 +17,10 @@ def report(environments, results):
 
 
 def test_a_plain_run_lists_its_environments_worst_first_without_groups():
-    envs = [EnvironmentInfo(name, TRELICA, name, None) for name in ("ready", "broken", "unreachable")]
+    envs = [
+        EnvironmentInfo(Identity(name, company_id=name), TRELICA)
+        for name in ("ready", "broken", "unreachable")
+    ]
     run = report(
         envs,
         [
@@ -36,11 +40,11 @@ def test_a_plain_run_lists_its_environments_worst_first_without_groups():
 
 def test_a_fleet_lists_groups_worst_first_each_with_its_environments_worst_first():
     envs = [
-        EnvironmentInfo("a-ready", TRELICA, "A", None, group="alpha"),
-        EnvironmentInfo("b-ready", TRELICA, "B1", None, group="beta"),
-        EnvironmentInfo("b-unchecked", TRELICA, "B2", None, group="beta"),
-        EnvironmentInfo("c-impl", CALANCE, "C1", None, group="gamma"),
-        EnvironmentInfo("c-prod", CALANCE, "C2", None, group="gamma"),
+        EnvironmentInfo(Identity("a-ready", company_id="A", group="alpha"), TRELICA),
+        EnvironmentInfo(Identity("b-ready", company_id="B1", group="beta"), TRELICA),
+        EnvironmentInfo(Identity("b-unchecked", company_id="B2", group="beta"), TRELICA),
+        EnvironmentInfo(Identity("c-impl", company_id="C1", group="gamma"), CALANCE),
+        EnvironmentInfo(Identity("c-prod", company_id="C2", group="gamma"), CALANCE),
     ]
     run = report(
         envs,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
 from pytest_intacct.results.waivers import (
     Waiver,
     WaiverError,
@@ -23,7 +23,7 @@ ONE = '[[waiver]]\nrequirement = "a"\njustification = "x"\n'
 
 
 def failed(env="prod", rid="permission-employees-edit", verdict=None) -> RequirementResult:
-    return RequirementResult(env, TRELICA.requirement(rid), verdict or Verdict.failed("Edit", "View"))
+    return RequirementResult(env, TRELICA.requirement(rid), verdict or Finding.failed("Edit", "View"))
 
 
 def write(tmp_path, text: str):
@@ -119,7 +119,7 @@ def test_expiry_is_inclusive_of_its_day(today, waived):
     assert (result.outcome is Outcome.WAIVED) is waived
     assert (applied is waiver) is waived
     if waived:
-        assert (result.verdict.expected, result.verdict.observed) == ("Edit", "View")  # stays visible
+        assert (result.finding.expected, result.finding.observed) == ("Edit", "View")  # stays visible
 
 
 def test_utc_today_decides_by_default(monkeypatch):
@@ -130,7 +130,7 @@ def test_utc_today_decides_by_default(monkeypatch):
 
 @pytest.mark.parametrize(
     "verdict",
-    [Verdict.error("Edit", "gateway unreachable"), Verdict.passed("Edit", "Edit"), Verdict.manual("x", "y")],
+    [Finding.error("Edit", "gateway unreachable"), Finding.passed("Edit", "Edit"), Finding.manual("x", "y")],
 )
 def test_only_a_failure_can_be_waived(verdict):
     waiver = Waiver(1, "permission-employees-edit", "accepted")
@@ -159,8 +159,8 @@ def test_states_of_the_waivers_of_a_run():
     results = [
         apply_waiver(failed(), [applied], today=today)[0],
         failed(rid="user-active"),
-        failed(rid="user-login", verdict=Verdict.passed("a", "a")),
-        failed(rid="user-admin-full", verdict=Verdict.error("a", "unreachable")),
+        failed(rid="user-login", verdict=Finding.passed("a", "a")),
+        failed(rid="user-admin-full", verdict=Finding.error("a", "unreachable")),
     ]
     waivers = [applied, expired, not_needed, not_waivable, unknown_requirement, unknown_environment, not_run]
     assert [state for _, state in waiver_states(waivers, results, universe, today)] == [

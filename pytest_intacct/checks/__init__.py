@@ -23,7 +23,7 @@ from pytest_intacct.client import ErrorKind
 from pytest_intacct.evidence.reads import Read, Subject
 from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
 from pytest_intacct.profiles import Profile, ProfileError, Requirement, validate
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 from pytest_intacct.safety.redaction import redact
 from pytest_intacct.settings.environments import env_var_name
 
@@ -112,8 +112,8 @@ def plan(profile: Profile, subject: Subject) -> list[Read]:
     return list(reads.values())
 
 
-def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Verdict:
-    """The verdict on one per-environment requirement; never raises."""
+def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Finding:
+    """The finding on one per-environment requirement; never raises."""
     try:
         skipped = _not_applicable(requirement, profile, snapshot)
         if skipped:
@@ -131,12 +131,12 @@ def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> 
         return raised(requirement, error)
 
 
-def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Verdict:
-    """The verdict on a requirement that compares the environments of one run; never raises."""
+def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Finding:
+    """The finding on a requirement that compares the environments of one run; never raises."""
     try:
         if len(snapshots) < 2:
             names = ", ".join(s.environment for s in snapshots) or "none"
-            return Verdict.not_applicable(
+            return Finding.not_applicable(
                 "at least two environments in one run (e.g. --intacct-env=sandbox,prod)",
                 f"this run checks one environment ({names})",
             )
@@ -148,9 +148,9 @@ def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Seque
         return raised(requirement, error)
 
 
-def raised(requirement: Requirement, error: BaseException) -> Verdict:
-    """The error verdict for a check or collection that raised: the exception type, redacted message."""
-    return Verdict.error(requirement.title, f"not checked: {type(error).__name__}: {redact(str(error))}")
+def raised(requirement: Requirement, error: BaseException) -> Finding:
+    """The error finding for a check or collection that raised: the exception type, redacted message."""
+    return Finding.error(requirement.title, f"not checked: {type(error).__name__}: {redact(str(error))}")
 
 
 def _readings(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> Mapping[str, Reading]:
@@ -163,15 +163,15 @@ def _readings(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> Mappi
     return readings
 
 
-def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Verdict | None:
+def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Finding | None:
     kind = "production" if snapshot.production else "test"
     if requirement.environments not in ("all", kind):
-        return Verdict.not_applicable(
+        return Finding.not_applicable(
             f"applies to {requirement.environments} environments",
             f"{snapshot.environment} is a {kind} environment",
         )
     if requirement.when and not profile.parameters.get(requirement.when):
-        return Verdict.not_applicable(
+        return Finding.not_applicable(
             f"applies when the profile parameter {requirement.when!r} is true",
             f"{requirement.when} = {profile.parameters.get(requirement.when)!r}",
         )
@@ -195,7 +195,7 @@ def _with_hint(text: str, hint: str) -> str:
 
 def _sign_in_failed(
     requirement: Requirement, profile: Profile, environment: str, problem: Problem
-) -> Verdict:
+) -> Finding:
     root_check = SIGN_IN_ROOT_CAUSES.get(problem.kind)
     hint = settings_hint(environment, problem)
     if root_check == requirement.check:
@@ -203,7 +203,7 @@ def _sign_in_failed(
         if problem.kind == ErrorKind.SIGN_IN_FAILED:
             observed += f" ({SIGN_IN_CAUSES})"
         observed = _with_hint(observed, hint)
-        return Verdict.failed(
+        return Finding.failed(
             requirement.title, observed, {"gateway_error": problem.message, "level": problem.level}
         )
     root = next((r.id for r in profile.requirements if r.check == root_check), None)
@@ -212,7 +212,7 @@ def _sign_in_failed(
         cause = f"requirement {root!r} failed"
     else:
         cause = _with_hint(f"sign-in could not complete: {problem.message}", hint)
-    return Verdict.error(
+    return Finding.error(
         requirement.title,
         f"not checked: {cause}",
         {"gateway_error": problem.message},

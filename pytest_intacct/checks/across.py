@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from pytest_intacct.checks.registry import AcrossContext, check
 from pytest_intacct.client import ErrorKind
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 
 # Sign-in refusals that mean "this user cannot sign in", not "could not check".
 _REFUSED = {ErrorKind.SENDER_NOT_AUTHORIZED.value, ErrorKind.SIGN_IN_FAILED.value}
 
 
 @check("sender-id-consistent", across_environments=True)
-def sender_id_consistent(ctx: AcrossContext) -> Verdict:
+def sender_id_consistent(ctx: AcrossContext) -> Finding:
     """Every environment of the run is configured with the same Sender ID."""
     expected = "one Sender ID is used in every environment"
     senders = {s.environment: s.sender_id for s in ctx.snapshots}
     evidence = {"senders": senders}
     if len(set(senders.values())) == 1:
-        return Verdict.passed(
+        return Finding.passed(
             expected, f"every environment uses Sender ID {next(iter(senders.values()))!r}", evidence
         )
     listed = ", ".join(f"{env}: {sender!r}" for env, sender in senders.items())
-    return Verdict.failed(expected, f"Sender IDs differ: {listed}", evidence)
+    return Finding.failed(expected, f"Sender IDs differ: {listed}", evidence)
 
 
 @check("ws-user-per-environment", across_environments=True)
-def ws_user_per_environment(ctx: AcrossContext) -> Verdict:
+def ws_user_per_environment(ctx: AcrossContext) -> Finding:
     """Each environment signs in to its own company with its own Web Services user."""
     expected = "each environment has its own working Web Services user"
     users = {s.environment: {"company_id": s.company_id, "user_id": s.user_id} for s in ctx.snapshots}
@@ -34,11 +34,11 @@ def ws_user_per_environment(ctx: AcrossContext) -> Verdict:
     unexplained = {env: p for env, p in refused.items() if p.kind not in _REFUSED}
     if unexplained:
         listed = "; ".join(f"{env}: {p.message}" for env, p in unexplained.items())
-        return Verdict.error(expected, f"not checked: sign-in could not complete in {listed}", evidence)
+        return Finding.error(expected, f"not checked: sign-in could not complete in {listed}", evidence)
     if refused:
         listed = "; ".join(f"{env}: {p.message}" for env, p in refused.items())
-        return Verdict.failed(expected, f"the Web Services user cannot sign in to {listed}", evidence)
+        return Finding.failed(expected, f"the Web Services user cannot sign in to {listed}", evidence)
     companies = [u["company_id"] for u in users.values()]
     if len(set(companies)) < len(companies):
-        return Verdict.failed(expected, "several environments point at the same company", evidence)
-    return Verdict.passed(expected, f"signed in to {len(users)} companies, each with its own user", evidence)
+        return Finding.failed(expected, "several environments point at the same company", evidence)
+    return Finding.passed(expected, f"signed in to {len(users)} companies, each with its own user", evidence)

@@ -15,7 +15,7 @@ from pytest_intacct.client import ErrorKind
 from pytest_intacct.evidence.reads import one_record, role_users, user_info, user_permissions
 from pytest_intacct.evidence.snapshot import Reading
 from pytest_intacct.profiles import Param
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 
 # getUserPermissions needs "Company -> Lists -> Users -> Permissions -> View" (docs/gateway.md#permissions).
 PERMISSIONS_VIEW = "Company > Users: View Permissions"
@@ -82,7 +82,7 @@ def _effective(reading: Reading | None, obj: str | None) -> tuple[bool | None, s
     },
     reads=[PERMISSIONS, one_record("object", name="object")],
 )
-def permission(ctx: EnvironmentContext) -> Verdict:
+def permission(ctx: EnvironmentContext) -> Finding:
     """``right`` on ``policy`` of ``application`` (any of its names): declared by getUserPermissions and,
     with ``object``, effective by a one-record read. Either one refusing fails; they may disagree."""
     p = ctx.params
@@ -98,17 +98,17 @@ def permission(ctx: EnvironmentContext) -> Verdict:
     if declared is False or effective is False:
         if declared is True or effective is True:
             observed = f"declared and effective permissions disagree: {observed}"
-        return Verdict.failed(expected, observed, evidence)
+        return Finding.failed(expected, observed, evidence)
     if obj is not None and effective is None:
-        return Verdict.error(expected, f"not checked: {effective_text}", evidence)
+        return Finding.error(expected, f"not checked: {effective_text}", evidence)
     if declared is None and obj is None:
-        return Verdict.error(
+        return Finding.error(
             expected,
             f"not checked: {declared_text}; this right can only be judged from declared permissions, "
             f"which need {PERMISSIONS_VIEW}",
             evidence,
         )
-    return Verdict.passed(expected, observed, evidence)
+    return Finding.passed(expected, observed, evidence)
 
 
 @check(
@@ -116,41 +116,41 @@ def permission(ctx: EnvironmentContext) -> Verdict:
     params={"role": Param(required=False)},
     reads=[role_users("user", name="roles"), PERMISSIONS],
 )
-def role_assigned(ctx: EnvironmentContext) -> Verdict:
+def role_assigned(ctx: EnvironmentContext) -> Finding:
     """A role (or ``role``) is assigned to the user (ROLEUSERS, every page); n/a in a user-based company."""
     user = ctx.snapshot.user_id
     wanted = ctx.params.get("role")
     expected = f"role {wanted!r} is assigned to {user!r}" if wanted else f"a role is assigned to {user!r}"
     reading = ctx.reading("roles")
     if reading.problem is not None:
-        return Verdict.error(expected, f"not checked: ROLEUSERS is not readable ({reading.problem.message})")
+        return Finding.error(expected, f"not checked: ROLEUSERS is not readable ({reading.problem.message})")
     if not isinstance(reading.value, list):
         raise TypeError(f"a ROLEUSERS reading holds a list, not {type(reading.value).__name__}")
     roles = [str(role) for role in reading.value]
     evidence = {"roles": roles}
     if roles:
         if wanted and wanted not in roles:
-            return Verdict.failed(expected, f"assigned roles: {', '.join(roles)}", evidence)
-        return Verdict.passed(expected, f"assigned roles: {', '.join(roles)}", evidence)
+            return Finding.failed(expected, f"assigned roles: {', '.join(roles)}", evidence)
+        return Finding.passed(expected, f"assigned roles: {', '.join(roles)}", evidence)
     # The permission type is not readable through the API (docs/gateway.md#not-readable). A role-based
     # user without a role has no access at all, so a user with effective permissions and no role is in
     # a user-based company, where roles do not apply.
     permissions = ctx.reading("permissions")
     if permissions.problem is not None:
-        return Verdict.error(
+        return Finding.error(
             expected,
             "not checked: no role assigned, and the effective permissions that would tell a user-based "
             f"company apart are not readable ({permissions.problem.message})",
             evidence,
         )
     if any(permissions_of(permissions).values()):
-        return Verdict.not_applicable(
+        return Finding.not_applicable(
             expected,
             "no role assigned, yet the user has effective permissions: "
             "the company uses user-based permissions",
             evidence,
         )
-    return Verdict.failed(expected, "no role assigned and no effective permissions", evidence)
+    return Finding.failed(expected, "no role assigned and no effective permissions", evidence)
 
 
 @check(
@@ -161,7 +161,7 @@ def role_assigned(ctx: EnvironmentContext) -> Verdict:
         user_permissions("developer", name="developer_permissions"),
     ],
 )
-def developer_user(ctx: EnvironmentContext) -> Verdict:
+def developer_user(ctx: EnvironmentContext) -> Finding:
     """The developer account (INTACCT_DEVELOPER_USER_ID): active with write rights (``test-data``) or
     without any Add/Edit/Delete right (``read-only``); manual when not configured."""
     mode = ctx.params["mode"]
@@ -172,7 +172,7 @@ def developer_user(ctx: EnvironmentContext) -> Verdict:
     )
     login = ctx.snapshot.developer_user_id
     if not login:
-        return Verdict.manual(
+        return Finding.manual(
             expected, "the developer account's login id is not configured (set INTACCT_DEVELOPER_USER_ID)"
         )
     user = ctx.reading("developer")
@@ -181,13 +181,13 @@ def developer_user(ctx: EnvironmentContext) -> Verdict:
         return problem
     record = record_of(user)
     if record is None:
-        return Verdict.failed(expected, f"no user {login!r} in this company", {"developer_user_id": login})
+        return Finding.failed(expected, f"no user {login!r} in this company", {"developer_user_id": login})
     evidence: dict[str, Any] = {"developer_user_id": login, "USERINFO.STATUS": record.get("STATUS")}
     if mode == "test-data" and str(record.get("STATUS", "")).casefold() != "active":
-        return Verdict.failed(expected, f"{login!r} has status {record.get('STATUS')!r}", evidence)
+        return Finding.failed(expected, f"{login!r} has status {record.get('STATUS')!r}", evidence)
     permissions = ctx.reading("developer_permissions")
     if permissions.problem is not None:
-        return Verdict.error(
+        return Finding.error(
             expected,
             f"not checked: permissions of {login!r} are not readable ({permissions.problem.message})",
             evidence,
@@ -202,10 +202,10 @@ def developer_user(ctx: EnvironmentContext) -> Verdict:
     evidence["write_rights"] = writes
     if mode == "test-data":
         if writes:
-            return Verdict.passed(
+            return Finding.passed(
                 expected, f"{login!r} is active with {len(writes)} write right(s)", evidence
             )
-        return Verdict.failed(expected, f"{login!r} has no Add or Edit right anywhere", evidence)
+        return Finding.failed(expected, f"{login!r} has no Add or Edit right anywhere", evidence)
     if writes:
-        return Verdict.failed(expected, f"{login!r} holds write rights: {', '.join(writes)}", evidence)
-    return Verdict.passed(expected, f"{login!r} holds no Add, Edit or Delete right", evidence)
+        return Finding.failed(expected, f"{login!r} holds write rights: {', '.join(writes)}", evidence)
+    return Finding.passed(expected, f"{login!r} holds no Add, Edit or Delete right", evidence)

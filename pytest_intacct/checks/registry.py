@@ -15,7 +15,7 @@ from typing import Any, Literal, overload
 from pytest_intacct.evidence.reads import Need, Subject
 from pytest_intacct.evidence.snapshot import Reading, Snapshot
 from pytest_intacct.profiles import Param, Profile, Requirement
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ class AcrossContext:
         return self.requirement.params
 
 
-EnvironmentCheck = Callable[[EnvironmentContext], Verdict]
-AcrossCheck = Callable[[AcrossContext], Verdict]
+EnvironmentCheck = Callable[[EnvironmentContext], Finding]
+AcrossCheck = Callable[[AcrossContext], Finding]
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def check(
     if across_environments and reads:
         raise ValueError(f"check {name!r} compares snapshots; it cannot declare reads of its own")
 
-    def register(function: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    def register(function: Callable[..., Finding]) -> Callable[..., Finding]:
         if name in KINDS:
             raise ValueError(f"check kind {name!r} is already registered")
         KINDS[name] = Kind(

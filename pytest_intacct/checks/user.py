@@ -9,14 +9,14 @@ from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.evidence.reads import user_info
 from pytest_intacct.evidence.snapshot import Reading
 from pytest_intacct.profiles import Param
-from pytest_intacct.results.finding import Verdict
+from pytest_intacct.results.finding import Finding
 
 # Reading USERINFO needs Company > Users: List/View (docs/gateway.md#permissions, inferred).
 USERS_VIEW = "Company > Users: View"
 USER = user_info("user", name="user")
 
 
-def unreadable_user(reading: Reading, login_id: str, expected: str) -> Verdict | None:
+def unreadable_user(reading: Reading, login_id: str, expected: str) -> Finding | None:
     """The error for a USERINFO read the gateway refused or could not answer; None if it was read."""
     problem = reading.problem
     if problem is None:
@@ -27,7 +27,7 @@ def unreadable_user(reading: Reading, login_id: str, expected: str) -> Verdict |
         if problem.kind == "permission-denied"
         else ""
     )
-    return Verdict.error(
+    return Finding.error(
         expected,
         f"not checked: USERINFO for {login_id!r} is not readable ({problem.message}){needs}",
         {"gateway_error": problem.message},
@@ -42,15 +42,15 @@ def record_of(reading: Reading) -> Mapping[str, Any] | None:
     return value
 
 
-def _user_record(ctx: EnvironmentContext, expected: str) -> Mapping[str, Any] | Verdict:
-    """The Web Services user's record, or the verdict to return when it cannot be had."""
+def _user_record(ctx: EnvironmentContext, expected: str) -> Mapping[str, Any] | Finding:
+    """The Web Services user's record, or the finding to return when it cannot be had."""
     reading, login_id = ctx.reading("user"), ctx.snapshot.user_id
     problem = unreadable_user(reading, login_id, expected)
     if problem is not None:
         return problem
     record = record_of(reading)
     if record is None:
-        return Verdict.error(expected, f"not checked: USERINFO has no record for {login_id!r}")
+        return Finding.error(expected, f"not checked: USERINFO has no record for {login_id!r}")
     return record
 
 
@@ -63,7 +63,7 @@ def _same(a: object, b: str) -> bool:
 
 
 @check("user-active", reads=[USER])
-def user_active(ctx: EnvironmentContext) -> Verdict:
+def user_active(ctx: EnvironmentContext) -> Finding:
     """USERINFO.STATUS is active; an unreadable record still passes, as only an active user signs in."""
     expected = "the Web Services user's status is active"
     reading = ctx.reading("user")
@@ -71,43 +71,43 @@ def user_active(ctx: EnvironmentContext) -> Verdict:
     if record is not None:
         status = record.get("STATUS")
         if _same(status, "active"):
-            return Verdict.passed(expected, "USERINFO.STATUS is active", _evidence(record, "STATUS"))
-        return Verdict.failed(expected, f"USERINFO.STATUS is {status!r}", _evidence(record, "STATUS"))
+            return Finding.passed(expected, "USERINFO.STATUS is active", _evidence(record, "STATUS"))
+        return Finding.failed(expected, f"USERINFO.STATUS is {status!r}", _evidence(record, "STATUS"))
     # Only an active user gets a session, so the sign-in proves the status even without USERINFO.
-    return Verdict.passed(
+    return Finding.passed(
         expected,
         "the user signed in, which only an active user can (USERINFO itself was not readable)",
         {"user_id": ctx.snapshot.user_id},
     )
 
 
-def _field_equals(ctx: EnvironmentContext, field: str, wanted: str, expected: str) -> Verdict:
+def _field_equals(ctx: EnvironmentContext, field: str, wanted: str, expected: str) -> Finding:
     record = _user_record(ctx, expected)
-    if isinstance(record, Verdict):
+    if isinstance(record, Finding):
         return record
     value = record.get(field)
     observed = f"USERINFO.{field} is {value!r}"
     if _same(value, wanted):
-        return Verdict.passed(expected, observed, _evidence(record, field))
-    return Verdict.failed(expected, observed, _evidence(record, field))
+        return Finding.passed(expected, observed, _evidence(record, field))
+    return Finding.failed(expected, observed, _evidence(record, field))
 
 
 @check("user-type", params={"expected": Param()}, reads=[USER])
-def user_type(ctx: EnvironmentContext) -> Verdict:
+def user_type(ctx: EnvironmentContext) -> Finding:
     """USERINFO.USERTYPE equals ``expected`` (case-insensitive)."""
     wanted = ctx.params["expected"]
     return _field_equals(ctx, "USERTYPE", wanted, f"user type is {wanted!r}")
 
 
 @check("user-admin", params={"expected": Param()}, reads=[USER])
-def user_admin(ctx: EnvironmentContext) -> Verdict:
+def user_admin(ctx: EnvironmentContext) -> Finding:
     """USERINFO.ADMIN equals ``expected`` (case-insensitive)."""
     wanted = ctx.params["expected"]
     return _field_equals(ctx, "ADMIN", wanted, f"admin privileges are {wanted!r}")
 
 
 @check("user-web-services-only", reads=[USER])
-def user_web_services_only(ctx: EnvironmentContext) -> Verdict:
+def user_web_services_only(ctx: EnvironmentContext) -> Finding:
     """USERINFO.LOGINDISABLED is true: the user cannot sign in to the web UI."""
     # A Web Services user is a USERINFO row with LOGINDISABLED = true (docs/gateway.md#users).
     return _field_equals(
@@ -116,14 +116,14 @@ def user_web_services_only(ctx: EnvironmentContext) -> Verdict:
 
 
 @check("user-id", params={"expected": Param()})
-def user_id(ctx: EnvironmentContext) -> Verdict:
+def user_id(ctx: EnvironmentContext) -> Finding:
     """The environment's Web Services user id is ``expected`` (case-insensitive)."""
     wanted = ctx.params["expected"]
     expected = f"the Web Services user's login id is {wanted!r}"
     configured = ctx.snapshot.user_id
     if _same(configured, wanted):
-        return Verdict.passed(expected, f"signed in as {configured!r}", {"user_id": configured})
-    return Verdict.failed(
+        return Finding.passed(expected, f"signed in as {configured!r}", {"user_id": configured})
+    return Finding.failed(
         expected, f"this environment's Web Services user is {configured!r}", {"user_id": configured}
     )
 
@@ -137,15 +137,15 @@ def email_of(record: Mapping[str, Any]) -> str:
 
 
 @check("user-email-domain", params={"domain": Param()}, reads=[USER])
-def user_email_domain(ctx: EnvironmentContext) -> Verdict:
+def user_email_domain(ctx: EnvironmentContext) -> Finding:
     """The user's primary email address (USERINFO CONTACTINFO.EMAIL1) is at ``domain``."""
     domain = ctx.params["domain"].lstrip("@")
     expected = f"the user's primary email address is at @{domain}"
     record = _user_record(ctx, expected)
-    if isinstance(record, Verdict):
+    if isinstance(record, Finding):
         return record
     email = email_of(record)
     evidence = {"USERINFO.LOGINID": record.get("LOGINID"), "email": email}
     if email.casefold().endswith("@" + domain.casefold()):
-        return Verdict.passed(expected, f"the email address is {email!r}", evidence)
-    return Verdict.failed(expected, f"the email address is {email or 'empty'!r}", evidence)
+        return Finding.passed(expected, f"the email address is {email!r}", evidence)
+    return Finding.failed(expected, f"the email address is {email or 'empty'!r}", evidence)

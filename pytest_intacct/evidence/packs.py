@@ -19,15 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from pytest_intacct import __version__
-from pytest_intacct.client import Credentials
 from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.profiles import Profile
 from pytest_intacct.safety.files import write_text
-from pytest_intacct.safety.redaction import Secret, redact
-from pytest_intacct.settings.environments import EnvironmentSettings, SettingsError
+from pytest_intacct.safety.redaction import redact
 
 PACK_FORMAT = "pytest-intacct-evidence"
 PACK_VERSION = 1
+
+
+class PackError(ValueError):
+    """An evidence pack that cannot be replayed; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,17 @@ class EvidencePack:
         """What every report of a replay says about it (a pack is evidence, not proof it is untouched)."""
         return f"replay of evidence pack {path}, recorded {self.recorded_at or 'at an unknown time'}"
 
-    def environments(self, names: Sequence[str] = ()) -> list[EnvironmentSettings]:
-        """Settings that name the recorded environments (all, or ``names``); they hold no secret."""
+    def select(self, names: Sequence[str] = ()) -> list[Snapshot]:
+        """The recorded snapshots (all, or those of ``names``, in that order); ValueError for a name the
+        pack does not hold."""
         recorded = {snapshot.environment: snapshot for snapshot in self.snapshots}
         unknown = [name for name in names if name not in recorded]
         if unknown:
-            raise SettingsError(
+            raise PackError(
                 f"the evidence pack holds no environment {', '.join(map(repr, unknown))}; "
                 f"it holds {', '.join(map(repr, recorded))}"
             )
-        return [_settings(recorded[name]) for name in (names or recorded)]
+        return [recorded[name] for name in (names or recorded)]
 
 
 def record(path: str | os.PathLike[str], profile: Profile, snapshots: Sequence[Snapshot]) -> None:
@@ -82,18 +85,18 @@ def _redacted(value: Any) -> Any:
 
 
 def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
-    """Read an evidence pack; :class:`SettingsError` naming the file for anything else."""
+    """Read an evidence pack; :class:`PackError` naming the file for anything else."""
     where = f"--intacct-replay={path}"
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SettingsError(f"{where}: cannot read the file ({exc.strerror})") from None
+        raise PackError(f"{where}: cannot read the file ({exc.strerror})") from None
     except (ValueError, RecursionError) as exc:
-        raise SettingsError(f"{where}: not JSON ({type(exc).__name__})") from None
+        raise PackError(f"{where}: not JSON ({type(exc).__name__})") from None
     if not isinstance(document, dict) or document.get("format") != PACK_FORMAT:
-        raise SettingsError(f"{where}: not an evidence pack written by --intacct-record")
+        raise PackError(f"{where}: not an evidence pack written by --intacct-record")
     if document.get("version") != PACK_VERSION:
-        raise SettingsError(
+        raise PackError(
             f"{where}: evidence pack version {document.get('version')!r}; this plugin reads {PACK_VERSION}"
         )
     try:
@@ -102,9 +105,9 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
         recorded_at = str(document.get("generated_at", ""))[:40]
         pack = EvidencePack(str(profile["name"]), str(profile["path"]), snapshots, recorded_at)
     except (KeyError, TypeError, ValueError) as exc:
-        raise SettingsError(f"{where}: malformed evidence pack ({exc})") from None
+        raise PackError(f"{where}: malformed evidence pack ({exc})") from None
     if not snapshots:
-        raise SettingsError(f"{where}: the evidence pack holds no environment")
+        raise PackError(f"{where}: the evidence pack holds no environment")
     return pack
 
 
@@ -112,19 +115,3 @@ def _mapping(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError(f"expected a table, got {type(value).__name__}")
     return value
-
-
-def _settings(snapshot: Snapshot) -> EnvironmentSettings:
-    return EnvironmentSettings(
-        name=snapshot.environment,
-        credentials=Credentials(
-            sender_id=snapshot.sender_id,
-            sender_password=Secret(""),
-            company_id=snapshot.company_id,
-            user_id=snapshot.user_id,
-            user_password=Secret(""),
-            endpoint=snapshot.endpoint,
-        ),
-        production=snapshot.production,
-        developer_user_id=snapshot.developer_user_id,
-    )

@@ -19,6 +19,7 @@ from pytest_intacct.client import functions as fn
 from pytest_intacct.client.errors import classify
 from pytest_intacct.client.response import Response, Result
 from pytest_intacct.evidence.reads import Json, Read
+from pytest_intacct.identity import Identity
 from pytest_intacct.safety.redaction import redact
 
 SNAPSHOT_FORMAT = 1
@@ -81,19 +82,38 @@ class Reading:
 class Snapshot:
     """Everything the requirements of one environment are judged on; readings by read key."""
 
-    environment: str
-    production: bool
-    sender_id: str
-    company_id: str
-    user_id: str
-    endpoint: str
+    identity: Identity
     sign_in: Reading
     readings: Mapping[str, Reading] = field(default_factory=dict)
     developer_user_id: str | None = None
     round_trips: int = 0
 
+    @property
+    def environment(self) -> str:
+        return self.identity.name
+
+    @property
+    def production(self) -> bool:
+        return bool(self.identity.production)
+
+    @property
+    def sender_id(self) -> str:
+        return self.identity.sender_id
+
+    @property
+    def company_id(self) -> str:
+        return self.identity.company_id
+
+    @property
+    def user_id(self) -> str:
+        return self.identity.user_id
+
+    @property
+    def endpoint(self) -> str:
+        return self.identity.endpoint
+
     def to_dict(self) -> dict[str, Json]:
-        """The snapshot as JSON-ready data, versioned by ``format``."""
+        """The snapshot as JSON-ready data, versioned by ``format`` (the group is the run's, not kept)."""
         return {
             "format": SNAPSHOT_FORMAT,
             "environment": self.environment,
@@ -119,9 +139,16 @@ class Snapshot:
             if developer is not None and not isinstance(developer, str):
                 raise TypeError("developer_user_id must be a string or null")
             readings = _typed(data, "readings", dict)
-            return cls(
-                **texts,
+            identity = Identity(
+                name=texts["environment"],
+                company_id=texts["company_id"],
+                user_id=texts["user_id"],
+                sender_id=texts["sender_id"],
+                endpoint=texts["endpoint"],
                 production=_typed(data, "production", bool),
+            )
+            return cls(
+                identity=identity,
                 developer_user_id=developer,
                 sign_in=Reading.from_dict(_typed(data, "sign_in", dict)),
                 readings={_key(k): Reading.from_dict(_mapping(v)) for k, v in readings.items()},
@@ -140,22 +167,16 @@ class Snapshot:
 
 def collect(
     client: IntacctClient,
-    environment: str,
+    identity: Identity,
     reads: Iterable[Read],
     developer_user_id: str | None = None,
 ) -> Snapshot:
     """Sign in, then every read in one batched request; never raises for what the gateway does."""
-    c = client.credentials
     unique = list({read.key: read for read in reads}.values())
 
     def snapshot(sign_in: Reading, readings: Mapping[str, Reading]) -> Snapshot:
         return Snapshot(
-            environment=environment,
-            production=client.production,
-            sender_id=c.sender_id,
-            company_id=c.company_id,
-            user_id=c.user_id,
-            endpoint=c.endpoint,
+            identity=identity,
             sign_in=sign_in,
             readings=readings,
             developer_user_id=developer_user_id,

@@ -1,13 +1,11 @@
-"""pytest integration: ``--intacct-env`` (or a ``--intacct-fleet`` file) selects environments, the
-shipped suites run one test per requirement, and each test's outcome maps the verdict onto pytest's
-own outcomes:
+"""The pytest glue, and the plugin's entry point: ``--intacct-env`` (or a ``--intacct-fleet`` file)
+selects environments, the shipped suites run one test per requirement, and each test's outcome maps the
+requirement's onto pytest's own (:mod:`~pytest_intacct.plugin.outcomes`).
 
-pass -> passed, fail -> failed, error -> error (at setup: it could not be checked),
-manual and n/a -> skipped with the reason, so pytest's summary stays truthful.
-
-This module is the entry point every pytest run imports, so it stays light: options, markers and the
-fixtures. The acceptance run itself (settings, client, checks, reports) lives in
-:mod:`pytest_intacct.plugin.session` and is imported only when a run asks for it.
+This package is the only part of pytest-intacct that imports pytest. This module is imported by every
+pytest run, so it stays light: options, markers and the fixtures. The acceptance run itself (settings,
+client, checks, reports) is started by :mod:`pytest_intacct.plugin.session`, imported only when a run
+asks for it.
 """
 
 from __future__ import annotations
@@ -19,6 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_intacct.plugin.options import DEFAULT_SCENARIO, add_options
+from pytest_intacct.plugin.outcomes import assert_requirement_met, failure_message
+from pytest_intacct.plugin.params import NO_ENVIRONMENT
 from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from pytest_intacct.results.finding import RequirementResult
     from pytest_intacct.settings.environments import EnvironmentSettings
     from pytest_intacct.simulator import Simulator
+
+__all__ = ["ACTIVE_KEY", "assert_requirement_met", "failure_message", "suites_dir"]
 
 ACTIVE_KEY: pytest.StashKey[AcceptancePlugin] = pytest.StashKey()
 
@@ -66,15 +68,6 @@ def suites_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "suites"
 
 
-NO_ENVIRONMENT = pytest.param(
-    None,
-    id="no-environment",
-    marks=pytest.mark.skip(
-        reason="no --intacct-env given: the acceptance suites need one (try --intacct-env=demo)"
-    ),
-)
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     active = metafunc.config.stash.get(ACTIVE_KEY, None)
     if active is not None:
@@ -95,22 +88,6 @@ def intacct_requirement(request: pytest.FixtureRequest) -> RequirementResult:
     Requirements that could not be checked end here as errors, manual and n/a ones as skips.
     """
     return request.config.stash[ACTIVE_KEY].requirement(request)
-
-
-def assert_requirement_met(result: RequirementResult) -> None:
-    """Fail the calling test with the expected/observed/remediation message unless the verdict passed."""
-    __tracebackhide__ = True
-    from pytest_intacct.results.finding import Outcome
-
-    if result.verdict.outcome is not Outcome.PASS:
-        pytest.fail(failure_message(result), pytrace=False)
-
-
-def failure_message(result: RequirementResult) -> str:
-    """The one wording of a result: expected, observed and the fix (or its root cause)."""
-    from pytest_intacct.results.finding import describe
-
-    return "\n".join(describe(result))
 
 
 @pytest.fixture(scope="session")

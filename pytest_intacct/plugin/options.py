@@ -8,6 +8,8 @@ import math
 
 import pytest
 
+from pytest_intacct.profiles import builtin_profiles
+from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RETRIES, check_concurrency
 
 DEFAULT_SCENARIO = "trelica-ready"  # the simulated company of a demo run
@@ -46,7 +48,7 @@ def concurrency(text: str) -> int:
 
 
 def add_options(parser: pytest.Parser) -> None:
-    """The ``intacct`` option group."""
+    """The ``intacct`` option group; one option per file the plugin writes (reporting.outputs)."""
     group = parser.getgroup("intacct", "Sage Intacct acceptance checks")
     group.addoption(
         "--intacct-env",
@@ -65,7 +67,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--intacct-profile",
         metavar="NAME|PATH",
-        help="Runbook profile (built-in: trelica, calance); default: the environment's INTACCT_PROFILE.",
+        help=f"Runbook profile (built-in: {', '.join(builtin_profiles())}); "
+        "default: the environment's INTACCT_PROFILE.",
     )
     group.addoption(
         "--intacct-scenario",
@@ -73,12 +76,9 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="NAME|PATH",
         help=f"Simulator scenario for demo environments (default: {DEFAULT_SCENARIO}).",
     )
-    group.addoption(
-        "--intacct-json", metavar="PATH", help="Write the run's results as a versioned acceptance file."
-    )
-    group.addoption(
-        "--intacct-markdown", metavar="PATH", help="Write the verdict, counts and failures as Markdown."
-    )
+    for declared in OUTPUTS:
+        if declared.own:
+            group.addoption(declared.option, dest=declared.dest, metavar="PATH", help=declared.help)
     group.addoption(
         "--intacct-baseline",
         metavar="PATH",
@@ -94,19 +94,9 @@ def add_options(parser: pytest.Parser) -> None:
         "--intacct-waivers", metavar="PATH", help="TOML file of [[waiver]] tables accepting known failures."
     )
     group.addoption(
-        "--intacct-record",
-        metavar="PATH",
-        help="Write what every environment was judged on as an evidence pack (redacted).",
-    )
-    group.addoption(
         "--intacct-replay",
         metavar="PATH",
         help="Judge the profile on an evidence pack instead of the gateway: no network, no credentials.",
-    )
-    group.addoption(
-        "--intacct-journal",
-        metavar="PATH",
-        help="For demo environments: append every request the run makes to PATH as JSON lines.",
     )
     group.addoption(
         "--intacct-timeout",

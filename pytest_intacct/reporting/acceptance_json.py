@@ -13,12 +13,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_intacct.reporting.model import EnvironmentInfo, EnvironmentReport, Row, RunReport
+from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.results.finding import summarize
 from pytest_intacct.results.waivers import Waiver
 from pytest_intacct.safety.files import write_text
 
-__all__ = ["SCHEMA_VERSION", "EnvironmentInfo", "build_acceptance", "write_acceptance"]
+__all__ = ["SCHEMA_VERSION", "build_acceptance", "render_acceptance", "write_acceptance"]
 
 SCHEMA_VERSION = 2
 
@@ -52,9 +52,18 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
     }
 
 
+def render_acceptance(report: RunReport) -> str:
+    """The acceptance file's text: the document of ``report`` as UTF-8 JSON."""
+    return _text(build_acceptance(report, generated_at=report.finished_at or dt.datetime.now(dt.UTC)))
+
+
 def write_acceptance(path: str | os.PathLike[str], document: Mapping[str, Any]) -> None:
     """Write the document as UTF-8 JSON; readers see the old file or the new one, never a partial write."""
-    write_text(path, json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    write_text(path, _text(document))
+
+
+def _text(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -62,16 +71,17 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def _environment(env: EnvironmentReport, *, drift: bool) -> dict[str, Any]:
-    info = env.info
+    identity = env.info.identity
     return {
-        "name": info.name,
-        "group": info.group,
-        "profile": info.profile.name,
-        "production": info.production,
-        "company_id": info.company_id,
-        "user_id": info.user_id,
-        "sender_id": info.sender_id,
-        "endpoint": info.endpoint,
+        "name": identity.name,
+        "group": identity.group,
+        "profile": env.info.profile.name,
+        "production": identity.production,
+        # A field the report does not know (a cross-environment home has no company) is null.
+        "company_id": identity.company_id or None,
+        "user_id": identity.user_id or None,
+        "sender_id": identity.sender_id or None,
+        "endpoint": identity.endpoint or None,
         "verdict": str(env.readiness),
         "requirements": [_requirement(row) for row in env.rows],
         "not_run": [requirement.id for requirement in env.not_run],
@@ -81,7 +91,7 @@ def _environment(env: EnvironmentReport, *, drift: bool) -> dict[str, Any]:
 
 
 def _requirement(row: Row) -> dict[str, Any]:
-    requirement, verdict = row.requirement, row.verdict
+    requirement, verdict = row.requirement, row.finding
     entry: dict[str, Any] = {
         "id": requirement.id,
         "title": requirement.title,

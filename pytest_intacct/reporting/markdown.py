@@ -94,7 +94,7 @@ def render_markdown(report: RunReport) -> str:
 
 
 def _row(row: Row) -> list[str]:
-    r, v = row.requirement, row.verdict
+    r, v = row.requirement, row.finding
     drift = f" ({row.drift})" if row.drift else ""
     where = environment_label(row.result.environment)
     return [

@@ -12,14 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from pytest_intacct.identity import DEFAULT_GROUP, Identity
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
-from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict, count_outcomes
-from pytest_intacct.results.homes import DEFAULT_GROUP, homes, is_home, label
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, count_outcomes
+from pytest_intacct.results.homes import homes, is_home, label
 from pytest_intacct.results.readiness import Readiness, readiness
 from pytest_intacct.results.waivers import Waiver, WaiverState, find_waiver, waiver_states
-
-__all__ = ["DEFAULT_GROUP", "EnvironmentInfo", "RunReport", "build_report", "universe"]
 
 NO_RESULT = "no result recorded: the test of this requirement did not report (crashed or interrupted)"
 
@@ -28,20 +27,23 @@ Key = tuple[str, str]  # (environment, requirement id)
 
 @dataclass(frozen=True)
 class EnvironmentInfo:
-    """What the reports say about an environment; its profile orders the requirements."""
+    """What the reports say about an environment (or a cross-environment home): its identity, and the
+    profile that orders its requirements."""
 
-    name: str
+    identity: Identity
     profile: Profile
-    company_id: str | None
-    endpoint: str | None
-    production: bool | None = None
-    user_id: str | None = None
-    sender_id: str | None = None
-    group: str = DEFAULT_GROUP
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def group(self) -> str:
+        return self.identity.group
 
     @property
     def kind(self) -> str:
-        return {True: "production", False: "test", None: ""}[self.production]
+        return self.identity.kind
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,8 @@ class Row:
         return self.result.requirement
 
     @property
-    def verdict(self) -> Verdict:
-        return self.result.verdict
+    def finding(self) -> Finding:
+        return self.result.finding
 
     @property
     def outcome(self) -> Outcome:
@@ -101,6 +103,7 @@ class RunReport:
     baseline: Baseline | None = None
     waivers: tuple[tuple[Waiver, WaiverState], ...] = field(default=())
     replay: str | None = None  # "replay of evidence pack …": judged on recorded evidence, not the gateway
+    finished_at: dt.datetime | None = None  # when the report was built (the acceptance file's generated_at)
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -159,14 +162,14 @@ class RunReport:
         """Failed and errored rows that are not caused by another, each with the rows it left unchecked."""
         caused: dict[Key, list[Row]] = {}
         for row in self.rows:
-            if row.verdict.root_cause:
-                caused.setdefault((row.result.environment, row.verdict.root_cause), []).append(row)
+            if row.finding.root_cause:
+                caused.setdefault((row.result.environment, row.finding.root_cause), []).append(row)
         leading = [
             r
             for r in self.rows
             if r.outcome in (Outcome.FAIL, Outcome.ERROR)
-            and not r.verdict.root_cause
-            and not r.verdict.blocked
+            and not r.finding.root_cause
+            and not r.finding.blocked
         ]
         leading.sort(key=lambda r: r.outcome is not Outcome.FAIL)  # failures first, then errors
         found = {(r.result.environment, r.requirement.id) for r in leading}
@@ -180,8 +183,8 @@ class RunReport:
         environment and reason: (environment, observed, rows)."""
         groups: dict[tuple[str, str], list[Row]] = {}
         for row in self.rows:
-            if row.verdict.blocked and not row.verdict.root_cause:
-                groups.setdefault((row.result.environment, row.verdict.observed), []).append(row)
+            if row.finding.blocked and not row.finding.root_cause:
+                groups.setdefault((row.result.environment, row.finding.observed), []).append(row)
         return [(env, observed, rows) for (env, observed), rows in groups.items()]
 
 
@@ -198,7 +201,7 @@ def with_homes(environments: Sequence[EnvironmentInfo]) -> list[EnvironmentInfo]
     for home in homes((env.name, env.group, env.profile.name) for env in environments):
         profile = profiles[home.profile]
         if any(r.across_environments for r in profile.requirements):
-            found.append(EnvironmentInfo(home.name, profile, None, None, group=home.group))
+            found.append(EnvironmentInfo(Identity(home.name, group=home.group), profile))
     return found
 
 
@@ -213,6 +216,7 @@ def build_report(
     waivers: Sequence[Waiver] = (),
     today: dt.date | None = None,
     replay: str | None = None,
+    finished_at: dt.datetime | None = None,
 ) -> RunReport:
     """The report; ``planned`` defaults to the results given. ValueError for results it cannot place."""
     if started_at.tzinfo is None:
@@ -241,7 +245,7 @@ def build_report(
     all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
     reported = [row.result for env in reports for row in env.rows]
     states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
-    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states), replay)
+    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states), replay, finished_at)
 
 
 def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:
@@ -266,7 +270,7 @@ def _environment(
             not_run.append(requirement)
             continue
         if result is None:
-            result = RequirementResult(env.name, requirement, Verdict.error("a recorded result", NO_RESULT))
+            result = RequirementResult(env.name, requirement, Finding.error("a recorded result", NO_RESULT))
         waiver = find_waiver(waivers, env.name, requirement.id) if result.outcome is Outcome.WAIVED else None
         drift = drift_kind(result.outcome, before.get(requirement.id)) if baseline else None
         rows.append(Row(result, drift, waiver))

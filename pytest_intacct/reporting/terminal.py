@@ -34,14 +34,14 @@ def summary_lines(report: RunReport) -> list[str]:
         caused: dict[str, int] = {}
         blocked: dict[str, int] = {}
         for row in env.rows:
-            if row.verdict.root_cause:
-                caused[row.verdict.root_cause] = caused.get(row.verdict.root_cause, 0) + 1
-            elif row.verdict.blocked:
-                blocked[row.verdict.observed] = blocked.get(row.verdict.observed, 0) + 1
+            if row.finding.root_cause:
+                caused[row.finding.root_cause] = caused.get(row.finding.root_cause, 0) + 1
+            elif row.finding.blocked:
+                blocked[row.finding.observed] = blocked.get(row.finding.observed, 0) + 1
             elif row.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.WAIVED):
                 drift = f" [{row.drift}]" if row.drift and row.drift != "unchanged" else ""
                 lines.append(
-                    f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.verdict.observed}{drift}"
+                    f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.finding.observed}{drift}"
                 )
         lines += [f"  ERROR  {n} not checked because {cause} did not pass" for cause, n in caused.items()]
         lines += [f"  ERROR  {n} {_observed(reason)}" for reason, n in blocked.items()]

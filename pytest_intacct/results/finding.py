@@ -1,4 +1,5 @@
-"""The result model: what a check concluded about one requirement in one environment."""
+"""What a check found about one requirement in one environment: its outcome, expected, observed and
+evidence (a :class:`Finding`), and that finding placed as a :class:`RequirementResult`."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Finding:
     """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence.
 
     ``blocked``: an error because something outside this requirement failed (``root_cause``, or a sign-in
@@ -47,18 +48,18 @@ class Verdict:
             raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
         if self.blocked and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
-        # Test reports carry verdicts between processes (pytest-xdist) and into JSON files: plain data only.
+        # Test reports carry findings between processes (pytest-xdist) and into JSON files: plain data only.
         object.__setattr__(self, "evidence", plain(self.evidence))
         # Gateway words end up in these: one line each, so no answer can forge a line of a report.
         object.__setattr__(self, "expected", one_line(self.expected))
         object.__setattr__(self, "observed", one_line(self.observed))
 
     @classmethod
-    def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+    def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
         return cls(Outcome.PASS, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def failed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+    def failed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
         return cls(Outcome.FAIL, expected, observed, dict(evidence or {}))
 
     @classmethod
@@ -70,19 +71,19 @@ class Verdict:
         *,
         root_cause: str | None = None,
         blocked: bool = False,
-    ) -> Verdict:
+    ) -> Finding:
         return cls(
             Outcome.ERROR, expected, observed, dict(evidence or {}), root_cause, blocked or bool(root_cause)
         )
 
     @classmethod
-    def manual(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Verdict:
+    def manual(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
         return cls(Outcome.MANUAL, expected, observed, dict(evidence or {}))
 
     @classmethod
     def not_applicable(
         cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None
-    ) -> Verdict:
+    ) -> Finding:
         return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
 
 
@@ -120,20 +121,20 @@ def plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class RequirementResult:
-    """The verdict on one requirement in one environment (ACROSS_ENVIRONMENTS for cross-environment ones)."""
+    """The finding on one requirement in one environment (ACROSS_ENVIRONMENTS for cross-environment ones)."""
 
     environment: str
     requirement: Requirement
-    verdict: Verdict
+    finding: Finding
 
     @property
     def outcome(self) -> Outcome:
-        return self.verdict.outcome
+        return self.finding.outcome
 
 
 def describe(result: RequirementResult) -> list[str]:
     """The result as text lines: a heading, then :func:`details`. Failure messages and the terminal use it."""
-    r, v = result.requirement, result.verdict
+    r, v = result.requirement, result.finding
     heading = f"{v.outcome.value.upper()} {r.id} [{result.environment}]: {r.title}"
     return [heading, *(f"  {label}: {text}" for label, text in details(result))]
 
@@ -144,7 +145,7 @@ def details(result: RequirementResult) -> list[tuple[str, str]]:
     Expected and observed always; the root cause of an error another requirement caused; the runbook's
     fix only when this requirement itself calls for action (see :func:`remediation`).
     """
-    r, v = result.requirement, result.verdict
+    r, v = result.requirement, result.finding
     pairs = [("expected", v.expected), ("observed", v.observed)]
     if v.root_cause:
         pairs.append(("not checked because", f"requirement {v.root_cause!r} did not pass"))
@@ -158,7 +159,7 @@ def remediation(result: RequirementResult) -> str | None:
     """The runbook's fix if this result calls for one: never for a met or inapplicable requirement, nor
     for one left unchecked by another failure or by a cause outside the runbook (fixing it is not the fix).
     """
-    v = result.verdict
+    v = result.finding
     if v.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE) or v.root_cause or v.blocked:
         return None
     return result.requirement.remediation

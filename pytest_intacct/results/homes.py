@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pytest_intacct.identity import DEFAULT_GROUP
 from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS
-
-DEFAULT_GROUP = "default"
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,3 @@ def label(name: str) -> str:
     rest = name.removeprefix(ACROSS_ENVIRONMENTS)
     group, _, profile = rest.rpartition("@") if "@" in rest else (rest, "", "")
     return "across environments" + (f" of {group}" if group else "") + (f" ({profile})" if profile else "")
-
-
-def param_id(name: str, requirement_id: str) -> str:
-    """The pytest id of a requirement's test: ``prod-user-login``, ``sender-id-consistent`` (home ``*``)."""
-    return requirement_id if name == ACROSS_ENVIRONMENTS else f"{name}-{requirement_id}"

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pytest_intacct.results.finding import Outcome, RequirementResult, Verdict
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
 
 KEYS = ("requirement", "environment", "justification", "owner", "ticket", "expires")
 REQUIRED = ("requirement", "justification")
@@ -136,8 +136,8 @@ def apply_waiver(
     waiver = find_waiver(waivers, result.environment, result.requirement.id)
     if waiver is None or result.outcome is not Outcome.FAIL or waiver.expired(today or utc_today()):
         return result, None
-    verdict: Verdict = replace(result.verdict, outcome=Outcome.WAIVED)
-    return replace(result, verdict=verdict), waiver
+    finding: Finding = replace(result.finding, outcome=Outcome.WAIVED)
+    return replace(result, finding=finding), waiver
 
 
 def waiver_states(

@@ -7,14 +7,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_intacct.client import Credentials
+from pytest_intacct.identity import Identity, looks_like_production
 from pytest_intacct.safety.redaction import Secret
-from pytest_intacct.settings.environments import EnvironmentSettings, SettingsError, looks_like_production
+from pytest_intacct.settings.environments import EnvironmentSettings, SettingsError
 
 if TYPE_CHECKING:
     from pytest_intacct.simulator import ScenarioLogin
 
 DEMO = "demo"
+DEFAULT_DEMO_PROFILE = "trelica"  # the profile of a demo whose scenario names none
 
 
 def is_demo(name: str) -> bool:
@@ -57,17 +58,17 @@ def login_settings(
 ) -> EnvironmentSettings:
     """Settings that sign in as one of a simulator scenario's logins."""
     return EnvironmentSettings(
-        name=name,
-        credentials=Credentials(
-            sender_id=login.sender_id,
-            sender_password=Secret(login.sender_password),
+        identity=Identity(
+            name=name,
             company_id=login.company_id,
             user_id=login.user_id,
-            user_password=Secret(login.user_password),
+            sender_id=login.sender_id,
             endpoint=endpoint,
-            entity_id=login.entity_id or None,
+            production=production,
         ),
-        production=production,
+        sender_password=Secret(login.sender_password),
+        user_password=Secret(login.user_password),
+        entity_id=login.entity_id or None,
         profile=profile,
         developer_user_id=login.developer_user_id,
     )

@@ -20,7 +20,7 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
-from pytest_intacct.results.homes import DEFAULT_GROUP
+from pytest_intacct.identity import DEFAULT_GROUP, Identity, env_var_name, looks_like_production
 from pytest_intacct.safety.redaction import Secret
 
 REQUIRED_KEYS = (
@@ -37,7 +37,6 @@ OPTIONAL_KEYS = (
     "INTACCT_PRODUCTION",
     "INTACCT_DEVELOPER_USER_ID",
 )
-PRODUCTION_NAMES = frozenset({"prod", "production"})
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -52,25 +51,51 @@ class SettingsWarning(UserWarning):
 
 @dataclass(frozen=True)
 class EnvironmentSettings:
-    """Everything needed to check one Intacct environment.
+    """Everything needed to check one Intacct environment: its identity and the secrets to sign in.
 
-    ``production`` says which requirements apply (a test or a production company); ``writes_allowed``
-    is true only when ``INTACCT_PRODUCTION=false`` was set explicitly: no default unlocks writes.
+    ``identity.production`` says which requirements apply (a test or a production company);
+    ``writes_allowed`` is true only when ``INTACCT_PRODUCTION=false`` was set explicitly: no default
+    unlocks writes.
     """
 
-    name: str
-    credentials: Credentials
-    production: bool
+    identity: Identity
+    sender_password: Secret
+    user_password: Secret
+    entity_id: str | None = None
     profile: str | None = None
     developer_user_id: str | None = None
-    group: str = DEFAULT_GROUP
     writes_allowed: bool = False
 
+    @classmethod
+    def recorded(cls, identity: Identity, developer_user_id: str | None = None) -> EnvironmentSettings:
+        """Settings naming an environment judged from recorded evidence: no secret, no gateway."""
+        return cls(identity, Secret(""), Secret(""), developer_user_id=developer_user_id)
 
-def env_var_name(environment: str, key: str) -> str:
-    """``INTACCT_<NAME>_<KEY>``: ``prod-eu`` + ``INTACCT_USER_ID`` gives ``INTACCT_PROD_EU_USER_ID``."""
-    name = re.sub(r"[^A-Za-z0-9]", "_", environment).upper()
-    return f"INTACCT_{name}_{key.removeprefix('INTACCT_')}"
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def production(self) -> bool:
+        return bool(self.identity.production)
+
+    @property
+    def group(self) -> str:
+        return self.identity.group
+
+    @property
+    def credentials(self) -> Credentials:
+        """What the client signs in with."""
+        i = self.identity
+        return Credentials(
+            sender_id=i.sender_id,
+            sender_password=self.sender_password,
+            company_id=i.company_id,
+            user_id=i.user_id,
+            user_password=self.user_password,
+            endpoint=i.endpoint,
+            entity_id=self.entity_id,
+        )
 
 
 # Names become file names (.env.NAME) and variable prefixes: short, plain, and never a report's "*".
@@ -229,31 +254,26 @@ def load_environments(
             continue
         loaded.append(
             EnvironmentSettings(
-                name=name,
-                credentials=Credentials(
-                    sender_id=values["INTACCT_SENDER_ID"].strip(),
-                    sender_password=Secret(values["INTACCT_SENDER_PASSWORD"]),
+                identity=Identity(
+                    name=name,
                     company_id=values["INTACCT_COMPANY_ID"].strip(),
                     user_id=values["INTACCT_USER_ID"].strip(),
-                    user_password=Secret(values["INTACCT_USER_PASSWORD"]),
+                    sender_id=values["INTACCT_SENDER_ID"].strip(),
                     endpoint=endpoint,
-                    entity_id=values.get("INTACCT_ENTITY", "").strip() or None,
+                    production=production,
+                    group=(groups or {}).get(name, DEFAULT_GROUP),
                 ),
-                production=production,
+                sender_password=Secret(values["INTACCT_SENDER_PASSWORD"]),
+                user_password=Secret(values["INTACCT_USER_PASSWORD"]),
+                entity_id=values.get("INTACCT_ENTITY", "").strip() or None,
                 profile=values.get("INTACCT_PROFILE", "").strip() or None,
                 developer_user_id=values.get("INTACCT_DEVELOPER_USER_ID", "").strip() or None,
-                group=(groups or {}).get(name, DEFAULT_GROUP),
                 writes_allowed=writes_allowed,
             )
         )
     if problems:
         raise SettingsError("Intacct settings incomplete:\n  " + "\n  ".join(problems))
     return loaded
-
-
-def looks_like_production(name: str) -> bool:
-    """Whether a name says production: ``prod``, ``PROD_US``, ``eu-production-2`` do, ``sandbox`` does not."""
-    return any(word in PRODUCTION_NAMES for word in re.split(r"[^a-z0-9]+", name.lower()))
 
 
 def _production(name: str, raw: str) -> bool | None:

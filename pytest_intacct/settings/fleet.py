@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.settings.environments import env_var_name, looks_like_production
+from pytest_intacct.identity import env_var_name, looks_like_production
 
 # Non-secret keys of an entry (and of [defaults]) -> the settings key they fill.
 SETTING_KEYS: Mapping[str, str] = {

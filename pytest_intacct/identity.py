@@ -1,0 +1,48 @@
+"""Which company, as whom: the one record of an environment's identity.
+
+Settings build it once; snapshots carry it; the report model shows it. It holds no secret. A report may
+know less of an environment than a run does (a cross-environment home, a hand-built report): a field it
+does not know is empty (``""``, or ``None`` for ``production``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_GROUP = "default"  # the one group of a run without a fleet
+PRODUCTION_NAMES = frozenset({"prod", "production"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An environment: its name and group, the company and endpoint it reads, the user and sender it
+    signs in as, and whether it is a production company."""
+
+    name: str
+    company_id: str = ""
+    user_id: str = ""
+    sender_id: str = ""
+    endpoint: str = ""
+    production: bool | None = None
+    group: str = DEFAULT_GROUP
+
+    @property
+    def kind(self) -> str:
+        """``production``, ``test``, or ``""`` when not known."""
+        return {True: "production", False: "test", None: ""}[self.production]
+
+    def variable(self, key: str) -> str:
+        """The process variable that sets ``key`` for this environment (see :func:`env_var_name`)."""
+        return env_var_name(self.name, key)
+
+
+def env_var_name(environment: str, key: str) -> str:
+    """``INTACCT_<NAME>_<KEY>``: ``prod-eu`` + ``INTACCT_USER_ID`` gives ``INTACCT_PROD_EU_USER_ID``."""
+    name = re.sub(r"[^A-Za-z0-9]", "_", environment).upper()
+    return f"INTACCT_{name}_{key.removeprefix('INTACCT_')}"
+
+
+def looks_like_production(name: str) -> bool:
+    """Whether a name says production: ``prod``, ``PROD_US``, ``eu-production-2`` do, ``sandbox`` does not."""
+    return any(word in PRODUCTION_NAMES for word in re.split(r"[^a-z0-9]+", name.lower()))

@@ -1,0 +1,88 @@
+"""pytest-html hooks: the go-live page around pytest-html 4's template (resources/index.jinja2).
+
+The static summary (:func:`pytest_intacct.reporting.html.summary_html`) goes into the summary prefix,
+which the template renders into the page source; the verdict rides in the report title, set late on the
+report object the title hook handed us; each row's details are an inline HTML extra. This leans on
+pytest-html 4's template, hence the pinned major version in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import pytest
+from pytest_html import extras
+from pytest_metadata.plugin import metadata_key
+
+from pytest_intacct.plugin.collector import ResultCollector
+from pytest_intacct.profiles import Profile
+from pytest_intacct.reporting.html import requirement_block, summary_html, title
+from pytest_intacct.reporting.model import Row
+from pytest_intacct.results.finding import RequirementResult
+from pytest_intacct.results.waivers import Waiver
+
+_COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
+_PYTEST_METADATA = ("Python", "Platform", "Packages", "Plugins")
+
+
+def row_extras(result: RequirementResult, waiver: Waiver | None) -> list[dict[str, Any]]:
+    """A row's details, inline and html-escaped: expected, observed, fix, waiver and evidence."""
+    return [extras.html(requirement_block(Row(result, waiver=waiver), heading=False))]
+
+
+class HtmlReport:
+    """The pytest-html hooks, reading the run's report from the collector."""
+
+    def __init__(self, collector: ResultCollector) -> None:
+        self._collector = collector
+        self._html_report: Any = None
+
+    def _names(self) -> list[str]:
+        return [e.name for e in self._collector.environments]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        metadata = session.config.stash[metadata_key]
+        for key in _PYTEST_METADATA:
+            metadata.pop(key, None)
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        self._html_report = report  # fires at session start: the verdict is set on it at the end
+        report.title = title(None, self._collector.profiles, self._names())
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        del cells[2:]  # Duration (0 ms noise) and Links (evidence is inline)
+        cells[1] = '<th class="sortable" data-column-type="testId">Requirement</th>'
+        for name, label in _COLUMNS.items():
+            cells.append(f'<th class="sortable" data-column-type="{name}">{label}</th>')
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        data = getattr(report, "intacct", None) or {}
+        if data:
+            profile = self._collector.profile_of(data["environment"])
+            requirement = profile.requirement(data["requirement"])
+            cells[1] = f'<td class="col-testId">{escape(requirement.title)}</td>'
+        del cells[2:]
+        for name in _COLUMNS:
+            cells.append(f'<td class="col-{name}">{escape(str(data.get(name, "")))}</td>')
+
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        if getattr(report, "intacct", None):
+            data.clear()  # the failure text is in the row's details already
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+        report = self._collector.report
+        if report is None:
+            return
+        if self._html_report is not None:
+            self._html_report.title = title(report, self._collector.profiles, self._names())
+        prefix.append(summary_html(report, self._collector.profiles))
+
+
+def environment_metadata(config: pytest.Config, profiles: Sequence[Profile], names: list[str]) -> None:
+    """The JSON blob's environment names the runbooks and the environments (never a credential)."""
+    metadata = config.stash[metadata_key]
+    metadata["Intacct profile"] = "; ".join(f"{p.name}: {p.title}" for p in profiles)
+    metadata["Intacct environments"] = ", ".join(names)
