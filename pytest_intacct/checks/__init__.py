@@ -19,13 +19,12 @@ from pytest_intacct.checks.registry import (
     check,
     subject_of,
 )
-from pytest_intacct.client import ErrorKind
 from pytest_intacct.evidence.reads import Read, Subject
-from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
+from pytest_intacct.evidence.snapshot import Problem, ProblemKind, Reading, Snapshot
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import Profile, ProfileError, Requirement, validate
 from pytest_intacct.results.finding import Finding
 from pytest_intacct.safety.redaction import redact
-from pytest_intacct.settings.environments import env_var_name
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -49,8 +48,8 @@ ENTRY_POINT_GROUP = "pytest_intacct.checks"
 # Which requirement a sign-in failure of each kind is the fault of (docs/gateway.md#errors).
 # Kinds not listed (unreachable, sender password, throttled...) are nobody's requirement: all error.
 SIGN_IN_ROOT_CAUSES = {
-    ErrorKind.SENDER_NOT_AUTHORIZED.value: "sender-authorized",
-    ErrorKind.SIGN_IN_FAILED.value: "user-login",
+    ProblemKind.SENDER_NOT_AUTHORIZED.value: "sender-authorized",
+    ProblemKind.SIGN_IN_FAILED.value: "user-login",
 }
 
 # The gateway gives one answer for all of these (docs/gateway.md#errors), so the failure names them all.
@@ -61,11 +60,11 @@ SIGN_IN_CAUSES = (
 
 # The settings to check first for each sign-in problem, by the problem's kind.
 SETTINGS_TO_CHECK = {
-    ErrorKind.SENDER_CREDENTIALS.value: ("SENDER_ID", "SENDER_PASSWORD"),
-    ErrorKind.SENDER_NOT_AUTHORIZED.value: ("SENDER_ID",),
-    ErrorKind.SIGN_IN_FAILED.value: ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"),
-    ErrorKind.COMPANY_UNAVAILABLE.value: ("COMPANY_ID", "SENDER_ID"),
-    ErrorKind.UNREACHABLE.value: ("ENDPOINT",),
+    ProblemKind.SENDER_CREDENTIALS.value: ("SENDER_ID", "SENDER_PASSWORD"),
+    ProblemKind.SENDER_NOT_AUTHORIZED.value: ("SENDER_ID",),
+    ProblemKind.SIGN_IN_FAILED.value: ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"),
+    ProblemKind.COMPANY_UNAVAILABLE.value: ("COMPANY_ID", "SENDER_ID"),
+    ProblemKind.UNREACHABLE.value: ("ENDPOINT",),
 }
 
 _loaded_entry_points = False
@@ -120,7 +119,7 @@ def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> 
             return skipped
         problem = snapshot.sign_in.problem
         if problem is not None and requirement.check != "attestation":
-            return _sign_in_failed(requirement, profile, snapshot.environment, problem)
+            return _sign_in_failed(requirement, profile, snapshot.identity, problem)
         kind = kind_of(requirement)
         if kind.per_environment is None:
             raise TypeError(f"check {kind.name!r} compares environments; it cannot judge one")
@@ -178,12 +177,12 @@ def _not_applicable(requirement: Requirement, profile: Profile, snapshot: Snapsh
     return None
 
 
-def settings_hint(environment: str, problem: Problem) -> str:
+def settings_hint(identity: Identity, problem: Problem) -> str:
     """'check INTACCT_<ENV>_… first' for a sign-in problem a setting may explain; '' otherwise."""
     keys = SETTINGS_TO_CHECK.get(problem.kind)
     if not keys:
         return ""
-    names = [env_var_name(environment, key) for key in keys]
+    names = [identity.variable(key) for key in keys]
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
     return f"check {listed} first"
 
@@ -194,13 +193,13 @@ def _with_hint(text: str, hint: str) -> str:
 
 
 def _sign_in_failed(
-    requirement: Requirement, profile: Profile, environment: str, problem: Problem
+    requirement: Requirement, profile: Profile, identity: Identity, problem: Problem
 ) -> Finding:
     root_check = SIGN_IN_ROOT_CAUSES.get(problem.kind)
-    hint = settings_hint(environment, problem)
+    hint = settings_hint(identity, problem)
     if root_check == requirement.check:
         observed = problem.message
-        if problem.kind == ErrorKind.SIGN_IN_FAILED:
+        if problem.kind == ProblemKind.SIGN_IN_FAILED:
             observed += f" ({SIGN_IN_CAUSES})"
         observed = _with_hint(observed, hint)
         return Finding.failed(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pytest_intacct.checks.registry import AcrossContext, check
-from pytest_intacct.client import ErrorKind
+from pytest_intacct.evidence.snapshot import ProblemKind
 from pytest_intacct.results.finding import Finding
 
 # Sign-in refusals that mean "this user cannot sign in", not "could not check".
-_REFUSED = {ErrorKind.SENDER_NOT_AUTHORIZED.value, ErrorKind.SIGN_IN_FAILED.value}
+_REFUSED = {ProblemKind.SENDER_NOT_AUTHORIZED.value, ProblemKind.SIGN_IN_FAILED.value}
 
 
 @check("sender-id-consistent", across_environments=True)

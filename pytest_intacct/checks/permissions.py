@@ -11,9 +11,8 @@ from typing import Any
 
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.checks.user import record_of, unreadable_user
-from pytest_intacct.client import ErrorKind
 from pytest_intacct.evidence.reads import one_record, role_users, user_info, user_permissions
-from pytest_intacct.evidence.snapshot import Reading
+from pytest_intacct.evidence.snapshot import ProblemKind, Reading
 from pytest_intacct.profiles import Param
 from pytest_intacct.results.finding import Finding
 
@@ -67,7 +66,7 @@ def _effective(reading: Reading | None, obj: str | None) -> tuple[bool | None, s
         return None, ""
     if reading.problem is None:
         return True, f"a one-record read of {obj} succeeded"
-    if reading.problem.kind == ErrorKind.PERMISSION_DENIED:
+    if reading.problem.kind == ProblemKind.PERMISSION_DENIED:
         return False, f"a read of {obj} was refused: {reading.problem.message}"
     return None, f"a read of {obj} could not be completed: {reading.problem.message}"
 

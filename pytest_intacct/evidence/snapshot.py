@@ -23,6 +23,9 @@ from pytest_intacct.identity import Identity
 from pytest_intacct.safety.redaction import redact
 
 SNAPSHOT_FORMAT = 1
+# The kinds a reading's problem carries: the client's classification of what went wrong
+# (docs/gateway.md#errors). Checks read problems through this name; they never talk to the client.
+ProblemKind = ErrorKind
 # readMore pages followed per read before the answer counts as "could not check" (docs/gateway.md#paging).
 INTERNAL = "internal"  # the level of a problem raised by this program rather than told by the gateway
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_intacct.plugin.options import DEFAULT_SCENARIO, add_options
+from pytest_intacct.plugin.options import DEFAULT_SCENARIO, add_options, suites_dir
 from pytest_intacct.plugin.outcomes import assert_requirement_met, failure_message
 from pytest_intacct.plugin.params import NO_ENVIRONMENT
 from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
@@ -59,13 +59,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     active = config.stash.get(ACTIVE_KEY, None)
     if active is not None:
         active.close()
-
-
-def suites_dir() -> Path:
-    """The acceptance suites: inside the package when installed, beside it in a checkout."""
-    package = Path(__file__).parent.parent
-    installed = package / "suites"
-    return installed if installed.is_dir() else package.parent / "suites"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,14 @@ from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RETRIES, check_concurrency
 
 DEFAULT_SCENARIO = "trelica-ready"  # the simulated company of a demo run
+
+
+def suites_dir() -> Path:
+    """The acceptance suites a run without paths collects: inside the package when installed, beside it
+    in a checkout."""
+    package = Path(__file__).parent.parent
+    installed = package / "suites"
+    return installed if installed.is_dir() else package.parent / "suites"
 
 
 def timeout_seconds(text: str) -> float:

@@ -20,6 +20,7 @@ from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.plugin.collector import ResultCollector, to_report
 from pytest_intacct.plugin.inputs import RunInputs, load_inputs
 from pytest_intacct.plugin.junit import testcase_properties
+from pytest_intacct.plugin.options import suites_dir
 from pytest_intacct.plugin.outcomes import RESULT_KEY, end_setup
 from pytest_intacct.plugin.params import area_of, requirement_params
 from pytest_intacct.plugin.readahead import ProgressLine, environments_of
@@ -109,8 +110,6 @@ class AcceptancePlugin:
             config.hook.pytest_deselected(items=empty)
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
-        from pytest_intacct.plugin import suites_dir
-
         lines = [f"intacct: profile {p.name} ({p.path})" for p in self.run.profiles]
         fleet = config.getoption("intacct_fleet")
         if fleet:
