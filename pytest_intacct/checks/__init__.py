@@ -1,5 +1,9 @@
 """Checks: one small function per kind, registered with ``@check`` (see ``registry``).
 
+A kind's author needs only this module: ``check``, the contexts, ``Finding``, ``Param`` and the shipped
+reads (``user_info``, ``user_permissions``, ``role_users``, ``one_record``; ``Need`` and ``Read`` for a
+new one) -- see docs/checks.md.
+
 :func:`evaluate` adds what every requirement shares -- applicability (``environments``, ``when``), the
 sign-in root cause (when sign-in fails, the requirement that explains it fails with the gateway's words
 and every other requirement is an error naming it), and containment: a check that raises is an error
@@ -19,10 +23,18 @@ from pytest_intacct.checks.registry import (
     check,
     subject_of,
 )
-from pytest_intacct.evidence.reads import Read, Subject
+from pytest_intacct.evidence.reads import (
+    Need,
+    Read,
+    Subject,
+    one_record,
+    role_users,
+    user_info,
+    user_permissions,
+)
 from pytest_intacct.evidence.snapshot import Problem, ProblemKind, Reading, Snapshot
 from pytest_intacct.identity import Identity
-from pytest_intacct.profiles import Profile, ProfileError, Requirement, validate
+from pytest_intacct.profiles import Param, Profile, ProfileError, Requirement, validate
 from pytest_intacct.results.finding import Finding
 from pytest_intacct.safety.redaction import redact
 
@@ -32,13 +44,25 @@ __all__ = [
     "SIGN_IN_ROOT_CAUSES",
     "AcrossContext",
     "EnvironmentContext",
+    "Finding",
     "Kind",
+    "Need",
+    "Param",
+    "ProblemKind",
+    "Read",
+    "Reading",
+    "Snapshot",
+    "Subject",
     "check",
     "evaluate",
     "evaluate_across",
     "load_entry_points",
+    "one_record",
     "plan",
     "raised",
+    "role_users",
+    "user_info",
+    "user_permissions",
     "validate_profile",
 ]
 
@@ -156,7 +180,13 @@ def _readings(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> Mappi
     subject = subject_of(snapshot)
     readings = {}
     for need in kind.reads:
-        read = need.resolve(subject, requirement.params)
+        try:
+            read = need.resolve(subject, requirement.params)
+        except Exception as error:
+            raise LookupError(
+                f"the read {need.name!r} ({need.description}) does not resolve here: "
+                f"{type(error).__name__}: {error}"
+            ) from None
         if read is not None:
             readings[need.name] = snapshot.reading(read.key)
     return readings

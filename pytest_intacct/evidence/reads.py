@@ -52,7 +52,8 @@ Resolve = Callable[[Subject, Mapping[str, Any]], "Read | None"]
 
 @dataclass(frozen=True)
 class Need:
-    """A read a kind declares: the name its check uses, a description for docs, and how it resolves.
+    """A read a kind declares: the name its check uses, what it reads (said when it cannot resolve), and
+    how it resolves.
 
     ``resolve(subject, params)`` gives the read for one requirement in one environment, or None when
     it does not apply (no developer account configured, no object to probe).
