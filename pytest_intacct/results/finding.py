@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import enum
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_intacct.profiles import SEVERITIES, Requirement
-from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.text import outside_text
 
 # The environment of a result for an "across-environments" requirement, which no single environment owns.
 ACROSS_ENVIRONMENTS = "*"
@@ -50,9 +49,10 @@ class Finding:
             raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
         # Test reports carry findings between processes (pytest-xdist) and into JSON files: plain data only.
         object.__setattr__(self, "evidence", plain(self.evidence))
-        # Gateway words end up in these: one line each, so no answer can forge a line of a report.
-        object.__setattr__(self, "expected", one_line(self.expected))
-        object.__setattr__(self, "observed", one_line(self.observed))
+        # Gateway, settings and profile words end up in these: through the one door for outside text,
+        # so no answer can forge a line of a report or carry a secret into one.
+        object.__setattr__(self, "expected", outside_text(self.expected))
+        object.__setattr__(self, "observed", outside_text(self.observed))
 
     @classmethod
     def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
@@ -87,36 +87,27 @@ class Finding:
         return cls(Outcome.NOT_APPLICABLE, expected, observed, dict(evidence or {}))
 
 
-# Line breaks, other control characters and bidirectional overrides: what could make text look like
-# something else on a terminal or in a ticket.
-_DECEPTIVE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def one_line(text: str) -> str:
-    """``text`` on one line: whitespace controls become spaces, other controls a visible escape."""
-    return _DECEPTIVE.sub(lambda m: " " if m.group() in "\t\n\r" else f"\\u{ord(m.group()):04x}", text)
-
-
 def plain(value: Any) -> Any:
     """``value`` as JSON-ready data: enums become their values, tuples and sets lists, anything else text.
 
-    Text made from an unknown object is redacted, so no secret can ride out on a ``str()``.
+    Every text, keys included, passes the door for outside text (:func:`outside_text`): evidence holds
+    what the gateway said, and no secret can ride out on it or on a ``str()``.
     """
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return str(value)  # a StrEnum member becomes its plain value
+        return outside_text(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
+        return {outside_text(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, set | frozenset):
         return sorted((plain(item) for item in value), key=str)
-    return redact(str(value))
+    return outside_text(value)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,11 @@ DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 256
 # Re-sends after the first attempt of one gateway call.
 MAX_RETRIES = 10
+# Secrets: a value shorter than this is not redacted (it would blank ordinary words); one longer than
+# this is refused (a password or session id that long is not plausible, and redacting it would cost
+# what an attacker chose).
+MIN_SECRET_LENGTH = 4
+MAX_SECRET_LENGTH = 1024
 
 
 def check_concurrency(value: int) -> int:
@@ -15,3 +20,7 @@ def check_concurrency(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, got {value!r}")
     return value
+
+
+# Text from outside the code (a gateway answer, a settings or profile value) shown in a report.
+MAX_TEXT_LENGTH = 2000

@@ -15,7 +15,11 @@ import re
 import threading
 from urllib.parse import unquote_plus
 
+from pytest_intacct.safety.limits import MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
+
 MASK = "***"
+ANCHOR_LENGTH = 4
+_ALNUM_RUN = re.compile(f"[a-z0-9]{{{ANCHOR_LENGTH},}}")
 
 # The elements the official SDKs' MessageFormatter blanks, matched across lines (the SDKs' own
 # regex matches within one line only).
@@ -118,29 +122,79 @@ def _decoded_views(text: str, depth: int = 3) -> list[str]:
 
 
 class _SecretRegistry:
-    """Every secret value this process has seen, so free text can be scrubbed of it in any spelling."""
+    """Every secret value this process has seen, so free text can be scrubbed of it in any spelling.
+
+    A run may hold thousands of secrets (a fleet's passwords and session ids), so scrubbing does not try
+    each one: every spelling :func:`secret_pattern` matches keeps the secret's ASCII letters and digits as
+    they are (in any case), so a secret is a candidate only where a four-character piece of its longest
+    run of them (its *anchor*) appears in the text. A secret without such a run is always a candidate.
+    A secret's pattern is compiled the first time it is a candidate, so registering costs nearly nothing.
+    """
 
     def __init__(self) -> None:
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._patterns: dict[str, re.Pattern[str] | None] = {}  # value -> its pattern, once compiled
+        self._by_anchor: dict[str, set[str]] = {}
+        self._anchorless: set[str] = set()
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
         # Very short values would blank ordinary words; nothing real is that short.
-        if len(value) >= 4 and value not in self._patterns:
+        if len(value) < MIN_SECRET_LENGTH or value in self._patterns:
+            return
+        if len(value) > MAX_SECRET_LENGTH:
+            raise ValueError(f"a secret longer than {MAX_SECRET_LENGTH} characters is not plausible")
+        anchor = _anchor(value)
+        with self._lock:
+            self._patterns.setdefault(value, None)
+            if anchor is None:
+                self._anchorless.add(value)
+            else:
+                self._by_anchor.setdefault(anchor, set()).add(value)
+
+    def _candidates(self, text: str) -> set[str]:
+        """The secrets whose anchor appears in ``text`` (in any case), and those without an anchor."""
+        found = set(self._anchorless)
+        if self._by_anchor:
+            width = ANCHOR_LENGTH
+            pieces = {
+                run[i : i + width]
+                for run in _ALNUM_RUN.findall(text.lower())
+                for i in range(len(run) - width + 1)
+            }
+            for anchor in pieces & self._by_anchor.keys():
+                found |= self._by_anchor[anchor]
+        return found
+
+    def _pattern(self, value: str) -> re.Pattern[str]:
+        pattern = self._patterns.get(value)
+        if pattern is None:
             pattern = secret_pattern(value)
             with self._lock:
                 self._patterns[value] = pattern
+        return pattern
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            secrets = sorted(self._patterns.items(), key=lambda item: len(item[0]), reverse=True)
-        for _, pattern in secrets:
-            text = pattern.sub(MASK, text)
+            candidates = self._candidates(text)
+        for value in sorted(candidates, key=len, reverse=True):
+            text = self._pattern(value).sub(MASK, text)
         # A spelling the patterns do not know (encodings stacked in another order): drop the whole text.
-        for view in _decoded_views(text):
-            if any(value in view for value, _ in secrets):
-                return REDACTED_WHOLE
+        if any(mark in text for mark in "&%+"):
+            for view in _decoded_views(text)[1:]:
+                with self._lock:
+                    decoded = self._candidates(view)
+                if any(value in view for value in decoded):
+                    return REDACTED_WHOLE
+        elif any(value in text for value in candidates):
+            return REDACTED_WHOLE
         return text
+
+
+def _anchor(value: str) -> str | None:
+    """The first four characters of the secret's longest run of ASCII letters and digits, in lower case."""
+    runs = _ALNUM_RUN.findall(value.lower())
+    longest = max(runs, key=len, default="")
+    return longest[:ANCHOR_LENGTH] if len(longest) >= ANCHOR_LENGTH else None
 
 
 _REGISTRY = _SecretRegistry()
@@ -153,7 +207,8 @@ def register_secret(value: str) -> None:
 
 def redact(text: str) -> str:
     """Blank sensitive XML elements and every known secret value in ``text``."""
-    text = _SENSITIVE_ELEMENTS.sub(lambda m: f"{m.group(1)}{MASK}{m.group(4)}", text)
+    if "<" in text:
+        text = _SENSITIVE_ELEMENTS.sub(lambda m: f"{m.group(1)}{MASK}{m.group(4)}", text)
     return _REGISTRY.scrub(text)
 
 
