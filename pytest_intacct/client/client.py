@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Concatenate, ParamSpec, TypeVar
@@ -31,9 +32,11 @@ from pytest_intacct.client.records import Record, to_permissions, to_records
 from pytest_intacct.client.request import Login, build_request, sent_functions
 from pytest_intacct.client.response import Page, Response, Result, parse_response
 from pytest_intacct.client.transport import HttpAnswer, RetryPolicy, Transport
+from pytest_intacct.safety.limits import MAX_SESSION_ID_LENGTH, MIN_SESSION_ID_LENGTH, SESSION_ID_CHARACTERS
 from pytest_intacct.safety.redaction import Secret, register_secret
 
 DEFAULT_ENDPOINT = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+_SESSION_ID = re.compile(f"[{SESSION_ID_CHARACTERS}]{{{MIN_SESSION_ID_LENGTH},{MAX_SESSION_ID_LENGTH}}}")
 MAX_PAGES = 1000  # pages one paged read may take before the client stops and says so
 
 # The gateway's documented failure answers outside 2xx keep their meaning; any other non-2xx
@@ -172,6 +175,14 @@ class IntacctClient:
         session_id = (api.findtext("sessionid") or "").strip() if api is not None else ""
         if not session_id or api is None:
             raise GatewayUnavailable(ErrorKind.UNREADABLE, "getAPISession answered without a session id")
+        if not _SESSION_ID.fullmatch(session_id):
+            # Checked before the id is held as a secret: an implausible one is never used or registered.
+            raise GatewayUnavailable(
+                ErrorKind.UNREADABLE,
+                f"getAPISession answered with a session id of {len(session_id)} characters that is not a "
+                f"plausible token ({MIN_SESSION_ID_LENGTH} to {MAX_SESSION_ID_LENGTH} of "
+                f"{SESSION_ID_CHARACTERS}); not used",
+            )
         register_secret(session_id)
         endpoint = (api.findtext("endpoint") or "").strip() or c.endpoint
         if not session_endpoint_allowed(c.endpoint, endpoint):

@@ -13,12 +13,18 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 INTACCT_DOMAIN = ".intacct.com"
+LOCALHOST = "localhost"
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def is_loopback_host(host: str) -> bool:
-    """``localhost`` or a loopback IP literal, judged from the text alone (never resolved)."""
-    if host.lower().rstrip(".") == "localhost":
+    """Exactly ``localhost`` or a loopback IP literal, judged from the text alone (never resolved).
+
+    ``localhost.`` is not ``localhost``: a name with a trailing dot skips /etc/hosts and asks the name
+    server, which could send the credentials anywhere. The transport connects ``localhost`` to
+    127.0.0.1 itself, so even it is never looked up.
+    """
+    if host.lower() == LOCALHOST:
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

@@ -20,6 +20,7 @@ from pytest_intacct.client.errors import (
     Level,
     ResultMissing,
 )
+from pytest_intacct.safety.limits import MAX_ANSWER_TAGS, MAX_PAGE_RECORDS
 from pytest_intacct.safety.redaction import redact
 from pytest_intacct.safety.xml import hardened_parser
 
@@ -88,6 +89,12 @@ class Result:
 
         count = number("count")
         held = sum(1 for child in self.data if isinstance(child.tag, str))
+        if max(held, count or 0) > MAX_PAGE_RECORDS and self.function in RECORD_LISTS:
+            raise GatewayUnavailable(
+                ErrorKind.UNREADABLE,
+                f"{self.function} answered a page of {max(held, count or 0)} records, more than any "
+                f"page holds ({MAX_PAGE_RECORDS}); not evidence",
+            )
         if count is not None and count != held and self.function in RECORD_LISTS:
             # A page that announces records it does not carry (or the reverse) is no evidence of either.
             raise GatewayUnavailable(
@@ -188,6 +195,15 @@ def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._El
     if not body.strip():
         raise GatewayUnavailable(
             ErrorKind.UNREADABLE, f"HTTP {http_status}: empty answer body", http_status=http_status
+        )
+    tags = body.count(b"<")
+    if tags > MAX_ANSWER_TAGS:
+        # Counted before parsing: a parse of millions of empty elements would build them all first.
+        raise GatewayUnavailable(
+            ErrorKind.UNREADABLE,
+            f"HTTP {http_status}: an answer of {tags} tags is more than any read returns "
+            f"(bound: {MAX_ANSWER_TAGS}); not parsed",
+            http_status=http_status,
         )
     try:
         root = etree.fromstring(body, _PARSER)

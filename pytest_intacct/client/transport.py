@@ -38,14 +38,14 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from pytest_intacct import __version__
+from pytest_intacct.client.endpoints import LOCALHOST
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
-from pytest_intacct.safety.limits import MAX_RETRIES
+from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_RETRIES
 from pytest_intacct.safety.redaction import redact, redacting_logger
 
 log = redacting_logger("pytest_intacct.client")
 
 NO_RETRY_STATUSES = frozenset({524})
-MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
 def validate_timeout(timeout: float) -> float:
@@ -164,13 +164,27 @@ def _watched(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
+def _no_lookup_for_localhost(connection: HTTPConnection) -> None:
+    """``localhost`` connects to 127.0.0.1 without asking a resolver (urllib3 dials ``_dns_host``)."""
+    if connection._dns_host.lower() == LOCALHOST:
+        connection._dns_host = "127.0.0.1"
+
+
 class _WatchedHTTPConnection(HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_lookup_for_localhost(self)
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watched(self.sock)
         return super().getresponse(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_lookup_for_localhost(self)
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watched(self.sock)
         return super().getresponse(*args, **kwargs)
@@ -228,7 +242,7 @@ class Transport:
         *,
         timeout: float = 60.0,
         retry: RetryPolicy = RetryPolicy(),
-        max_bytes: int = MAX_RESPONSE_BYTES,
+        max_bytes: int = MAX_ANSWER_BYTES,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.timeout = validate_timeout(timeout)

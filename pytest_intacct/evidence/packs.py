@@ -21,7 +21,8 @@ from typing import Any
 from pytest_intacct import __version__
 from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.profiles import Profile
-from pytest_intacct.safety.files import write_text
+from pytest_intacct.safety.files import InputFileError, read_input, write_text
+from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES
 from pytest_intacct.safety.redaction import redact
 
 PACK_FORMAT = "pytest-intacct-evidence"
@@ -88,9 +89,9 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
     """Read an evidence pack; :class:`PackError` naming the file for anything else."""
     where = f"--intacct-replay={path}"
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PackError(f"{where}: cannot read the file ({exc.strerror})") from None
+        document = json.loads(read_input("--intacct-replay", Path(path), MAX_DATA_FILE_BYTES))
+    except InputFileError as exc:
+        raise PackError(f"{where}: cannot read the file ({exc.reason})") from None
     except (ValueError, RecursionError) as exc:
         raise PackError(f"{where}: not JSON ({type(exc).__name__})") from None
     if not isinstance(document, dict) or document.get("format") != PACK_FORMAT:

@@ -20,6 +20,8 @@ from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 from pytest_intacct.profiles.names import AREAS, SEVERITIES
+from pytest_intacct.safety.files import InputFileError, read_input
+from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
 ENVIRONMENT_KINDS = ("all", "test", "production")
 
@@ -132,17 +134,16 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     import tomllib  # here, not at import: the plugin's entry point imports this package on every run
 
     try:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
-    except FileNotFoundError:
-        known = ", ".join(builtin_profiles())
-        raise ProfileError(
-            f"profile {path}: no such file, and {str(ref)!r} is not a built-in profile ({known})"
-        ) from None
-    except OSError as exc:
-        raise ProfileError(f"profile {path}: cannot read the file ({exc.strerror})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"profile {path}: invalid TOML: {exc}") from exc
+        data = tomllib.loads(read_input("profile", path, MAX_CONFIG_FILE_BYTES))
+    except InputFileError as exc:
+        if exc.missing:
+            known = ", ".join(builtin_profiles())
+            raise ProfileError(
+                f"profile {path}: no such file, and {str(ref)!r} is not a built-in profile ({known})"
+            ) from None
+        raise ProfileError(f"profile {path}: cannot read the file ({exc.reason})") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ProfileError(f"profile {path}: invalid TOML: {exc}") from None
     return _parse_profile(path, data)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pytest_intacct.results.finding import Outcome
 from pytest_intacct.results.readiness import OutcomeClass, outcome_class
+from pytest_intacct.safety.files import InputFileError, read_input
+from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES
 
 READABLE_SCHEMAS = (1, 2)
 KINDS = ("new-fail", "new-error", "new-pass", "unchanged", "added")
@@ -39,10 +41,10 @@ def load_baseline(path: str | Path) -> Baseline:
     """Read an acceptance file of schema version 1 or 2; BaselineError says what is wrong with it."""
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"baseline {path}: cannot be read ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        document = json.loads(read_input("--intacct-baseline", path, MAX_DATA_FILE_BYTES))
+    except InputFileError as exc:
+        raise BaselineError(f"baseline {path}: cannot be read ({exc.reason})") from None
+    except (ValueError, RecursionError) as exc:
         raise BaselineError(f"baseline {path}: not an acceptance JSON file ({exc})") from None
     try:
         return _baseline(path, document)

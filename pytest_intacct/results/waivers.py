@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
+from pytest_intacct.safety.files import InputFileError, read_input
+from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
 KEYS = ("requirement", "environment", "justification", "owner", "ticket", "expires")
 REQUIRED = ("requirement", "justification")
@@ -72,10 +74,10 @@ def load_waivers(path: str | Path) -> list[Waiver]:
     """Read and validate a waiver file; WaiverError names the file, entry and key of the first problem."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WaiverError(f"waiver file {path}: cannot be read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        data = tomllib.loads(read_input("--intacct-waivers", path, MAX_CONFIG_FILE_BYTES))
+    except InputFileError as exc:
+        raise WaiverError(f"waiver file {path}: cannot be read ({exc.reason})") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise WaiverError(f"waiver file {path}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - {"waiver"})
     if unknown:

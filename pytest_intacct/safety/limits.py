@@ -22,5 +22,23 @@ def check_concurrency(value: int) -> int:
     return value
 
 
+# A gateway's answer: its bytes, its tags (every element has at least one "<", so counting them bounds
+# the elements a parse builds before anything is built), its nesting (libxml2's own limit without
+# XML_PARSE_HUGE) and the records one page of a list may hold (the query function's largest page).
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+MAX_ANSWER_TAGS = 100_000
+MAX_ANSWER_DEPTH = 256
+MAX_PAGE_RECORDS = 2000
+# A session id getAPISession hands out: an opaque token (the documented and observed ones are URL-safe
+# base64 ending in ".."; the exact format is unconfirmed, so the rule is generous).
+SESSION_ID_CHARACTERS = "A-Za-z0-9._~+/=-"
+MIN_SESSION_ID_LENGTH = 8
+MAX_SESSION_ID_LENGTH = 256
+
 # Text from outside the code (a gateway answer, a settings or profile value) shown in a report.
 MAX_TEXT_LENGTH = 2000
+
+# Input files: settings, fleet, profile, waiver and scenario files are small; baselines and evidence
+# packs grow with the fleet (about 16 KB and 20 KB a company).
+MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024
+MAX_DATA_FILE_BYTES = 512 * 1024 * 1024

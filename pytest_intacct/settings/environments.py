@@ -9,6 +9,7 @@ set twice in one file, is a :class:`SettingsWarning` naming the file, line and k
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import warnings
@@ -21,6 +22,8 @@ from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
 from pytest_intacct.identity import DEFAULT_GROUP, Identity, env_var_name, looks_like_production
+from pytest_intacct.safety.files import InputFileError, read_input
+from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 from pytest_intacct.safety.redaction import Secret
 
 REQUIRED_KEYS = (
@@ -148,25 +151,27 @@ def _merged_values(
     values: dict[str, str] = {}
     common, specific = _files(name, directory)
     for path in (common, specific):
-        if path.is_file():
-            try:
-                _warn_about_lines(path)
-                found = {k: v for k, v in dotenv_values(path).items() if v is not None}
-            except UnicodeDecodeError as exc:
-                raise SettingsError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-            shared_false = found.get("INTACCT_PRODUCTION", "").strip().lower() in _FALSE
-            if path == common and shared_false and looks_like_production(name):
-                # A value shared by every environment never makes one named like production a test
-                # company: only a setting that names it can (no default unlocks writes).
-                del found["INTACCT_PRODUCTION"]
-                warnings.warn(
-                    SettingsWarning(
-                        f"{common}: INTACCT_PRODUCTION is ignored for {name!r}, which is named like "
-                        f"production; set it in {specific} or ${env_var_name(name, 'INTACCT_PRODUCTION')}"
-                    ),
-                    stacklevel=2,
-                )
-            values.update(found)
+        if not os.path.lexists(path):
+            continue  # a .env file is optional; anything at its path must be one
+        try:
+            text = read_input(path.name, path, MAX_CONFIG_FILE_BYTES)
+        except InputFileError as exc:
+            raise SettingsError(f"{path}: {exc.reason}") from None
+        _warn_about_lines(path, text)
+        found = {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+        shared_false = found.get("INTACCT_PRODUCTION", "").strip().lower() in _FALSE
+        if path == common and shared_false and looks_like_production(name):
+            # A value shared by every environment never makes one named like production a test
+            # company: only a setting that names it can (no default unlocks writes).
+            del found["INTACCT_PRODUCTION"]
+            warnings.warn(
+                SettingsWarning(
+                    f"{common}: INTACCT_PRODUCTION is ignored for {name!r}, which is named like "
+                    f"production; set it in {specific} or ${env_var_name(name, 'INTACCT_PRODUCTION')}"
+                ),
+                stacklevel=2,
+            )
+        values.update(found)
     values.update(fleet or {})
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         override = environ.get(env_var_name(name, key))
@@ -175,32 +180,29 @@ def _merged_values(
     return values
 
 
-_KEY_AT_START = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)")
+def _warn_about_lines(path: Path, text: str) -> None:
+    """Warn about lines python-dotenv skips and keys a later line overrides (the last one wins).
 
-
-def _warn_about_lines(path: Path) -> None:
-    """Warn about lines python-dotenv skips and keys a later line overrides (the last one wins)."""
+    A line that cannot be parsed is named by file and line only: it may be a pasted secret.
+    """
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8", errors="replace") as stream:
-        for binding in parse_stream(stream):
-            line = binding.original.line
-            if binding.error:
-                match = _KEY_AT_START.match(binding.original.string)
-                key = f" (key {match.group(1)})" if match else ""
+    for binding in parse_stream(io.StringIO(text)):
+        line = binding.original.line
+        if binding.error:
+            warnings.warn(
+                SettingsWarning(f"{path}:{line}: cannot parse this line; it is ignored"),
+                stacklevel=2,
+            )
+        elif binding.key is not None:
+            if binding.key in seen:
                 warnings.warn(
-                    SettingsWarning(f"{path}:{line}: cannot parse this line{key}; it is ignored"),
+                    SettingsWarning(
+                        f"{path}:{line}: {binding.key} is set again (first on line {seen[binding.key]}); "
+                        "the last value is used"
+                    ),
                     stacklevel=2,
                 )
-            elif binding.key is not None:
-                if binding.key in seen:
-                    warnings.warn(
-                        SettingsWarning(
-                            f"{path}:{line}: {binding.key} is set again (first on line {seen[binding.key]}); "
-                            "the last value is used"
-                        ),
-                        stacklevel=2,
-                    )
-                seen.setdefault(binding.key, line)
+            seen.setdefault(binding.key, line)
 
 
 def load_environment(

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pytest_intacct.identity import env_var_name, looks_like_production
+from pytest_intacct.safety.files import InputFileError, read_input
+from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
 # Non-secret keys of an entry (and of [defaults]) -> the settings key they fill.
 SETTING_KEYS: Mapping[str, str] = {
@@ -85,10 +87,10 @@ def load_fleet(path: str | os.PathLike[str]) -> Fleet:
     """Read and validate a fleet file; every problem of the file in one :class:`FleetError`."""
     file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise FleetError(f"{file}: cannot read the fleet file ({error.strerror or error})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        data = tomllib.loads(read_input("--intacct-fleet", file, MAX_CONFIG_FILE_BYTES))
+    except InputFileError as error:
+        raise FleetError(f"{file}: cannot read the fleet file ({error.reason})") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
         raise FleetError(f"{file}: not valid TOML ({error})") from None
     problems: list[str] = []
     for key in sorted(set(data) - TOP_LEVEL_KEYS):

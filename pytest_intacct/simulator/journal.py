@@ -11,6 +11,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..safety.files import open_append
+
 # Outcomes, from the deepest failure level (docs/gateway.md#errors) to transport faults.
 SUCCESS = "success"
 CONTROL_FAILURE = "control_failure"
@@ -66,7 +68,7 @@ class Journal:
         with self._lock:
             self._entries.append(entry)
             if self.path is not None:
-                with self.path.open("a", encoding="utf-8") as stream:
+                with open_append(self.path) as stream:  # never through a symbolic link
                     stream.write(json.dumps(entry.to_dict(), sort_keys=True) + "\n")
 
     def add(self, path: str, http_status: int, fields: dict[str, object]) -> JournalEntry:

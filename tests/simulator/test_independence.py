@@ -1,4 +1,5 @@
-"""The simulator stands alone: of the plugin it uses only ``pytest_intacct.safety.xml`` (issue 8)."""
+"""The simulator stands alone: of the plugin it uses only the safety helpers ``pytest_intacct.safety.xml``
+(hardened parsing, issue 8) and ``pytest_intacct.safety.files`` (appending its journal)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from pathlib import Path
 import pytest_intacct.simulator
 
 SIMULATOR_DIR = Path(pytest_intacct.simulator.__file__).parent
-ALLOWED = {"pytest_intacct", "pytest_intacct.safety", "pytest_intacct.safety.xml"}
+ALLOWED = {
+    "pytest_intacct",
+    "pytest_intacct.safety",
+    "pytest_intacct.safety.xml",
+    "pytest_intacct.safety.files",
+}
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -29,7 +35,7 @@ def _imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_no_simulator_source_imports_the_plugin_beyond_safe_xml() -> None:
+def test_no_simulator_source_imports_the_plugin_beyond_its_safety_helpers() -> None:
     files = sorted(SIMULATOR_DIR.glob("*.py"))
     assert len(files) > 10
     outside = {
@@ -39,7 +45,7 @@ def test_no_simulator_source_imports_the_plugin_beyond_safe_xml() -> None:
         if name.startswith("pytest_intacct")
         and not name.startswith("pytest_intacct.simulator")
         and name not in ALLOWED
-        and not name.startswith("pytest_intacct.safety.xml.")
+        and not name.startswith(("pytest_intacct.safety.xml.", "pytest_intacct.safety.files."))
     }
     assert outside == set()
 
@@ -53,7 +59,7 @@ def test_the_ast_walk_sees_relative_imports_out_of_the_package(tmp_path: Path) -
     assert {"pytest_intacct.results", "pytest_intacct.run"} <= _imported_modules(source)
 
 
-def test_importing_every_simulator_module_loads_only_safe_xml_of_the_plugin() -> None:
+def test_importing_every_simulator_module_loads_only_its_safety_helpers() -> None:
     code = (
         "import json, pkgutil, sys, importlib, pytest_intacct.simulator as s\n"
         "for m in pkgutil.iter_modules(s.__path__):\n"
