@@ -12,6 +12,12 @@ from dataclasses import dataclass
 
 DEFAULT_GROUP = "default"  # the one group of a run without a fleet
 PRODUCTION_NAMES = frozenset({"prod", "production"})
+# Where results of cross-environment requirements are kept: never an environment's name (results/homes.py).
+ACROSS_ENVIRONMENTS = "*"
+DEMO_PREFIX = "demo:"  # the embedded simulator's named logins: demo:LOGIN
+# Names become file names (.env.NAME), variable prefixes and test ids: short, plain, never a home's "*".
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME_RULE = "letters, digits, '.', '_' or '-' (1 to 64, starting with a letter or digit)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,16 @@ class Identity:
     def variable(self, key: str) -> str:
         """The process variable that sets ``key`` for this environment (see :func:`env_var_name`)."""
         return env_var_name(self.name, key)
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether ``name`` may name a group, or an environment outside the demo (see :data:`NAME_RULE`)."""
+    return bool(_NAME.fullmatch(name))
+
+
+def is_environment_name(name: str) -> bool:
+    """Whether ``name`` may name an environment: a plain name, or ``demo:`` and one."""
+    return is_plain_name(name.removeprefix(DEMO_PREFIX))
 
 
 def env_var_name(environment: str, key: str) -> str:

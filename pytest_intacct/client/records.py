@@ -7,6 +7,8 @@ from typing import Any
 
 from lxml import etree
 
+from pytest_intacct.client.errors import ErrorKind, GatewayUnavailable
+
 Record = dict[str, Any]
 # application name -> policy name -> rights, as getUserPermissions reports them.
 Permissions = Mapping[str, Mapping[str, frozenset[str]]]
@@ -35,7 +37,11 @@ def _value(el: etree._Element) -> Any:
 
 
 def to_permissions(data: etree._Element | None) -> dict[str, dict[str, frozenset[str]]]:
-    """Parse ``<permissions><appSubscription>…`` (docs/gateway.md#permissions); rights are pipe-delimited."""
+    """Parse ``<permissions><appSubscription>…`` (docs/gateway.md#permissions); rights are pipe-delimited.
+
+    One policy listed twice under one application with different rights is no answer about either:
+    :class:`GatewayUnavailable` (``unreadable``), both shown.
+    """
     permissions: dict[str, dict[str, frozenset[str]]] = {}
     if data is None:
         return permissions
@@ -44,8 +50,12 @@ def to_permissions(data: etree._Element | None) -> dict[str, dict[str, frozenset
         policies = permissions.setdefault(name, {})
         for policy in app.iter("policy"):
             policy_name = (policy.findtext("policyName") or "").strip()
-            rights = (policy.findtext("rights") or "").split("|")
-            policies[policy_name] = policies.get(policy_name, frozenset()) | {
-                r.strip() for r in rights if r.strip()
-            }
+            rights = frozenset(r.strip() for r in (policy.findtext("rights") or "").split("|") if r.strip())
+            before = policies.setdefault(policy_name, rights)
+            if before != rights:
+                raise GatewayUnavailable(
+                    ErrorKind.UNREADABLE,
+                    f"getUserPermissions lists {name} > {policy_name} twice, with rights "
+                    f"{'|'.join(sorted(before)) or 'none'} and {'|'.join(sorted(rights)) or 'none'}",
+                )
     return permissions

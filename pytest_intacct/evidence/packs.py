@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,16 @@ from typing import Any
 
 from pytest_intacct import __version__
 from pytest_intacct.evidence.snapshot import Snapshot
+from pytest_intacct.identity import NAME_RULE, is_environment_name
 from pytest_intacct.profiles import Profile
 from pytest_intacct.safety.files import InputFileError, read_input, write_text
 from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES
 from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.text import outside_text
 
 PACK_FORMAT = "pytest-intacct-evidence"
 PACK_VERSION = 1
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 class PackError(ValueError):
@@ -103,12 +107,21 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
     try:
         profile = _mapping(document["profile"])
         snapshots = tuple(Snapshot.from_dict(_mapping(item)) for item in document["snapshots"])
-        recorded_at = str(document.get("generated_at", ""))[:40]
+        recorded_at = document.get("generated_at", "")
+        if not isinstance(recorded_at, str) or (recorded_at and not _UTC_TIME.fullmatch(recorded_at)):
+            raise ValueError("generated_at is not a UTC time such as 2026-12-03T07:26:58Z")
         pack = EvidencePack(str(profile["name"]), str(profile["path"]), snapshots, recorded_at)
     except (KeyError, TypeError, ValueError) as exc:
-        raise PackError(f"{where}: malformed evidence pack ({exc})") from None
+        raise PackError(f"{where}: malformed evidence pack ({outside_text(exc, 300)})") from None
     if not snapshots:
         raise PackError(f"{where}: the evidence pack holds no environment")
+    # What a pack names is judged by the rules live settings follow, before anything is judged.
+    names = [snapshot.environment for snapshot in snapshots]
+    for name in names:
+        if not is_environment_name(name):
+            raise PackError(f"{where}: environment {outside_text(name, 80)!r}: a name is {NAME_RULE}")
+    if len(set(names)) < len(names):
+        raise PackError(f"{where}: an environment is recorded twice")
     return pack
 
 

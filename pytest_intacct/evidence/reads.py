@@ -126,8 +126,9 @@ def one_record(param: str = "object", name: str = "object") -> Need:
 def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
     """The record whose LOGINID is ``login`` (None if the company has no such user).
 
-    An answer that holds only other logins' records is not evidence about this one: it raises, so the
-    reading is "could not check" rather than someone else's status judged as this user's.
+    An answer that holds only other logins' records is not evidence about this one, nor is one that
+    holds this login's record twice with different facts: either raises, so the reading is "could not
+    check" rather than someone else's status, or the first of two, judged as this user's.
     """
 
     def parse(pages: Sequence[etree._Element]) -> Json:
@@ -135,9 +136,19 @@ def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
         mine = [r for r in records if str(r.get("LOGINID", "")).casefold() == login.casefold()]
         if records and not mine:
             raise ValueError(f"USERINFO answered for {records[0].get('LOGINID')!r}, not for {login!r}")
+        for other in mine[1:]:
+            if other != mine[0]:
+                differences = _differences(mine[0], other)
+                raise ValueError(f"USERINFO holds {login!r} twice, and the records disagree: {differences}")
         return mine[0] if mine else None
 
     return parse
+
+
+def _differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> str:
+    """The fields two records of one key disagree on, both values shown: ``STATUS 'active' / 'inactive'``."""
+    fields = [f for f in dict.fromkeys([*first, *second]) if first.get(f) != second.get(f)]
+    return "; ".join(f"{f} {first.get(f)!r} / {second.get(f)!r}" for f in fields[:5])
 
 
 def _roles_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:

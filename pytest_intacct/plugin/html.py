@@ -82,7 +82,11 @@ class HtmlReport:
 
 
 def environment_metadata(config: pytest.Config, profiles: Sequence[Profile], names: list[str]) -> None:
-    """The JSON blob's environment names the runbooks and the environments (never a credential)."""
+    """The JSON blob's environment names the runbooks and the environments (never a credential).
+
+    pytest-html's script inserts these values as markup (``innerHTML`` in its app.js), so they are
+    escaped here: the page shows them as text.
+    """
     metadata = config.stash[metadata_key]
-    metadata["Intacct profile"] = "; ".join(f"{p.name}: {p.title}" for p in profiles)
-    metadata["Intacct environments"] = ", ".join(names)
+    metadata["Intacct profile"] = escape("; ".join(f"{p.name}: {p.title}" for p in profiles))
+    metadata["Intacct environments"] = escape(", ".join(names))

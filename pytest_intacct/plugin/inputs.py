@@ -23,6 +23,7 @@ from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.results import waivers as waiver_files
 from pytest_intacct.results.waivers import Waiver
 from pytest_intacct.safety.files import output_path
+from pytest_intacct.safety.text import outside_text
 from pytest_intacct.settings.demo import DEFAULT_DEMO_PROFILE, demo_environments, is_demo
 from pytest_intacct.settings.environments import (
     EnvironmentSettings,
@@ -104,7 +105,7 @@ def _load(config: pytest.Config, stack: contextlib.ExitStack) -> RunInputs:
         fail_on=fail_on,
         today=waiver_files.utc_today(),  # looked up here, so tests can move the clock
         replayed=tuple(replayed),
-        replay=pack.describe(replay) if pack is not None else None,
+        replay=outside_text(pack.describe(replay)) if pack is not None else None,
     )
 
 
@@ -125,7 +126,8 @@ def _files(config: pytest.Config) -> dict[str, Path]:
             )
         seen[path] = declared.option
         if declared.own:
-            files[declared.option] = output_path(declared.option, value, base)
+            appended = declared.writer == "journal"
+            files[declared.option] = output_path(declared.option, value, base, appended=appended)
     return files
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from pytest_intacct.identity import ACROSS_ENVIRONMENTS
 from pytest_intacct.profiles import AREAS, Requirement
 from pytest_intacct.profiles.names import marker_name
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS
 
 NO_ENVIRONMENT = pytest.param(
     None,

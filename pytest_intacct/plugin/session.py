@@ -115,7 +115,7 @@ class AcceptancePlugin:
         if fleet:
             lines.append(f"intacct: fleet {fleet}: {len(self.run.environments)} environments")
         for env in self.run.environments.values():
-            i = env.identity
+            i = EnvironmentInfo(env.identity, self.run.profile_of(env.name)).identity  # as reports show it
             extra = f", profile {self.run.profile_of(env.name).name}" if len(self.run.profiles) > 1 else ""
             group = f", group {i.group}" if fleet else ""
             lines.append(

@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 from pytest_intacct.profiles.names import AREAS, SEVERITIES
-from pytest_intacct.safety.files import InputFileError, read_input
-from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
 ENVIRONMENT_KINDS = ("all", "test", "production")
 
@@ -131,7 +129,11 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
     """Load and validate a built-in profile by name, or a profile file by path; raise ProfileError."""
     builtin = isinstance(ref, str) and ref in builtin_profiles()
     path = _BUILTIN_DIR / f"{ref}.toml" if builtin else Path(ref).absolute()
-    import tomllib  # here, not at import: the plugin's entry point imports this package on every run
+    # Imported here, not at import: the plugin's entry point imports this package on every pytest run.
+    import tomllib
+
+    from pytest_intacct.safety.files import InputFileError, read_input
+    from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
     try:
         data = tomllib.loads(read_input("profile", path, MAX_CONFIG_FILE_BYTES))
@@ -149,6 +151,8 @@ def load_profile(ref: str | os.PathLike[str]) -> Profile:
 
 def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
     where = f"profile {path}"
+    from pytest_intacct.safety.text import outside_text  # see load_profile
+
     _check_keys(where, data, _PROFILE_KEYS, _PROFILE_REQUIRED)
     _check_slug(where, "name", data["name"])
     for key in ("title", "source"):
@@ -166,8 +170,8 @@ def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
         requirements[requirement.id] = requirement
     return Profile(
         name=data["name"],
-        title=data["title"],
-        source=data["source"],
+        title=outside_text(data["title"]),
+        source=outside_text(data["source"]),
         path=path,
         parameters=parameters,
         requirements=tuple(requirements.values()),
@@ -188,6 +192,8 @@ def _parse_parameters(where: str, table: dict[str, Any]) -> Mapping[str, str | b
 
 def _parse_requirement(profile: str, number: int, table: Any, parameters: Mapping[str, Any]) -> Requirement:
     where = f"{profile}: requirement #{number}"
+    from pytest_intacct.safety.text import outside_text  # see load_profile
+
     if not isinstance(table, dict):
         raise ProfileError(f"{where}: must be a table ([[requirements]]), got {_toml_type(table)}")
     if isinstance(table.get("id"), str) and _SLUG.match(table["id"]):
@@ -211,13 +217,13 @@ def _parse_requirement(profile: str, number: int, table: Any, parameters: Mappin
     _check_slug(where, "check", check)
     return Requirement(
         id=table["id"],
-        title=table["title"],
-        runbook_step=table["runbook_step"],
+        title=outside_text(table["title"]),
+        runbook_step=outside_text(table["runbook_step"]),
         severity=table["severity"],
         area=table["area"],
         check=check,
         params=_resolve_references(where, table.get("params", {}), parameters),
-        remediation=table["remediation"],
+        remediation=outside_text(table["remediation"]),
         environments=environments,
         when=when,
     )

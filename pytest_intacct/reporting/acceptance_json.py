@@ -40,7 +40,7 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
         "requirements_selectable": report.total,
         "baseline": None
         if baseline is None
-        else {"path": str(baseline.path), "generated_at": baseline.generated_at},
+        else {"path": baseline.path, "generated_at": baseline.generated_at},
         "environments": [_environment(env, drift=baseline is not None) for env in report.environments],
         "removed_environments": report.dropped if baseline is not None else None,
         "waivers": [{**_waiver(waiver), "state": str(state)} for waiver, state in report.waivers],

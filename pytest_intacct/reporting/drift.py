@@ -16,7 +16,8 @@ from typing import Any
 from pytest_intacct.results.finding import Outcome
 from pytest_intacct.results.readiness import OutcomeClass, outcome_class
 from pytest_intacct.safety.files import InputFileError, read_input
-from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES
+from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES, MAX_NAME_LENGTH
+from pytest_intacct.safety.text import outside_text
 
 READABLE_SCHEMAS = (1, 2)
 KINDS = ("new-fail", "new-error", "new-pass", "unchanged", "added")
@@ -29,9 +30,11 @@ class BaselineError(ValueError):
 
 @dataclass(frozen=True)
 class Baseline:
-    """What an earlier acceptance file says: per environment, its profile and each requirement's outcome."""
+    """What an earlier acceptance file says: per environment, its profile and each requirement's outcome.
 
-    path: Path
+    Its text (the path as given, names, ids, the date) has passed the door for outside text."""
+
+    path: str
     generated_at: str | None
     profiles: Mapping[str, str]
     outcomes: Mapping[str, Mapping[str, Outcome]]
@@ -64,14 +67,15 @@ def _baseline(path: Path, document: Any) -> Baseline:
     profiles: dict[str, str] = {}
     outcomes: dict[str, dict[str, Outcome]] = {}
     for environment in document["environments"]:
-        name = str(environment["name"])
-        profiles[name] = str(environment["profile"])
+        name = outside_text(environment["name"], MAX_NAME_LENGTH)
+        profiles[name] = outside_text(environment["profile"], MAX_NAME_LENGTH)
         outcomes[name] = {
-            str(requirement["id"]): Outcome(requirement["outcome"])
+            outside_text(requirement["id"], MAX_NAME_LENGTH): Outcome(requirement["outcome"])
             for requirement in environment["requirements"]
         }
     generated_at = document.get("generated_at")
-    return Baseline(path, generated_at if isinstance(generated_at, str) else None, profiles, outcomes)
+    when = outside_text(generated_at, MAX_NAME_LENGTH) if isinstance(generated_at, str) else None
+    return Baseline(outside_text(path), when, profiles, outcomes)
 
 
 def check_profiles(baseline: Baseline, profiles: Mapping[str, str]) -> None:

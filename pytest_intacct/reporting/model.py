@@ -19,6 +19,8 @@ from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, 
 from pytest_intacct.results.homes import homes, is_home, label
 from pytest_intacct.results.readiness import Readiness, readiness
 from pytest_intacct.results.waivers import Waiver, WaiverState, find_waiver, waiver_states
+from pytest_intacct.safety.limits import MAX_NAME_LENGTH
+from pytest_intacct.safety.text import outside_text
 
 NO_RESULT = "no result recorded: the test of this requirement did not report (crashed or interrupted)"
 
@@ -32,6 +34,24 @@ class EnvironmentInfo:
 
     identity: Identity
     profile: Profile
+
+    def __post_init__(self) -> None:
+        # Settings, fleet files and evidence packs fill an identity: it passes the door for outside text.
+        i = self.identity
+
+        def shown(text: str) -> str:
+            return outside_text(text, MAX_NAME_LENGTH)
+
+        cleaned = Identity(
+            shown(i.name),
+            shown(i.company_id),
+            shown(i.user_id),
+            shown(i.sender_id),
+            shown(i.endpoint),
+            i.production,
+            shown(i.group),
+        )
+        object.__setattr__(self, "identity", cleaned)
 
     @property
     def name(self) -> str:

@@ -12,9 +12,6 @@ from typing import Any
 from pytest_intacct.profiles import SEVERITIES, Requirement
 from pytest_intacct.safety.text import outside_text
 
-# The environment of a result for an "across-environments" requirement, which no single environment owns.
-ACROSS_ENVIRONMENTS = "*"
-
 
 class Outcome(enum.StrEnum):
     """How a requirement ended. Anything that could not be checked is ERROR, never PASS or FAIL."""

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pytest_intacct.identity import DEFAULT_GROUP
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS
+from pytest_intacct.identity import ACROSS_ENVIRONMENTS, DEFAULT_GROUP
 
 
 @dataclass(frozen=True)

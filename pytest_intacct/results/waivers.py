@@ -24,7 +24,8 @@ from pathlib import Path
 
 from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
 from pytest_intacct.safety.files import InputFileError, read_input
-from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
+from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES, MAX_NAME_LENGTH
+from pytest_intacct.safety.text import outside_text
 
 KEYS = ("requirement", "environment", "justification", "owner", "ticket", "expires")
 REQUIRED = ("requirement", "justification")
@@ -116,13 +117,17 @@ def _waiver(path: Path, index: int, entry: dict) -> Waiver:
         raise problem("expires", "must be a TOML date such as 2026-12-31")
     return Waiver(
         entry=index,
-        requirement=entry["requirement"].strip(),
-        justification=entry["justification"].strip(),
-        environment=entry.get("environment"),
-        owner=entry.get("owner"),
-        ticket=entry.get("ticket"),
+        requirement=outside_text(entry["requirement"].strip(), MAX_NAME_LENGTH),
+        justification=outside_text(entry["justification"].strip()),
+        environment=_optional(entry.get("environment")),
+        owner=_optional(entry.get("owner")),
+        ticket=_optional(entry.get("ticket")),
         expires=expires,
     )
+
+
+def _optional(value: str | None) -> str | None:
+    return None if value is None else outside_text(value, MAX_NAME_LENGTH)
 
 
 def find_waiver(waivers: Iterable[Waiver], environment: str, requirement: str) -> Waiver | None:

@@ -35,8 +35,10 @@ SESSION_ID_CHARACTERS = "A-Za-z0-9._~+/=-"
 MIN_SESSION_ID_LENGTH = 8
 MAX_SESSION_ID_LENGTH = 256
 
-# Text from outside the code (a gateway answer, a settings or profile value) shown in a report.
+# Text from outside the code (a gateway answer, a settings or profile value) shown in a report, and
+# a name or id in it (an environment, a requirement, a date).
 MAX_TEXT_LENGTH = 2000
+MAX_NAME_LENGTH = 200
 
 # Input files: settings, fleet, profile, waiver and scenario files are small; baselines and evidence
 # packs grow with the fleet (about 16 KB and 20 KB a company).

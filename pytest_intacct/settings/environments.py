@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,14 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
-from pytest_intacct.identity import DEFAULT_GROUP, Identity, env_var_name, looks_like_production
+from pytest_intacct.identity import (
+    DEFAULT_GROUP,
+    NAME_RULE,
+    Identity,
+    env_var_name,
+    is_environment_name,
+    looks_like_production,
+)
 from pytest_intacct.safety.files import InputFileError, read_input
 from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 from pytest_intacct.safety.redaction import Secret
@@ -101,10 +107,6 @@ class EnvironmentSettings:
         )
 
 
-# Names become file names (.env.NAME) and variable prefixes: short, plain, and never a report's "*".
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$|^demo:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
 def parse_environment_names(values: Iterable[str]) -> list[str]:
     """``--intacct-env`` values, repeatable and comma-separated, de-duplicated in order.
 
@@ -115,10 +117,10 @@ def parse_environment_names(values: Iterable[str]) -> list[str]:
     for value in values:
         for name in value.split(","):
             name = name.strip()
-            if name and not _NAME.match(name):
+            if name and not is_environment_name(name):
                 raise SettingsError(
-                    f"environment {name[:80]!r}: a name is 1 to 64 letters, digits, '.', '_' or '-' "
-                    "(and 'demo:LOGIN' for the simulator's logins), starting with a letter or digit"
+                    f"environment {name[:80]!r}: a name is {NAME_RULE} "
+                    "(and 'demo:LOGIN' for the simulator's logins)"
                 )
             if name and name not in names:
                 names.append(name)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.identity import env_var_name, looks_like_production
+from pytest_intacct.identity import NAME_RULE, env_var_name, is_plain_name, looks_like_production
 from pytest_intacct.safety.files import InputFileError, read_input
 from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 
@@ -42,7 +42,6 @@ LITERAL_SECRET_KEYS = frozenset({"sender_password", "user_password", "password",
 ENTRY_ONLY_KEYS = frozenset({"name", "group"})
 TOP_LEVEL_KEYS = frozenset({"defaults", "environment"})
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESERVED = re.compile(r"demo(:.*)?", re.IGNORECASE)  # the plugin's embedded-simulator environments
 
@@ -111,7 +110,7 @@ def load_fleet(path: str | os.PathLike[str]) -> Fleet:
     for number, raw in enumerate(raw_entries, start=1):
         name = raw.get("name")
         where = (
-            f"{file}: environment {name!r} (entry {number})"
+            f"{file}: environment {name[:80]!r} (entry {number})"
             if isinstance(name, str)
             else f"{file}: entry {number}"
         )
@@ -189,12 +188,12 @@ def _check_table(where: str, table: Mapping[str, Any], *, entry: bool) -> list[s
             problems.append(
                 f"{where}: key {key!r}: must be an environment variable name (letters, digits, _)"
             )
-        elif key == "group" and not _NAME.fullmatch(value):
-            # A group names the key of its cross-environment results (``*GROUP``, see groups.py).
-            problems.append(f"{where}: key 'group': {value!r} must be letters, digits, '.', '_' or '-'")
-        elif key == "name" and (not _NAME.fullmatch(value) or _RESERVED.fullmatch(value)):
+        elif key == "group" and not is_plain_name(value):
+            # A group names the key of its cross-environment results (``*GROUP``, see results/homes.py).
+            problems.append(f"{where}: key 'group': {value[:80]!r} must be {NAME_RULE}")
+        elif key == "name" and (not is_plain_name(value) or _RESERVED.fullmatch(value)):
             problems.append(
-                f"{where}: key 'name': {value!r} must be letters, digits, '.', '_' or '-' "
+                f"{where}: key 'name': {value[:80]!r} must be {NAME_RULE}, "
                 "and not 'demo' (the embedded simulator's name)"
             )
     if entry and "name" not in table:
