@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from pytest_intacct.identity import Identity
-from pytest_intacct.profiles import Profile, load_profile
 from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Finding, RequirementResult
+from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Finding
+from tests.helpers.results import CALANCE, TRELICA, WHEN, result
 
-TRELICA = load_profile("trelica")
-CALANCE = load_profile("calance")
-WHEN = datetime(2026, 9, 1, 6, 0, 0, tzinfo=UTC)
 PROD = EnvironmentInfo(
     Identity("prod", company_id="ACME", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"), TRELICA
 )
@@ -24,13 +21,6 @@ SANDBOX = EnvironmentInfo(
     Identity("sandbox", company_id="ACME-sandbox", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"),
     TRELICA,
 )
-
-
-def result(
-    env: str, profile: Profile, requirement_id: str, verdict: Finding | None = None
-) -> RequirementResult:
-    verdict = verdict or Finding.passed("as documented", "as documented")
-    return RequirementResult(env, profile.requirement(requirement_id), verdict)
 
 
 def build(results, environments=(PROD,), **options) -> dict:

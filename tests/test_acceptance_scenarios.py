@@ -11,29 +11,7 @@ import json
 import pytest
 
 from pytest_intacct.client.functions import READ_FUNCTIONS
-from pytest_intacct.profiles import load_profile
-
-# The ids themselves are pinned by tests/test_profiles.py; here they give the order of outcomes.
-TRELICA_IDS = [requirement.id for requirement in load_profile("trelica").requirements]
-
-
-def run_acceptance(pytester, *args: str):
-    """Run the suites; return the pytest result and {environment: {requirement id: entry}}."""
-    out = pytester.path / "acceptance.json"
-    result = pytester.runpytest("-p", "no:cacheprovider", f"--intacct-json={out}", *args)
-    document = json.loads(out.read_text())
-    by_env = {env["name"]: {r["id"]: r for r in env["requirements"]} for env in document["environments"]}
-    return result, document, by_env
-
-
-def outcomes(entries: dict) -> dict[str, str]:
-    return {rid: entry["outcome"] for rid, entry in entries.items()}
-
-
-def trelica(default: str, **overrides: str) -> dict[str, str]:
-    expected = dict.fromkeys(TRELICA_IDS, default)
-    expected.update({k.replace("_", "-"): v for k, v in overrides.items()})
-    return expected
+from tests.helpers.runs import outcomes, run_acceptance, trelica
 
 
 def test_a_ready_trelica_company_passes_and_the_ip_list_needs_a_person(pytester):

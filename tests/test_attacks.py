@@ -23,8 +23,8 @@ from pytest_intacct.client.endpoints import session_endpoint_allowed
 from pytest_intacct.evidence import packs as evidence
 from pytest_intacct.settings.environments import load_environment
 from pytest_intacct.simulator import Simulator, load_scenario
-from tests import answers
-from tests.hostile_gateway import Answer, HostileGateway, hostile_gateway
+from tests.helpers import answers
+from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
 
 LOGIN = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 SETTINGS = {
@@ -36,10 +36,7 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_intacct_variables(monkeypatch):
-    for name in [n for n in os.environ if n.startswith("INTACCT_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
 
 def dotenv(pytester: pytest.Pytester, name: str, endpoint: str, **extra: str) -> None:

@@ -29,10 +29,7 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_intacct_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [n for n in os.environ if n.startswith("INTACCT_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
 
 def write_fleet(path: Path, body: str) -> Path:

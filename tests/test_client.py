@@ -26,7 +26,7 @@ from pytest_intacct.client import (
 )
 from pytest_intacct.client import functions as fn
 from pytest_intacct.safety.redaction import Secret
-from tests import answers
+from tests.helpers import answers
 
 LOGIN_URL = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 SESSION_URL = "https://na12.intacct.com/ia/xml/xmlgw.phtml"

@@ -32,8 +32,8 @@ from pytest_intacct.client import (
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.request import sent_functions
 from pytest_intacct.safety.redaction import REDACTED_WHOLE, Secret, redact
-from tests import answers
-from tests.hostile_gateway import Answer, HostileGateway, hostile_gateway
+from tests.helpers import answers
+from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
 
 SENDER_CANARY = 'SenderCanary5e1<"&\\ë-5e1Tail'
 USER_CANARY = 'UserCanary8b2<"&\\Ü-8b2Tail'
@@ -682,8 +682,8 @@ import requests
 
 from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy
 from pytest_intacct.safety.redaction import Secret
-from tests import answers
-from tests.hostile_gateway import Answer, hostile_gateway
+from tests.helpers import answers
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 
 def client_for(gateway):

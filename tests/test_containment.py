@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_acceptance_scenarios import TRELICA_IDS
+from tests.helpers.runs import TRELICA_IDS
 
 CANARY = 'Boom-Canary-<"&\\-é'
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_acceptance_scenarios import outcomes, run_acceptance
+from tests.helpers.runs import outcomes, run_acceptance
 
 
 def recorded_run(pytester, scenario: str, env: str = "demo"):

@@ -10,9 +10,8 @@ import pytest
 
 from pytest_intacct.simulator import Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
-from tests.test_acceptance_scenarios import outcomes, run_acceptance, trelica
-from tests.test_reports import static_page, text
-from tests.test_xdist import verdicts
+from tests.helpers.pages import static_page, text
+from tests.helpers.runs import outcomes, run_acceptance, trelica, verdicts
 
 CANARY = "Canary-Fleet-Secret-9c1e"
 

@@ -13,7 +13,7 @@ from pytest_intacct.client import IntacctError
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.response import parse_response
 from pytest_intacct.simulator import queries
-from tests import answers
+from tests.helpers import answers
 
 FUZZ = settings(max_examples=300, deadline=None)
 

@@ -13,10 +13,7 @@ INTACCT_USER_PASSWORD=user-canary-5678
 """
 
 
-@pytest.fixture(autouse=True)
-def no_intacct_variables(monkeypatch):
-    for name in [n for n in __import__("os").environ if n.startswith("INTACCT_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
 
 def test_help_lists_the_intacct_options(pytester):

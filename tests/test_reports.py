@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
 
 import pytest
 from lxml import etree
-from lxml import html as lxml_html
 
-
-def html_blob(path) -> dict:
-    """pytest-html renders rows client-side from a JSON blob; read that rather than the DOM."""
-    match = re.search(r'data-jsonblob="([^"]*)"', path.read_text())
-    return json.loads(html.unescape(match.group(1)))
-
-
-def static_page(path):
-    """The page as a reader without JavaScript gets it: scripts and templates dropped."""
-    tree = lxml_html.fromstring(path.read_text())
-    for node in tree.xpath("//script|//template|//*[@data-jsonblob]"):
-        node.getparent().remove(node)
-    return tree
-
-
-def text(node) -> str:
-    return " ".join(" ".join(node.itertext()).split())
-
-
-def run_with_artifacts(pytester, scenario: str, *args: str):
-    paths = {name: pytester.path / name for name in ("report.html", "junit.xml", "a.md")}
-    result = pytester.runpytest(
-        "--intacct-env=demo",
-        f"--intacct-scenario={scenario}",
-        f"--html={paths['report.html']}",
-        "--self-contained-html",
-        f"--junitxml={paths['junit.xml']}",
-        f"--intacct-markdown={paths['a.md']}",
-        "-rs",
-        *args,
-    )
-    return result, paths
+from tests.helpers.pages import html_blob, static_page, text
+from tests.helpers.runs import run_with_artifacts
 
 
 @pytest.fixture

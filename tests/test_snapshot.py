@@ -19,7 +19,7 @@ from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.results.finding import Outcome
 from pytest_intacct.safety.redaction import Secret
-from tests import answers
+from tests.helpers import answers
 
 TRELICA = load_profile("trelica")
 USER = "trelica_ws"

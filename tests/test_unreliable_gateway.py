@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_acceptance_scenarios import TRELICA_IDS, outcomes, run_acceptance, trelica
+from tests.helpers.runs import TRELICA_IDS, outcomes, run_acceptance, trelica
 
 
 def faulty_scenario(pytester, faults: str):

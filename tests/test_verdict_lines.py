@@ -6,7 +6,7 @@ from pytest_intacct.identity import Identity
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
 from pytest_intacct.results.finding import Finding
-from tests.test_acceptance_json import CALANCE, TRELICA, WHEN, result
+from tests.helpers.results import CALANCE, TRELICA, WHEN, result
 
 FAILED = Finding.failed("active", "inactive")
 UNCHECKED = Finding.error("login", "gateway unreachable")

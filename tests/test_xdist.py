@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from pytest_intacct.simulator import available_scenarios
-from tests.test_acceptance_scenarios import run_acceptance
+from tests.helpers.runs import run_acceptance, verdicts
 
 ENVIRONMENTS = {"calance-ready": "demo:test,demo:production"}
-# The gateway gives every error a fresh Support ID; nothing else may differ between two runs.
-SUPPORT_ID = re.compile(r"\[Support ID: [^\]]+\]")
-
-
-def verdicts(by_env: dict) -> dict:
-    return {
-        (env, rid): (
-            entry["outcome"],
-            SUPPORT_ID.sub("[Support ID]", entry["observed"]),
-            entry.get("root_cause"),
-        )
-        for env, entries in by_env.items()
-        for rid, entry in entries.items()
-    }
 
 
 @pytest.mark.parametrize("scenario", available_scenarios())
