@@ -1,4 +1,5 @@
-"""The terminal summary ends with one verdict line per environment, worst first, by group in a fleet."""
+"""The terminal summary: the verdict, the failures, root causes with what they left unchecked, and one verdict
+line per environment at the end, worst first, by group in a fleet."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from pytest_intacct.identity import Identity
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
 from pytest_intacct.results.finding import Finding
+from tests.helpers.pages import static_page, text
 from tests.helpers.results import CALANCE, TRELICA, WHEN, result
+from tests.helpers.runs import run_with_artifacts
 
 FAILED = Finding.failed("active", "inactive")
 UNCHECKED = Finding.error("login", "gateway unreachable")
@@ -73,3 +76,30 @@ def test_a_fleet_lists_groups_worst_first_each_with_its_environments_worst_first
         "profiles: trelica (Trelica integration for Sage Intacct), "
         "calance (Calance integrations for Sage Intacct)"
     )
+
+
+def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permissions_run):
+    result, _ = missing_permissions_run
+    result.stdout.fnmatch_lines(
+        [
+            "*Intacct acceptance*",
+            "profile: trelica*",
+            "verdict: NOT READY",
+            "demo: NOT READY (15 pass, 2 fail, 1 manual)",
+            "  FAIL   permission-employees-edit: getUserPermissions lists Employees: View",
+            "SKIPPED * manual: ip-allowlist: *",
+        ]
+    )
+
+
+def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pytester):
+    result, paths = run_with_artifacts(pytester, "sender-bad-password")
+    assert result.ret == 10
+    result.stdout.fnmatch_lines(["  ERROR  18 not checked: sign-in could not complete: *"])
+    page = static_page(paths["report.html"])
+    [group] = page.get_element_by_id("intacct").find_class("intacct-req")
+    assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
+    assert "Fix" not in text(group)
+    markdown = paths["a.md"].read_text()
+    assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
+    assert "fix (" not in markdown

@@ -1,19 +1,14 @@
-"""The report artifacts of a run: the go-live HTML page, JUnit properties, the terminal summary, Markdown."""
+"""The go-live HTML page: the verdict first, static tables, every failing requirement with its details, and
+text from the gateway or the settings shown as text, never as markup."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
-from lxml import etree
-
+from pytest_intacct.reporting.html import requirement_block, summary_html
 from tests.helpers.pages import html_blob, static_page, text
+from tests.helpers.results import TRELICA, hostile_report
 from tests.helpers.runs import run_with_artifacts
-
-
-@pytest.fixture
-def missing_permissions_run(pytester):
-    return run_with_artifacts(pytester, "missing-permissions")
 
 
 def test_the_verdict_leads_the_page_title_and_heading(missing_permissions_run):
@@ -125,68 +120,28 @@ def test_not_applicable_rows_show_no_fix(pytester):
     assert "READY" in text(static_page(paths["report.html"]).find_class("verdict")[0])
 
 
-def test_junit_carries_requirement_waived_and_the_verdicts(missing_permissions_run):
-    _, paths = missing_permissions_run
-    tree = etree.parse(str(paths["junit.xml"]))
-    cases = {case.get("name"): case for case in tree.iter("testcase")}
-    case = cases["test_permission[demo-permission-ap-adjustments-view]"]
-    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
-    assert properties == {
-        "intacct_requirement": "permission-ap-adjustments-view",
-        "intacct_environment": "demo",
-        "intacct_severity": "medium",
-        "intacct_outcome": "fail",
-        "intacct_waived": "false",
-    }
-    assert case.find("failure") is not None
-    suite = {p.get("name"): p.get("value") for p in tree.find(".//testsuite/properties")}
-    assert suite == {
-        "intacct_verdict": "NOT READY",
-        "intacct_partial": "false",
-        "intacct_verdict[demo]": "NOT READY",
-    }
+def test_html_sections_escape_everything_from_the_gateway_and_settings():
+    page = summary_html(hostile_report(), [TRELICA])
+    assert "<script" not in page
+    assert "<img" not in page
+    for tag in ("<b>", "<i>", "<u>", "<s>"):
+        assert tag not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("</pre>") == page.count("<pre>")
 
 
-def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permissions_run):
-    result, _ = missing_permissions_run
-    result.stdout.fnmatch_lines(
-        [
-            "*Intacct acceptance*",
-            "profile: trelica*",
-            "verdict: NOT READY",
-            "demo: NOT READY (15 pass, 2 fail, 1 manual)",
-            "  FAIL   permission-employees-edit: getUserPermissions lists Employees: View",
-            "SKIPPED * manual: ip-allowlist: *",
-        ]
-    )
+def test_a_row_block_escapes_too():
+    row = hostile_report().rows[0]
+    block = requirement_block(row)
+    assert "<script" not in block
+    assert "<img" not in block
 
 
-def test_markdown_has_verdict_counts_and_failures_with_fixes(missing_permissions_run):
-    _, paths = missing_permissions_run
-    markdown = paths["a.md"].read_text()
-    assert markdown.startswith("## Intacct acceptance: **NOT READY**\n")
-    assert "| demo (test) | NOT READY | 15 | 2 | 0 | 1 | 0 | 0 |" in markdown
-    assert "- **FAIL** permission-employees-edit in demo: Trelica can edit Employees" in markdown
-    assert "  - fix (Specifying permissions): Company > Admin > Roles" in markdown
-    assert "### Manual attestations owed" in markdown
-
-
-def test_markdown_text_from_the_gateway_cannot_inject_markup():
-    from pytest_intacct.reporting.markdown import escape
-
-    assert escape("[click](http://evil) <img src=x> | `code` *b* &amp;\nnext") == (
-        r"\[click\](http:" "\u2060" r"//evil) \<img src=x> \| \`code\` \*b\* \&amp; next"
-    )
-
-
-def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pytester):
-    result, paths = run_with_artifacts(pytester, "sender-bad-password")
-    assert result.ret == 10
-    result.stdout.fnmatch_lines(["  ERROR  18 not checked: sign-in could not complete: *"])
-    page = static_page(paths["report.html"])
-    [group] = page.get_element_by_id("intacct").find_class("intacct-req")
-    assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
-    assert "Fix" not in text(group)
-    markdown = paths["a.md"].read_text()
-    assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
-    assert "fix (" not in markdown
+def test_root_caused_errors_group_under_their_cause_without_a_fix():
+    report = hostile_report()
+    [(cause, caused)] = report.root_causes()
+    assert cause.requirement.id == "user-active"
+    assert [r.requirement.id for r in caused] == ["user-login"]
+    block = requirement_block(caused[0])
+    assert "Fix" not in block
+    assert "Not checked because" in block

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 
 from pytest_intacct.evidence.lanes import Progress, collect_all
-from pytest_intacct.plugin.options import concurrency as parse_concurrency
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, check_concurrency
 
 TIMEOUT = 10  # seconds a barrier waits before the test fails; never reached when the engine is right
@@ -177,16 +175,3 @@ def test_the_default_concurrency_is_at_least_32() -> None:
     assert check_concurrency(DEFAULT_CONCURRENCY) == DEFAULT_CONCURRENCY
     assert check_concurrency(1) == 1
     assert check_concurrency(MAX_CONCURRENCY) == MAX_CONCURRENCY
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("32", 32), (" 1 ", 1), (str(MAX_CONCURRENCY), MAX_CONCURRENCY)]
-)
-def test_the_option_parser_accepts_whole_numbers_in_range(text: str, expected: int) -> None:
-    assert parse_concurrency(text) == expected
-
-
-@pytest.mark.parametrize("text", ["0", "many", "1.5", "", str(MAX_CONCURRENCY + 1)])
-def test_the_option_parser_gives_argparse_a_usage_error(text: str) -> None:
-    with pytest.raises(argparse.ArgumentTypeError, match=f"whole number from 1 to {MAX_CONCURRENCY}"):
-        parse_concurrency(text)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
+
+from pytest_intacct.plugin.options import concurrency as parse_concurrency
+from pytest_intacct.safety.limits import MAX_CONCURRENCY
 
 COMPLETE = """
 INTACCT_SENDER_ID=TrelicaMPP
@@ -228,3 +233,23 @@ def test_two_outputs_naming_one_file_are_a_usage_error(pytester, first, second):
     pytester.mkdir("out")
     result = pytester.runpytest("--intacct-env=demo", first, second)
     assert_usage_error(result, f"ERROR: {first.split('=')[0]} and {second.split('=')[0]} both write *")
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "257", "many"])
+def test_concurrency_is_a_bounded_whole_number(pytester, value):
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-concurrency={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*argument --intacct-concurrency*"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("32", 32), (" 1 ", 1), (str(MAX_CONCURRENCY), MAX_CONCURRENCY)]
+)
+def test_the_option_parser_accepts_whole_numbers_in_range(text: str, expected: int) -> None:
+    assert parse_concurrency(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "many", "1.5", "", str(MAX_CONCURRENCY + 1)])
+def test_the_option_parser_gives_argparse_a_usage_error(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=f"whole number from 1 to {MAX_CONCURRENCY}"):
+        parse_concurrency(text)

@@ -8,7 +8,7 @@ import pytest
 
 from pytest_intacct.settings.fleet import FleetError, fleet_values, load_fleet
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fleet.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fleet.toml"
 CANARY = "Canary-Secret-7f3a"
 
 

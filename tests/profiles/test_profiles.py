@@ -187,7 +187,7 @@ def test_check_kinds_are_the_documented_ones():
         "right": Param(),
         "object": Param(required=False),
     }
-    documented = Path(__file__).parent.parent.joinpath("docs", "checks.md").read_text(encoding="utf-8")
+    documented = Path(__file__).parents[2].joinpath("docs", "checks.md").read_text(encoding="utf-8")
     for name in KINDS:
         assert f"### `{name}`" in documented, name
 

@@ -81,10 +81,3 @@ def test_a_quick_read_shows_no_progress():
     reporter = Reporter(tty=True)
     ProgressLine(Config(reporter))(Progress(1, 1, 0))
     assert reporter.lines == []
-
-
-@pytest.mark.parametrize("value", ["0", "-3", "257", "many"])
-def test_concurrency_is_a_bounded_whole_number(pytester, value):
-    result = pytester.runpytest("--intacct-env=demo", f"--intacct-concurrency={value}")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*argument --intacct-concurrency*"])
