@@ -49,18 +49,24 @@ def test_no_test_module_imports_another():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from tests.plugin.test_scenarios import run_acceptance", ["tests.plugin.test_scenarios"]),
-        ("import tests.test_run", ["tests.test_run"]),
-        ("import tests.test_run as run", ["tests.test_run"]),
-        ("from tests.reporting import test_reports", ["tests.reporting.test_reports"]),
-        ("from .test_xdist import verdicts", ["tests.plugin.test_xdist"]),
-        ("from ..test_run import x", ["tests.test_run"]),
-        ("from .. import test_run", ["tests.test_run"]),
-        ("def f():\n    from tests.test_run import x\n", ["tests.test_run"]),
-        ("from tests.helpers.runs import run_acceptance, outcomes", []),
-        ("from tests.helpers import answers", []),
-        ("from .conftest import StartSimulator", []),
-        ("import pytest\nfrom pytest_intacct.plugin import test_user", []),
+        pytest.param(
+            "from tests.plugin.test_scenarios import run_acceptance",
+            ["tests.plugin.test_scenarios"],
+            id="from",
+        ),
+        pytest.param("import tests.test_run", ["tests.test_run"], id="import"),
+        pytest.param("import tests.test_run as run", ["tests.test_run"], id="import-as"),
+        pytest.param(
+            "from tests.reporting import test_reports", ["tests.reporting.test_reports"], id="from-package"
+        ),
+        pytest.param("from .test_xdist import verdicts", ["tests.plugin.test_xdist"], id="relative"),
+        pytest.param("from ..test_run import x", ["tests.test_run"], id="relative-parent"),
+        pytest.param("from .. import test_run", ["tests.test_run"], id="relative-parent-package"),
+        pytest.param("def f():\n    from tests.test_run import x\n", ["tests.test_run"], id="nested"),
+        pytest.param("from tests.helpers.runs import run_acceptance, outcomes", [], id="helpers"),
+        pytest.param("from tests.helpers import answers", [], id="helpers-package"),
+        pytest.param("from .conftest import StartSimulator", [], id="conftest"),
+        pytest.param("import pytest\nfrom pytest_intacct.plugin import test_user", [], id="not-tests"),
     ],
 )
 def test_the_layout_check_finds_every_spelling_of_such_an_import(source, expected):
