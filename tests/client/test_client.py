@@ -13,6 +13,7 @@ import responses
 from lxml import etree
 
 from pytest_intacct.client import (
+    ClientUsageError,
     Credentials,
     ErrorKind,
     FunctionFailed,
@@ -27,6 +28,8 @@ from pytest_intacct.client import (
 from pytest_intacct.client import functions as fn
 from pytest_intacct.safety.redaction import Secret
 from tests.helpers import answers
+from tests.helpers.hostile_client import hostile_client
+from tests.helpers.hostile_gateway import hostile_gateway
 
 LOGIN_URL = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 SESSION_URL = "https://na12.intacct.com/ia/xml/xmlgw.phtml"
@@ -512,3 +515,11 @@ def test_a_page_announcing_records_it_does_not_carry_is_unreadable():
     result = parse_response(body.encode(), http_status=200, content_type="text/xml").result("c1")
     with pytest.raises(GatewayUnavailable, match=r"announced count=2 but carried 0 record\(s\)"):
         _ = result.page
+
+
+def test_read_to_end_refuses_what_is_not_a_paged_read():
+    with hostile_gateway() as gateway:
+        client = hostile_client(gateway)
+        result = fn.lookup("X")
+        with pytest.raises(ClientUsageError, match="not a paged read"):
+            client.read_to_end(result, None)  # type: ignore[arg-type]
