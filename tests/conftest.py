@@ -1,8 +1,13 @@
-"""The project's tests talk to loopback only: a name or address anywhere else is refused, not looked up."""
+"""The project's tests talk to loopback only: a name or address anywhere else is refused, not looked up.
+
+``no_intacct_variables`` is for modules that run the plugin with settings of their own
+(``pytestmark = pytest.mark.usefixtures("no_intacct_variables")``).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 import pytest
@@ -37,3 +42,10 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(host, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def no_intacct_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``INTACCT_`` variable of the machine running the tests reaches a run; the test sets its own."""
+    for name in [n for n in os.environ if n.startswith("INTACCT_")]:
+        monkeypatch.delenv(name)

@@ -1,0 +1,1 @@
+"""Tests of pytest_intacct/checks/: every decision of every check kind, and kinds from outside."""

@@ -1,0 +1,1 @@
+"""Tests of pytest_intacct/evidence/: collection into snapshots, concurrent lanes, evidence packs."""

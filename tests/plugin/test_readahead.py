@@ -1,0 +1,83 @@
+"""Reading ahead: which environments the selected tests need, and the progress line on a terminal."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_intacct.evidence.lanes import Progress
+from pytest_intacct.plugin.readahead import ProgressLine, environments_of
+
+
+class Item:
+    def __init__(self, **params: object) -> None:
+        self.callspec = type("CallSpec", (), {"params": params})()
+
+
+def test_the_environments_of_the_selected_tests_in_run_order():
+    requirement = object()
+    items = [Item(intacct_requirement=("prod", requirement)), Item(intacct_env="qa"), Item()]
+    assert environments_of(items, ["sandbox", "qa", "prod"]) == ["qa", "prod"]
+    across = [Item(intacct_requirement=("*", requirement))]
+    assert environments_of(across, ["sandbox", "prod"]) == ["sandbox", "prod"]
+    in_a_group = [Item(intacct_requirement=("*acme", requirement))]
+    members = {"*acme": ["acme-prod", "acme-sbx"], "*globex": ["globex"]}
+    names = ["globex", "acme-sbx", "acme-prod"]
+    assert environments_of(in_a_group, names, members) == ["acme-sbx", "acme-prod"]
+
+
+class Reporter:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.lines = tty, []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def rewrite(self, line: str, erase: bool = False) -> None:
+        self.lines.append(line)
+
+    def write_line(self, line: str) -> None:
+        self.lines.append(line)
+
+
+class Config:
+    def __init__(self, reporter: Reporter, verbosity: int = 0) -> None:
+        self.reporter, self.verbosity = reporter, verbosity
+        self.pluginmanager = self
+
+    def get_plugin(self, name: str) -> Reporter:
+        return self.reporter
+
+    def get_verbosity(self) -> int:
+        return self.verbosity
+
+
+@pytest.fixture
+def slow_run(monkeypatch):
+    monkeypatch.setattr("pytest_intacct.plugin.readahead.PROGRESS_AFTER_SECONDS", 0.0)
+
+
+def test_a_long_read_shows_progress_on_a_terminal(slow_run):
+    reporter = Reporter(tty=True)
+    line = ProgressLine(Config(reporter))
+    line(Progress(1, 3, 0))
+    line(Progress(2, 3, 1))
+    line(Progress(3, 3, 1))
+    assert reporter.lines == [
+        "intacct: read 1/3 environments",
+        "intacct: read 2/3 environments, 1 could not be read",
+        "intacct: read 3/3 environments, 1 could not be read",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(("tty", "verbosity"), [(False, 0), (True, -1)], ids=["not-a-terminal", "quiet"])
+def test_progress_is_silent_off_a_terminal_and_under_quiet(slow_run, tty, verbosity):
+    reporter = Reporter(tty=tty)
+    ProgressLine(Config(reporter, verbosity))(Progress(1, 1, 0))
+    assert reporter.lines == []
+
+
+def test_a_quick_read_shows_no_progress():
+    reporter = Reporter(tty=True)
+    ProgressLine(Config(reporter))(Progress(1, 1, 0))
+    assert reporter.lines == []

@@ -1,0 +1,1 @@
+"""Tests of pytest_intacct/results/: findings, waivers and the readiness verdict."""

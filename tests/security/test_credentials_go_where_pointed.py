@@ -1,0 +1,83 @@
+"""docs/security.md section 3: credentials go only where the user pointed them: no redirect is followed and a
+session endpoint elsewhere, or only looking like the gateway's, gets nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from urllib3.util import parse_url
+
+from pytest_intacct.client import GatewayUnavailable, RetryPolicy
+from pytest_intacct.client.endpoints import session_endpoint_allowed
+from tests.helpers import answers
+from tests.helpers.hostile_client import hostile_client, reply, session
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
+
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
+
+
+LOGIN = "https://api.intacct.com/ia/xml/xmlgw.phtml"
+
+
+@pytest.mark.parametrize("host", ["evil.test", "127.0.0.1"])
+def test_a_backslash_in_the_session_endpoint_cannot_smuggle_another_host(host):
+    """A backslash makes urllib.parse and urllib3 read different hosts: the endpoint is refused."""
+    session = f"https://{host}\\.intacct.com/ia/xml/xmlgw.phtml"
+    # Where the session id and sender password would really go: requests parses with urllib3.
+    assert parse_url(session).host == host
+    assert requests.Request("POST", session).prepare().url.startswith(f"https://{host}/")
+    assert not session_endpoint_allowed(LOGIN, session)
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        "https://api.intacct.com.evil.test/ia/xml/xmlgw.phtml",
+        "https://evilintacct.com/ia/xml/xmlgw.phtml",
+        "https://na1.intacct.com\u3002evil.test/ia/xml/xmlgw.phtml",
+        "https://na1.intacct.com:8443/ia/xml/xmlgw.phtml",
+        "http://na1.intacct.com/ia/xml/xmlgw.phtml",
+        "https://na1.intacct.com%2F@evil.test/",
+    ],
+)
+def test_lookalike_session_endpoints_are_refused(session):
+    """Session endpoints that only look like *.intacct.com, or change port or scheme, are refused."""
+    assert not session_endpoint_allowed(LOGIN, session)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_never_followed(status):
+    """A 3xx pointing at another server gets neither the body nor a request."""
+    with hostile_gateway() as gateway, hostile_gateway() as thief:
+        gateway.script(Answer(status, b"", {"Location": f"http://127.0.0.1:{thief.port}/steal?x=1"}))
+        with pytest.raises(GatewayUnavailable) as info:
+            hostile_client(gateway, retry=RetryPolicy(retries=2, backoff_factor=0)).sign_in()
+    assert thief.received == []
+    assert len(gateway.received) == 1
+    assert f"127.0.0.1:{thief.port}" in str(info.value)
+    assert "steal" not in str(info.value)
+    assert info.value.http_status == status
+
+
+def test_a_session_endpoint_elsewhere_gets_neither_session_nor_passwords():
+    """A sign-in answer naming another server as the session endpoint sends it nothing."""
+    with hostile_gateway() as gateway, hostile_gateway() as thief:
+        gateway.script(session(thief.url))
+        client = hostile_client(gateway)
+        with pytest.raises(GatewayUnavailable, match=f"127.0.0.1:{thief.port}") as info:
+            client.read_by_query("DEPARTMENT")
+    assert thief.received == []
+    assert "session endpoint" in str(info.value)
+
+
+def test_a_session_endpoint_on_the_same_host_and_port_is_followed():
+    """The control: a session endpoint on the login's host and port is followed."""
+    with hostile_gateway() as gateway:
+        same = gateway.url.replace("/ia/xml/xmlgw.phtml", "/other/path")
+        empty = '<data listtype="department" count="0" numremaining="0"/>'
+        gateway.script(
+            session(same), reply(lambda ids: answers.response(answers.result("readByQuery", ids[0], empty)))
+        )
+        assert hostile_client(gateway).read_by_query("DEPARTMENT") == []
+    assert [r.path for r in gateway.received] == ["/ia/xml/xmlgw.phtml", "/other/path"]

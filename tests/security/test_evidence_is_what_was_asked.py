@@ -1,0 +1,273 @@
+"""docs/security.md section 6: evidence is what was asked: a result for another function, controlid, login or
+status, or a page lying about its records, is "could not check", never a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+from lxml import etree
+
+from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, IntacctError
+from pytest_intacct.client import functions as fn
+from pytest_intacct.simulator import Simulator, load_scenario
+from tests.helpers import answers
+from tests.helpers.environments import dotenv
+from tests.helpers.hostile_client import (
+    SESSION_CANARY,
+    assert_no_secret,
+    chain_texts,
+    controlids,
+    hostile_client,
+    reply,
+    session,
+    users,
+)
+from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
+
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
+
+
+def test_a_result_missing_from_the_answer_is_typed_not_a_key_error():
+    """An answer without the asked result is a typed error, not a KeyError, and holds no secret."""
+    with hostile_gateway() as gateway:
+        gateway.script(session(gateway.url), Answer(body=answers.response()))
+        client = hostile_client(gateway)
+        with pytest.raises(IntacctError, match="0 results with controlid") as info:
+            client.read_by_query("DEPARTMENT")
+    assert not isinstance(info.value, KeyError)
+    assert_no_secret(*chain_texts(info.value))
+
+
+def test_a_result_for_another_function_is_not_evidence():
+    """A result under the asked controlid but for another function is not taken."""
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            reply(lambda ids: answers.response(answers.result("create", ids[0], "<data/>"))),
+        )
+        with pytest.raises(IntacctError, match="is for 'create', not 'readByQuery'"):
+            hostile_client(gateway).read_by_query("DEPARTMENT")
+
+
+def test_a_duplicated_result_is_not_evidence():
+    """Two results under one controlid are not taken."""
+    empty = '<data listtype="department" count="0" numremaining="0"/>'
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            reply(
+                lambda ids: answers.response(
+                    answers.result("readByQuery", ids[0], empty), answers.result("readByQuery", ids[0], empty)
+                )
+            ),
+        )
+        with pytest.raises(IntacctError, match="2 results with controlid"):
+            hostile_client(gateway).read_by_query("DEPARTMENT")
+
+
+@pytest.mark.parametrize("status", [402, 404, 500, 503])
+def test_a_non_2xx_answer_with_a_success_envelope_is_could_not_check(status):
+    """An error status under a success envelope is "could not check", never a refusal."""
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(status, answers.session(SESSION_CANARY, gateway.url, "x")))
+        with pytest.raises(GatewayUnavailable, match=f"HTTP {status}") as info:
+            hostile_client(gateway).sign_in()
+    assert not isinstance(info.value, GatewayRejected)
+
+
+def test_a_non_2xx_answer_carrying_results_is_could_not_check():
+    """Results carried by an HTTP 500 answer are not taken."""
+    empty = '<data listtype="department" count="0" numremaining="0"/>'
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            lambda body: Answer(
+                500, answers.response(answers.result("readByQuery", controlids(body)[0], empty))
+            ),
+        )
+        with pytest.raises(GatewayUnavailable, match="HTTP 500"):
+            hostile_client(gateway).read_by_query("DEPARTMENT")
+
+
+def control_failure(errorno: str, description: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><response><control><status>failure</status></control>'
+        f"<errormessage>{answers.error(errorno, description)}</errormessage></response>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        (401, answers.SIGN_IN_401, ErrorKind.SIGN_IN_FAILED),
+        (400, control_failure("GW-0011", "Invalid sender or tenant"), ErrorKind.COMPANY_UNAVAILABLE),
+        (400, control_failure("invalidRequest", "Invalid Request"), ErrorKind.COMPANY_UNAVAILABLE),
+        (429, control_failure("GW-0010", "API rate limit exceeded"), ErrorKind.THROTTLED),
+    ],
+)
+def test_the_documented_failure_answers_keep_their_meaning(status, body, kind):
+    """The control: the gateway's documented failure answers keep their meaning."""
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(status, body))
+        with pytest.raises(GatewayRejected) as info:
+            hostile_client(gateway).sign_in()
+    assert info.value.kind is kind
+
+
+def test_an_undocumented_refusal_outside_2xx_is_could_not_check():
+    """A 403 dressed as a sign-in refusal is "could not check", not a failed sign-in."""
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(403, answers.SIGN_IN_401))
+        with pytest.raises(GatewayUnavailable, match="not one of the gateway's documented answers"):
+            hostile_client(gateway).sign_in()
+
+
+def test_a_read_that_succeeds_without_data_is_an_error():
+    """A read that claims success without its <data> is unreadable."""
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            reply(lambda ids: answers.response(answers.result("getUserPermissions", ids[0]))),
+        )
+        with pytest.raises(GatewayUnavailable, match="without the <data>") as info:
+            hostile_client(gateway).get_user_permissions("trelica_ws")
+    assert info.value.kind is ErrorKind.UNREADABLE
+
+
+@pytest.mark.parametrize(
+    "attribute", ['numremaining="lots"', 'count="-1"', 'numremaining="1e3"', 'count="٣"']
+)
+def test_a_non_numeric_paging_attribute_is_unreadable(attribute):
+    """Paging attributes that are not whole counts (words, -1, 1e3, Arabic digits) are unreadable."""
+    data = f'<data listtype="department" {attribute}/>'
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            reply(lambda ids: answers.response(answers.result("readByQuery", ids[0], data))),
+        )
+        with pytest.raises(GatewayUnavailable, match="not a count") as info:
+            hostile_client(gateway).read_by_query("DEPARTMENT")
+    assert info.value.kind is ErrorKind.UNREADABLE
+
+
+def departments(department: str, attributes: str) -> str:
+    row = f"<department><DEPARTMENTID>{department}</DEPARTMENTID></department>"
+    return f'<data listtype="department" {attributes}>{row}</data>'
+
+
+def test_read_to_end_follows_a_batched_read_by_query_and_a_batched_query():
+    """The control: a batched read is read to its end through exactly the pages it asked for."""
+
+    def batch(ids):
+        rbq = departments("D1", 'count="1" numremaining="1" resultId="R9"')
+        query = users("1", 'count="1" numremaining="1" offset="0"')
+        return answers.response(
+            answers.result("readByQuery", ids[0], rbq), answers.result("query", ids[1], query)
+        )
+
+    def more(body):
+        root = etree.fromstring(body)
+        ids = controlids(body)
+        if root.find(".//readMore") is not None:
+            assert root.findtext(".//readMore/resultId") == "R9"
+            data = departments("D2", 'count="1" numremaining="0" resultId="R9"')
+            return Answer(body=answers.response(answers.result("readMore", ids[0], data)))
+        assert root.findtext(".//query/offset") == "1"
+        data = users("2", 'count="1" numremaining="0" offset="1"')
+        return Answer(body=answers.response(answers.result("query", ids[0], data)))
+
+    with hostile_gateway() as gateway:
+        gateway.script(session(gateway.url), reply(batch), more, more)
+        client = hostile_client(gateway)
+        rbq, query = (
+            fn.read_by_query("DEPARTMENT", pagesize=1),
+            fn.query("USERINFO", ["RECORDNO"], pagesize=1),
+        )
+        response = client.execute([rbq, query])
+        all_departments = client.read_to_end(rbq, response.result(rbq.controlid, "readByQuery"))
+        all_users = client.read_to_end(query, response.result(query.controlid, "query"))
+    assert [r["DEPARTMENTID"] for r in all_departments] == ["D1", "D2"]
+    assert [r["RECORDNO"] for r in all_users] == ["1", "2"]
+
+
+@contextmanager
+def tampering_proxy(
+    scenario: str, mutate: Callable[[str], str]
+) -> Iterator[tuple[HostileGateway, Simulator]]:
+    """A loopback gateway that forwards every request to the simulator and alters its answers."""
+    with Simulator(load_scenario(scenario)) as simulator, hostile_gateway() as gateway:
+        upstream = simulator.endpoint.split("/ia/")[0]
+        mine = gateway.url.split("/ia/")[0]
+
+        def answer(body: bytes) -> Answer:
+            path = gateway.received[-1].path
+            reply = requests.post(
+                upstream + path, data=body, headers={"Content-Type": "application/xml"}, timeout=10
+            )
+            return Answer(reply.status_code, mutate(reply.text.replace(upstream, mine)))
+
+        gateway.script(answer)
+        yield gateway, simulator
+
+
+def _empty_roleusers(attributes: str) -> Callable[[str], str]:
+    pattern = re.compile(r'<data listtype="roleusers"[^>]*>.*?</data>', re.DOTALL)
+    return lambda text: pattern.sub(f'<data listtype="roleusers" {attributes}></data>', text)
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'count="1" totalcount="1" numremaining="0" resultId=""',
+        'count="0" totalcount="3" numremaining="0" resultId=""',
+    ],
+    ids=["count-without-records", "totalcount-without-pages"],
+)
+def test_a_page_that_omits_the_records_it_announces_is_could_not_check(pytester, attributes):
+    """A ROLEUSERS page announcing records it does not carry is "could not check", not "no role"."""
+    result = run_through(pytester, _empty_roleusers(attributes), "-rs", "-k", "role-assigned")
+    skipped = [line for line in result.stdout.lines if "n/a: role-assigned" in line]
+    assert skipped == []
+    assert result.ret == 10
+
+
+def run_through(pytester: pytest.Pytester, mutate: Callable[[str], str], *args: str) -> pytest.RunResult:
+    """The shipped suites against the Trelica-ready simulator, every answer passed through ``mutate``."""
+    with tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
+        login = simulator.primary_login
+        dotenv(
+            pytester,
+            "stage",
+            gateway.url,
+            INTACCT_SENDER_ID=login.sender_id,
+            INTACCT_SENDER_PASSWORD=login.sender_password,
+            INTACCT_COMPANY_ID=login.company_id,
+            INTACCT_USER_ID=login.user_id,
+            INTACCT_USER_PASSWORD=login.user_password,
+        )
+        return pytester.runpytest("--intacct-env=stage", "--intacct-retries=0", *args)
+
+
+def test_a_user_record_for_another_login_is_not_evidence(pytester):
+    """A USERINFO answer holding another login's record is not evidence about ours."""
+
+    def other_login(text: str) -> str:
+        return text.replace("<LOGINID>trelica_ws</LOGINID>", "<LOGINID>someone_else</LOGINID>")
+
+    # user-active may still pass on the sign-in alone (only an active user gets a session); the user
+    # type has no evidence but the record, so it must not be judged on someone else's.
+    result = run_through(pytester, other_login, "-k", "user-type-business")
+    assert result.ret == 10  # could not check
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*USERINFO answered for 'someone_else', not for 'trelica_ws'*"])
+
+
+def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
+    """The control: the proxy passing answers through unchanged gives the simulator's verdict."""
+    result = run_through(pytester, lambda text: text, "-k", "role-assigned or user-active")
+    result.assert_outcomes(passed=2)

@@ -1,0 +1,223 @@
+"""docs/security.md section 11: canary secrets: no run, with any flag, shows a password or session id in any
+artifact or encoding.
+
+The canaries hold ``<"&\\`` and a non-ASCII letter, so each takes a different shape on the way (XML-escaped in
+the request, JSON- and HTML-escaped in the report, base64 in pytest-html's extras, URL-encoded in a URL). The
+artifacts are decoded before they are searched, and every encoded shape of each canary is searched for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape
+
+import pytest
+
+from pytest_intacct.evidence import packs as evidence
+from tests.helpers.environments import write_fleet
+
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
+
+
+SENDER_CANARY = 'Sender<"&\\é-8e1f2a'
+USER_CANARY = 'User<"&\\ü-4b7c9d'
+# Each canary ends in a tag no encoding changes, so a secret is found whatever shape it took.
+TAGS = ("8e1f2a", "4b7c9d")
+# pytest's --showlocals wraps long values over lines as adjacent string literals: join them again.
+WRAPPED = re.compile(r"""['"]\s*\n\s*b?['"]""")
+# Session ids end in ".." (docs/simulator.md); nothing else in a report looks like one.
+SESSION_ID = re.compile(r"[A-Za-z0-9_\-~]{12,}\.\.")
+LOUD = ("-vv", "--tb=long", "--showlocals", "-rA", "--log-level=DEBUG", "-o", "log_cli=true")
+
+# TOML literal strings ('...') take the canaries as they are.
+CANARY_SCENARIO = f"""
+extends = "{{base}}"
+
+[[logins]]
+name = "primary"
+sender_id = "TrelicaMPP"
+sender_password = '{SENDER_CANARY}'
+company_id = "TRELICA-DEMO"
+user_id = "trelica_ws"
+user_password = '{USER_CANARY}'
+
+[senders.TrelicaMPP]
+password = '{SENDER_CANARY}'
+
+[companies.TRELICA-DEMO.users.trelica_ws]
+password = '{USER_CANARY}'
+"""
+
+# A test of the user's own, on a network that fails in a way nobody foresaw: the exception rises through
+# requests' frames (which hold the request body) and the client's, and pytest prints them with --showlocals.
+USER_TEST = """
+import pytest
+import requests
+
+
+@pytest.fixture(scope="session")
+def unforeseen_network_failure():
+    original = requests.Session.send
+
+    def send(self, request, **kwargs):
+        raise RuntimeError("the network stack broke")
+
+    requests.Session.send = send
+    yield
+    requests.Session.send = original
+
+
+def test_my_own_read(unforeseen_network_failure, intacct_client):
+    assert intacct_client.read_by_query("DEPARTMENT", "", ("RECORDNO",))
+"""
+
+
+def shapes(secret: str) -> set[str]:
+    """The forms a secret can take in an artifact."""
+    return {
+        secret,
+        escape(secret, {'"': "&quot;"}),
+        html.escape(secret),
+        quote(secret),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        secret.encode("unicode_escape").decode(),
+    }
+
+
+def decoded(text: str) -> list[str]:
+    """The text itself, HTML-unescaped, and every string inside pytest-html's JSON blob, base64 decoded."""
+    texts = [text, html.unescape(text)]
+    blob = re.search(r'data-jsonblob="([^"]*)"', text)
+    if blob:
+        texts += list(_strings(json.loads(html.unescape(blob.group(1)))))
+    for data_uri in re.findall(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", "\n".join(texts)):
+        try:
+            texts.append(base64.b64decode(data_uri).decode("utf-8", "replace"))
+        except binascii.Error:
+            continue
+    return texts
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def assert_no_secret(artifacts: dict[str, str]) -> None:
+    forbidden = shapes(SENDER_CANARY) | shapes(USER_CANARY) | set(TAGS)
+    for name, text in artifacts.items():
+        for form in decoded(text):
+            form = WRAPPED.sub("", form)
+            for secret in forbidden:
+                assert secret not in form, f"{name} holds {secret!r}"
+            assert not SESSION_ID.search(form), f"{name} holds a session id"
+
+
+def run_with_artifacts(pytester, base: str, *args: str) -> tuple[pytest.RunResult, dict[str, str]]:
+    scenario = pytester.path / "canary.toml"
+    scenario.write_text(CANARY_SCENARIO.replace("{base}", base), encoding="utf-8")
+    paths = {
+        "html": pytester.path / "report.html",
+        "junit": pytester.path / "junit.xml",
+        "json": pytester.path / "acceptance.json",
+        "journal": pytester.path / "journal.jsonl",
+        "markdown": pytester.path / "acceptance.md",
+        "evidence pack": pytester.path / "evidence.json",
+    }
+    result = pytester.runpytest(
+        "--intacct-env=demo",
+        f"--intacct-scenario={scenario}",
+        f"--html={paths['html']}",
+        "--self-contained-html",
+        f"--junitxml={paths['junit']}",
+        f"--intacct-json={paths['json']}",
+        f"--intacct-journal={paths['journal']}",
+        f"--intacct-markdown={paths['markdown']}",
+        f"--intacct-record={paths['evidence pack']}",
+        *LOUD,
+        *args,
+    )
+    artifacts = {name: Path(path).read_text(encoding="utf-8") for name, path in paths.items()}
+    artifacts["terminal"] = result.stdout.str() + result.stderr.str()
+    return result, artifacts
+
+
+@pytest.mark.parametrize("base", ["missing-permissions", "sender-not-authorized"])
+def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
+    """Canary passwords in a failing run reach no artifact, in any encoding."""
+    result, artifacts = run_with_artifacts(pytester, base)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # both scenarios have findings
+    assert "<password>***</password>" in artifacts["terminal"], "the DEBUG request log ran, redacted"
+    assert "NOT READY" in artifacts["markdown"]
+    assert '"snapshots"' in artifacts["evidence pack"]
+    assert_no_secret(artifacts)
+
+
+def test_an_exception_through_the_client_shows_no_secret_in_its_traceback(pytester):
+    """An exception from below requests into a user's own test shows no secret under --full-trace."""
+    suite = pytester.makepyfile(test_mine=USER_TEST)
+    from pytest_intacct.plugin import suites_dir
+
+    # --full-trace keeps every frame between the test and the raise: requests', urllib3's and the client's.
+    result, artifacts = run_with_artifacts(
+        pytester, "trelica-ready", str(suites_dir()), str(suite), "--full-trace"
+    )
+    result.assert_outcomes(passed=17, skipped=1, errors=1)
+    assert "test_my_own_read" in artifacts["terminal"]
+    assert "the network stack broke" in artifacts["terminal"]
+    assert_no_secret(artifacts)
+
+
+def test_a_fleet_naming_path_or_home_as_a_secret_never_prints_their_values(pytester, monkeypatch):
+    """A fleet reading PATH and HOME as passwords never prints their values."""
+    # Held: PATH and HOME are read as secrets and sent only where the entry points (here: nowhere
+    # listening); no error, summary or file repeats their values.
+    monkeypatch.setenv("HOME", "/home/canary-home-7f3a")
+    monkeypatch.setenv("PATH", os.environ["PATH"] + ":/opt/canary-path-91be")
+    write_fleet(
+        pytester.path,
+        '[[environment]]\nname = "acme"\nprofile = "trelica"\nsender = "S"\ncompany = "acme"\nuser = "u"\n'
+        "production = false\n"
+        'endpoint = "http://127.0.0.1:9/ia/xml/xmlgw.phtml"\n'
+        'sender_password_var = "PATH"\nuser_password_var = "HOME"\n',
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-fleet=fleet.toml", "--intacct-retries=0",
+        "--intacct-timeout=2", "--intacct-json=out.json", "--junitxml=out.xml",
+    )  # fmt: skip
+    assert result.ret == 10  # nothing listens on port 9: could not check
+    written = "".join(p.read_text() for p in (pytester.path / "out.json", pytester.path / "out.xml"))
+    for text in (str(result.stdout), str(result.stderr), written):
+        assert "canary-home-7f3a" not in text
+        assert "canary-path-91be" not in text
+
+
+def test_a_session_id_that_is_a_json_word_cannot_corrupt_the_evidence_pack(pytester):
+    """A session id spelled "false" is redacted in the pack's values without corrupting the pack."""
+    # The secret registry is per process: register the hostile session id in a subprocess run only.
+    pytester.makeconftest(
+        "from pytest_intacct.safety.redaction import register_secret\n\n"
+        "register_secret('false')  # what getAPISession would register as the session id\n"
+    )
+    result = pytester.runpytest_subprocess(
+        "--intacct-env=demo", "--intacct-record=pack.json", "-k", "user-login"
+    )
+    assert result.ret == pytest.ExitCode.OK
+    pack = evidence.load_pack(pytester.path / "pack.json")
+    assert [snapshot.production for snapshot in pack.snapshots] == [False]

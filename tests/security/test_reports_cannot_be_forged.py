@@ -1,0 +1,107 @@
+"""Reports cannot be forged: gateway text stays on one line of the terminal and holds no markup or live link,
+and a replayed evidence pack is called a replay by every artifact (docs/security.md section 12).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from lxml import etree
+
+from tests.helpers import answers
+from tests.helpers.environments import dotenv
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
+
+pytestmark = pytest.mark.usefixtures("no_intacct_variables")
+
+
+FORGED = "verdict: READY"
+
+
+def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester):
+    """Gateway text with &#13;&#10;verdict: READY cannot add a verdict line to the terminal."""
+    description = f"Invalid Web Services Authorization&#13;&#10;{FORGED}"
+    body = answers.SENDER_NOT_AUTHORIZED.replace("Invalid Web Services Authorization", description)
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(200, body))
+        dotenv(pytester, "prod", gateway.url, INTACCT_PRODUCTION="false")
+        result = pytester.runpytest("--intacct-env=prod", "--intacct-retries=0")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the real verdict: NOT READY
+    assert "verdict: NOT READY" in result.stdout.lines
+    assert [line for line in result.stdout.lines if line.startswith(FORGED)] == []
+
+
+def test_an_html_error_page_title_cannot_inject_control_characters_or_markup(pytester):
+    """An error page title with escape sequences and </script> reaches no report as such."""
+    title = "Bad\x1b[31mRED\x1b[0m\x07 ]]> </script><script>alert(1)</script>"
+    page = f"<!DOCTYPE html><html><head><title>{title}</title></head><body>x</body></html>"
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(200, page, {"Content-Type": "text/html"}))
+        dotenv(pytester, "prod", gateway.url, INTACCT_PRODUCTION="false")
+        result = pytester.runpytest(
+            "--intacct-env=prod",
+            "--intacct-retries=0",
+            "--junitxml=junit.xml",
+            "--intacct-markdown=out.md",
+            "--html=report.html",
+            "--self-contained-html",
+        )
+    assert result.ret == 10  # could not check: never a verdict
+    text = result.stdout.str()
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "title: 'Bad\\x1b[31mRED" in text
+    html = pytester.path.joinpath("report.html").read_text()
+    assert "<script>alert(1)" not in html
+    assert "\x1b" not in pytester.path.joinpath("out.md").read_text()
+    etree.parse(str(pytester.path / "junit.xml"))  # still well-formed XML
+
+
+@pytest.mark.parametrize("live", ["https://evil.test/reset", "www.evil.test", "@acme/admins"])
+def test_gateway_text_in_the_markdown_makes_no_link_or_mention(live):
+    """A URL, www. address or @mention in gateway text stays plain text in the Markdown."""
+    from pytest_intacct.reporting.markdown import escape
+
+    assert live not in escape(f"Sign-in refused: see {live} to unlock")
+
+
+@pytest.fixture
+def forged_replay(pytester: pytest.Pytester) -> pytest.RunResult:
+    """A pack recorded from a company missing two permissions, hand-edited to grant them, then replayed."""
+    pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-scenario=missing-permissions",
+        "--intacct-record=pack.json",
+    )  # fmt: skip
+    pack = json.loads(pytester.path.joinpath("pack.json").read_text())
+    readings = pack["snapshots"][0]["readings"]
+    granted = readings["getUserPermissions/trelica_ws"]["value"]
+    granted["Company"]["Employees"] = ["View", "Edit"]
+    granted["Accounts Payable"]["Adjustments"] = ["View"]
+    readings["readByQuery/APADJUSTMENT"] = {"value": 1, "problem": None}
+    pytester.path.joinpath("pack.json").write_text(json.dumps(pack))
+    return pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-replay=pack.json", "--html=r.html", "--self-contained-html",
+        "--intacct-json=r.json", "--intacct-markdown=r.md", "--junitxml=r.xml",
+    )  # fmt: skip
+
+
+def test_every_artifact_of_a_replay_says_it_is_a_replay(forged_replay, pytester):
+    """A hand-edited evidence pack, replayed, is called a replay by every artifact."""
+    assert forged_replay.ret == pytest.ExitCode.OK  # the forged grants pass, silently
+    suite = etree.parse(str(pytester.path / "r.xml")).getroot()
+    document = json.loads(pytester.path.joinpath("r.json").read_text())
+    artifacts = {
+        "terminal": str(forged_replay.stdout),
+        "html": pytester.path.joinpath("r.html").read_text(),
+        "json": json.dumps({k: v for k, v in document.items() if k != "environments"}),
+        "markdown": pytester.path.joinpath("r.md").read_text(),
+        "junit": " ".join(f"{p.get('name')}={p.get('value')}" for p in suite.iter("property")),
+    }
+    # The scratch directory is named after this test: its path is no mark.
+    here = str(pytester.path)
+    unmarked = [
+        name for name, text in artifacts.items() if not re.search("replay", text.replace(here, ""), re.I)
+    ]
+    assert unmarked == []

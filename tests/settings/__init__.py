@@ -1,0 +1,1 @@
+"""Tests of pytest_intacct/settings/: environment settings and fleet files."""
