@@ -69,10 +69,9 @@ LIST_OR_VIEW = ("List", "View")
 
 # readByQuery compares some fields with the database's one-letter codes rather than their labels: STATUS 'T'
 # and 'F' for active and inactive (developer.intacct.com/web-services/queries, "STATUS = 'F' AND ONETIME =
-# 'T'" to list inactive vendors "by querying on boolean values"; the employees page under
-# developer.intacct.com/api/employee-expenses/employees: "Use T for Active and F for Inactive"), and
-# USERINFO's USERTYPE letters (developer.intacct.com/api/company-console/users, readByQuery `query` fields).
-# The labels keep working: the SDKs and fylein's client send STATUS = 'active'.
+# 'T'" to list inactive vendors "by querying on boolean values"), and USERINFO's USERTYPE letters
+# (developer.intacct.com/api/company-console/users, readByQuery `query` fields). The labels keep working:
+# fylein's client sends STATUS = 'active'. See docs/gateway.md#queries.
 QUERY_CODES: dict[str, dict[str, str]] = {
     "STATUS": {"T": "active", "F": "inactive"},
     "USERTYPE": {
@@ -184,9 +183,10 @@ BUSINESS_OBJECTS = (
             + " "
             + _ENTITY
         ),
-        # The employees page's queries select LOCATION.LOCATIONID and MANAGER.EMPLOYEEID
+        # The employees page's query selects LOCATION.LOCATIONID
         # (developer.intacct.com/api/employee-expenses/employees); SUPERVISORID holds the manager's employee
         # ID (intacct-sdk-js src/Functions/EmployeeExpense/EmployeeCreate.ts writes managerEmployeeId there).
+        # The path name MANAGER is partly inferred (docs/simulator.md, assumption 31).
         relationships=(
             Relationship("LOCATION", "LOCATION", "LOCATIONID", "LOCATIONID"),
             Relationship("MANAGER", "EMPLOYEE", "SUPERVISORID", "EMPLOYEEID"),

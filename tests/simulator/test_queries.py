@@ -179,7 +179,7 @@ def test_readbyquery_rejects_unknown_fields_and_bad_syntax(client: Client) -> No
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # "Use T for Active and F for Inactive" (developer.intacct.com employees page; queries page examples).
+        # "STATUS = 'F' AND ONETIME = 'T'" (developer.intacct.com/web-services/queries, boolean values).
         ("STATUS = 'T'", ["100", "200", "210"]),
         ("STATUS = 'F'", ["900"]),
         ("STATUS IN ('T', 'F')", ["100", "200", "210", "900"]),
