@@ -55,9 +55,10 @@ class _Server(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.simulator = simulator
         self.tls = tls
-        super().__init__(address, _Handler)
+        # Before binding: a failed bind calls server_close(), which closes these too.
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._stopping = threading.Event()
+        super().__init__(address, _Handler)
 
     def serve_until_stopped(self) -> None:
         with selectors.DefaultSelector() as selector:
@@ -78,7 +79,7 @@ class _Server(ThreadingHTTPServer):
         request.settimeout(HANDSHAKE_TIMEOUT)
         try:
             connection = self.tls.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError) as error:
+        except OSError as error:  # ssl.SSLError included
             logger.debug("TLS handshake with %s failed: %s", client_address, error)
             return
         connection.settimeout(None)
@@ -238,7 +239,12 @@ class Simulator:
         with self._lock:
             if self._server is not None:
                 return self
-            server = _Server((self.host, self.port), self, self._tls_context())
+            context = self._tls_context()
+            try:
+                server = _Server((self.host, self.port), self, context)
+            except OSError:
+                self._drop_certificates()
+                raise
             scheme = "http" if server.tls is None else "https"
             self._advertiser = Advertiser(scheme, self.host, server.server_address[1], self.advertise_host)
             base = self._advertiser.base_url()
@@ -273,6 +279,9 @@ class Simulator:
             thread.join(timeout=5)
         if server is not None:
             server.server_close()
+        self._drop_certificates()
+
+    def _drop_certificates(self) -> None:
         if self._certificates is not None:
             self._certificates.cleanup()
             self._certificates = None

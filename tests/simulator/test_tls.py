@@ -99,3 +99,11 @@ def test_without_openssl_tls_says_what_is_missing(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(tls_module.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="TLS needs the openssl command"):
         throwaway_certificate(tmp_path, ["localhost"])
+
+
+def test_a_failed_bind_leaves_no_certificate_behind(intacct_simulator: StartSimulator) -> None:
+    taken = port_of(intacct_simulator("trelica-ready"))
+    simulator = Simulator("trelica-ready", port=taken, tls=True)
+    with pytest.raises(OSError, match="Address already in use"):
+        simulator.start()
+    assert simulator.ca_file is None
