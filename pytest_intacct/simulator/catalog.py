@@ -67,6 +67,40 @@ def is_write(function: str) -> bool:
 
 LIST_OR_VIEW = ("List", "View")
 
+# readByQuery compares some fields with the database's one-letter codes rather than their labels: STATUS 'T'
+# and 'F' for active and inactive (developer.intacct.com/web-services/queries, "STATUS = 'F' AND ONETIME =
+# 'T'" to list inactive vendors "by querying on boolean values"), and USERINFO's USERTYPE letters
+# (developer.intacct.com/api/company-console/users, readByQuery `query` fields). The labels keep working:
+# fylein's client sends STATUS = 'active'. See docs/gateway.md#queries.
+QUERY_CODES: dict[str, dict[str, str]] = {
+    "STATUS": {"T": "active", "F": "inactive"},
+    "USERTYPE": {
+        "B": "business user",
+        "E": "employee user",
+        "R": "view only user",
+        "W": "writeup user",
+        "D": "dashboard user",
+        "P": "project manager user",
+        "C": "construction manager user",
+        "A": "payment approver",
+        "T": "platform user",
+        "S": "CRM user",
+        "H": "warehouse user",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A many-to-one relationship ``query`` reaches with the dot operator: ``PATH.FIELD`` is FIELD of the
+    ``object_name`` record whose ``key`` equals this record's ``related_by``
+    (developer.intacct.com/web-services/queries, "Query on a field value of a related object")."""
+
+    path: str
+    object_name: str
+    related_by: str
+    key: str
+
 
 @dataclass(frozen=True)
 class ObjectType:
@@ -83,6 +117,7 @@ class ObjectType:
     edit_right: str = "Edit"
     delete_right: str = "Delete"
     derived: bool = False  # rows computed from the company's users, roles and groups
+    relationships: tuple[Relationship, ...] = ()
 
     def right_for(self, operation: str) -> str:
         return {"CREATE": self.add_right, "UPDATE": self.edit_right, "DELETE": self.delete_right}[operation]
@@ -147,6 +182,14 @@ BUSINESS_OBJECTS = (
             + _AUDIT
             + " "
             + _ENTITY
+        ),
+        # The employees page's query selects LOCATION.LOCATIONID
+        # (developer.intacct.com/api/employee-expenses/employees); SUPERVISORID holds the manager's employee
+        # ID (intacct-sdk-js src/Functions/EmployeeExpense/EmployeeCreate.ts writes managerEmployeeId there).
+        # The path name MANAGER is partly inferred (docs/simulator.md, assumption 31).
+        relationships=(
+            Relationship("LOCATION", "LOCATION", "LOCATIONID", "LOCATIONID"),
+            Relationship("MANAGER", "EMPLOYEE", "SUPERVISORID", "EMPLOYEEID"),
         ),
     ),
     ObjectType(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 
-from .catalog import ObjectType
+from .catalog import OBJECTS, ObjectType
 from .model import Company, Scenario
 from .security import derived_rows
 
@@ -36,6 +36,21 @@ class DataStore:
         for row in self.rows(company, object_type):
             extra.extend(key for key in row if key not in object_type.fields and key not in extra)
         return object_type.fields + tuple(extra)
+
+    def joined(self, company: Company, object_type: ObjectType) -> tuple[tuple[str, ...], list[Row]]:
+        """Fields and rows with the object's many-to-one relationships joined in, one level deep
+        (``MANAGER.EMPLOYEEID``; assumption: related records' own dotted fields are not reachable)."""
+        fields = list(self.fields(company, object_type))
+        rows = self.rows(company, object_type)
+        for relation in object_type.relationships:
+            target = OBJECTS[relation.object_name]
+            related = [name for name in self.fields(company, target) if "." not in name]
+            by_key = {row[relation.key]: row for row in self.rows(company, target) if row.get(relation.key)}
+            fields.extend(f"{relation.path}.{name}" for name in related)
+            for row in rows:
+                match = by_key.get(row.get(relation.related_by, ""), {})
+                row.update({f"{relation.path}.{name}": match.get(name, "") for name in related})
+        return tuple(fields), rows
 
     def create(self, company: Company, object_type: ObjectType, values: Row) -> Row:
         with self._lock:

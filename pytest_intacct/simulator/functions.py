@@ -102,7 +102,15 @@ def lookup(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     definition.set("Name", ot.name)
     definition.set("DocumentType", "")
     _field_definitions(sub(definition, "Fields", None), ctx.store.fields(ctx.company, ot))
-    sub(definition, "Relationships", None)
+    # The shape of the GLBATCH example on developer.intacct.com/web-services/queries.
+    relationships = sub(definition, "Relationships", None)
+    for relation in ot.relationships:
+        item = sub(relationships, "Relationship", None)
+        sub(item, "OBJECTPATH", relation.path)
+        sub(item, "OBJECTNAME", relation.object_name)
+        sub(item, "LABEL", "")
+        sub(item, "RELATIONSHIPTYPE", "MANY2ONE")
+        sub(item, "RELATEDBY", relation.related_by)
     return FunctionAnswer(fn, data, object_name=ot.name)
 
 

@@ -101,7 +101,11 @@ class Gateway:
         self.results.clear()
         return self.sessions.expire_all()
 
-    def handle(self, body: bytes, path: str, client_host: str, admission: Admission) -> Exchange:
+    def handle(
+        self, body: bytes, path: str, client_host: str, admission: Admission, session_url: str = ""
+    ) -> Exchange:
+        """Answer one request; ``session_url`` is the ``<endpoint>`` a new session is tied to (default:
+        ``endpoints.session_url``)."""
         try:
             request = parse(body)
         except RequestError as error:
@@ -120,7 +124,7 @@ class Gateway:
         with admission(summary["company_id"]) as refusal:
             if refusal:
                 return self._throttled(refusal, summary)
-            return self._process(request, path, client_host, summary)
+            return self._process(request, path, client_host, summary, session_url)
 
     def describe(self, body: bytes) -> dict[str, object]:
         """Journal fields for a request that a transport fault stops before the gateway sees it."""
@@ -157,7 +161,9 @@ class Gateway:
         reply = responses.gateway_failure(errors.rate_limited(), 429)
         return Exchange(reply, journal.FAULT, fault=refusal, errors=("GW-0010",), **summary)
 
-    def _process(self, request: Request, path: str, client_host: str, summary: dict) -> Exchange:
+    def _process(
+        self, request: Request, path: str, client_host: str, summary: dict, session_url: str
+    ) -> Exchange:
         echo = request.echo
         sender = self.scenario.senders.get(request.sender_id)
         if sender is None or not sender.active or not _same(sender.password, request.sender_password):
@@ -168,7 +174,7 @@ class Gateway:
         if isinstance(identity, Exchange):
             known = {key: value for key, value in summary.items() if key not in ("company_id", "user_id")}
             return dataclasses.replace(identity, **known)
-        return self._run(request, identity, summary)
+        return self._run(request, identity, summary, session_url or self.endpoints.session_url)
 
     # --- authentication --------------------------------------------------------------------------
 
@@ -254,18 +260,18 @@ class Gateway:
 
     # --- functions -------------------------------------------------------------------------------
 
-    def _run(self, request: Request, identity: _Identity, summary: dict) -> Exchange:
+    def _run(self, request: Request, identity: _Identity, summary: dict, session_url: str) -> Exchange:
         company, user = identity.company, identity.user
 
         def open_session(entity: str | None) -> tuple[str, str, str]:
             current = identity.session
             if current is not None and entity in (None, current.entity_id):
-                return current.session_id, self.endpoints.session_url, current.entity_id
+                return current.session_id, session_url, current.entity_id
             entity_id = identity.entity_id if entity is None else entity
             session = self.sessions.create(
                 company.company_id, user.login_id, request.sender_id, entity_id, self.endpoints.session_path
             )
-            return session.session_id, self.endpoints.session_url, entity_id
+            return session.session_id, session_url, entity_id
 
         ctx = RequestContext(
             company=company,

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -145,41 +146,55 @@ class _Tokens:
         return text
 
 
-def parse_where(text: str, fields: Collection[str]) -> Predicate:
-    """Compile a readByQuery ``<query>``; an empty query selects every record."""
+@dataclass(frozen=True)
+class _Scope:
+    """The fields a query may name, and the one-letter codes it may compare them with."""
+
+    fields: Collection[str]
+    codes: Mapping[str, Mapping[str, str]]
+
+    def literal(self, field: str, value: str) -> str:
+        return self.codes.get(field, {}).get(value, value)
+
+
+def parse_where(
+    text: str, fields: Collection[str], codes: Mapping[str, Mapping[str, str]] | None = None
+) -> Predicate:
+    """Compile a readByQuery ``<query>``; an empty query selects every record. ``codes`` maps a field's
+    database codes to the values it holds (``STATUS = 'T'`` means active)."""
     if not text.strip():
         return lambda row: True
     tokens = _Tokens(text)
-    predicate = _or(tokens, fields)
+    predicate = _or(tokens, _Scope(fields, codes or {}))
     if tokens.peek()[0] != "end":
         raise QueryError(f"Invalid query: unexpected {tokens.peek()[1]!r}")
     return predicate
 
 
-def _or(tokens: _Tokens, fields: Collection[str]) -> Predicate:
-    parts = [_and(tokens, fields)]
+def _or(tokens: _Tokens, scope: _Scope) -> Predicate:
+    parts = [_and(tokens, scope)]
     while tokens.keyword("OR"):
-        parts.append(_and(tokens, fields))
+        parts.append(_and(tokens, scope))
     return parts[0] if len(parts) == 1 else (lambda row: any(part(row) for part in parts))
 
 
-def _and(tokens: _Tokens, fields: Collection[str]) -> Predicate:
-    parts = [_not(tokens, fields)]
+def _and(tokens: _Tokens, scope: _Scope) -> Predicate:
+    parts = [_not(tokens, scope)]
     while tokens.keyword("AND"):
-        parts.append(_not(tokens, fields))
+        parts.append(_not(tokens, scope))
     return parts[0] if len(parts) == 1 else (lambda row: all(part(row) for part in parts))
 
 
-def _not(tokens: _Tokens, fields: Collection[str]) -> Predicate:
+def _not(tokens: _Tokens, scope: _Scope) -> Predicate:
     if tokens.keyword("NOT"):
-        inner = _not(tokens, fields)
+        inner = _not(tokens, scope)
         return lambda row: not inner(row)
     if tokens.peek()[0] == "lparen":
         tokens.take()
-        inner = _or(tokens, fields)
+        inner = _or(tokens, scope)
         tokens.expect("rparen", "')'")
         return inner
-    return _condition(tokens, fields)
+    return _condition(tokens, scope)
 
 
 def _literal(tokens: _Tokens) -> str:
@@ -198,24 +213,24 @@ def check_field(name: str, fields: Collection[str]) -> str:
     return field
 
 
-def _condition(tokens: _Tokens, fields: Collection[str]) -> Predicate:
-    field = check_field(tokens.expect("word", "a field name"), fields)
+def _condition(tokens: _Tokens, scope: _Scope) -> Predicate:
+    field = check_field(tokens.expect("word", "a field name"), scope.fields)
     kind, text, spaced = tokens.peek()
     if kind == "op":
         tokens.take()
         # "The spaces before and after the operator are required" (docs/gateway.md#paging).
         if not spaced or not tokens.peek()[2]:
             raise QueryError(f"Invalid query: operator {text} needs a space on each side")
-        return _comparison(field, _COMPARISONS[text], _literal(tokens))
+        return _comparison(field, _COMPARISONS[text], scope.literal(field, _literal(tokens)))
     negate = tokens.keyword("NOT")
     if tokens.keyword("LIKE"):
         return _like(field, _literal(tokens), negate)
     if tokens.keyword("IN"):
         tokens.expect("lparen", "'('")
-        literals = [_literal(tokens)]
+        literals = [scope.literal(field, _literal(tokens))]
         while tokens.peek()[0] == "comma":
             tokens.take()
-            literals.append(_literal(tokens))
+            literals.append(scope.literal(field, _literal(tokens)))
         tokens.expect("rparen", "')'")
         return _membership(field, literals, negate)
     if not negate and tokens.keyword("IS"):

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from .catalog import ObjectType
+from .catalog import QUERY_CODES, ObjectType
 from .context import (
     Failure,
     FunctionAnswer,
@@ -41,7 +41,7 @@ def read_by_query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     _xml_only(text(element, "returnFormat"))
     pagesize = bounded_int(text(element, "pagesize"), 100, 1, 1000, "pagesize")
     try:
-        where = parse_where(element.findtext("query") or "", ctx.store.fields(ctx.company, ot))
+        where = parse_where(element.findtext("query") or "", ctx.store.fields(ctx.company, ot), QUERY_CODES)
     except QueryError as error:
         raise Failure(query_failed(str(error))) from None
     rows = [row for row in ctx.store.rows(ctx.company, ot) if where(row)]
@@ -93,7 +93,9 @@ def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
     element = fn.element
     ot = resolve_object(text(element, "object"))
     require(ctx, ot, "QUERY", ot.read_rights)
-    available = ctx.store.fields(ctx.company, ot)
+    # Related fields are reachable with the dot operator in query only; readByQuery does no joins
+    # (developer.intacct.com/web-services/queries).
+    available, all_rows = ctx.store.joined(ctx.company, ot)
     options = element.find("options")
     case_insensitive = options is not None and text(options, "caseinsensitive").lower() == "true"
     if options is not None:
@@ -111,7 +113,7 @@ def query(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
         order = parse_orderby(element.find("orderby"), available)
     except QueryError as error:
         raise Failure(query_failed(str(error))) from None
-    rows = order_rows([row for row in ctx.store.rows(ctx.company, ot) if where(row)], order, case_insensitive)
+    rows = order_rows([row for row in all_rows if where(row)], order, case_insensitive)
     if any(kind != "field" for kind, _ in selection):
         rows = _aggregate(rows, selection)
     fields = tuple(name if kind == "field" else f"{kind.upper()}.{name}" for kind, name in selection)

@@ -6,7 +6,9 @@ import logging
 import os
 import selectors
 import socket
+import ssl
 import struct
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,11 +18,13 @@ from . import journal
 from .errors import rate_limited
 from .faults import HTML_CONTENT_TYPE, Fault, Faults, html_page
 from .gateway import Endpoints, Exchange, Gateway
+from .hostnames import Advertiser, normalise_host
 from .journal import Journal
 from .model import Scenario, ScenarioLogin
 from .responses import Reply, gateway_failure
 from .scenario import load_scenario
 from .sessions import Clock
+from .tls import CERT_FILE, server_context, throwaway_certificate
 from .wire import MAX_BODY_BYTES
 
 logger = logging.getLogger("pytest_intacct.simulator")
@@ -30,6 +34,7 @@ LOGIN_PATH = "/ia/xml/xmlgw.phtml"
 # path forces clients to follow <endpoint>. Both paths serve every request (some clients keep posting to
 # the login URL).
 SESSION_PATH = "/na1/ia/xml/xmlgw.phtml"
+HANDSHAKE_TIMEOUT = 10.0  # seconds a TLS client may take to say hello, so a silent one frees its thread
 
 
 class _Server(ThreadingHTTPServer):
@@ -44,12 +49,16 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # socketserver's default of 5 drops connections when a fleet connects at once
     timeout = 0  # handle_request() is only called when a connection is waiting: never block in it
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], simulator: Simulator, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.simulator = simulator
-        super().__init__(address, _Handler)
+        self.tls = tls
+        # Before binding: a failed bind calls server_close(), which closes these too.
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._stopping = threading.Event()
+        super().__init__(address, _Handler)
 
     def serve_until_stopped(self) -> None:
         with selectors.DefaultSelector() as selector:
@@ -59,6 +68,23 @@ class _Server(ThreadingHTTPServer):
                 for key, _ in selector.select():
                     if key.fileobj is self.socket and not self._stopping.is_set():
                         self.handle_request()
+
+    def finish_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        """With TLS, the handshake happens here, on the connection's own thread."""
+        if self.tls is None or not isinstance(request, socket.socket):
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(HANDSHAKE_TIMEOUT)
+        try:
+            connection = self.tls.wrap_socket(request, server_side=True)
+        except OSError as error:  # ssl.SSLError included
+            logger.debug("TLS handshake with %s failed: %s", client_address, error)
+            return
+        connection.settimeout(None)
+        with connection:
+            super().finish_request(connection, client_address)
 
     def wake_and_stop(self) -> None:
         self._stopping.set()
@@ -95,7 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             exchange = simulator.gateway.handle(
-                body, path, self.client_address[0], simulator.faults.admission
+                body,
+                path,
+                self.client_address[0],
+                simulator.faults.admission,
+                simulator.base_url(self._host_header()) + SESSION_PATH,
             )
         except Exception:
             # A mid-process failure answers 500 without XML, like the real gateway.
@@ -107,6 +137,11 @@ class _Handler(BaseHTTPRequestHandler):
         fields = exchange.__dict__ | ({"outcome": journal.FAULT, "fault": "truncate"} if fault else {})
         simulator.journal.add(path, exchange.reply.status, fields)
         self._send(exchange.reply, truncate=fault is not None)
+
+    def _host_header(self) -> str | None:
+        """The one ``Host`` header, or ``None`` when there is none or more than one (RFC 9112 section 3.2)."""
+        hosts = self.headers.get_all("Host") or []
+        return hosts[0] if len(hosts) == 1 else None
 
     def _read_body(self) -> bytes:
         """The request body, read up to one byte past the size cap (``wire.parse`` refuses the excess)."""
@@ -174,16 +209,27 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         journal_path: str | os.PathLike[str] | None = None,
+        advertise_host: str | None = None,
+        tls: bool | ssl.SSLContext = False,
     ) -> None:
+        """``advertise_host`` names the host put in the URLs handed out when a request's ``Host`` header
+        cannot be followed (docs/simulator.md, "A public host name"); ``tls`` serves HTTPS, with a
+        throwaway certificate (``True``) or the given server context."""
         self.scenario = load_scenario(scenario)
         self.host = host
         self.port = port
+        self.advertise_host = None if advertise_host is None else normalise_host(advertise_host)
+        if advertise_host is not None and self.advertise_host is None:
+            raise ValueError(f"advertise_host {advertise_host!r} is not a host name or IP address")
+        self.tls = tls
         self.clock = Clock()
         self.journal = Journal(Path(journal_path) if journal_path is not None else None)
         self.gateway = Gateway(self.scenario, self.clock, Endpoints("", "", SESSION_PATH))
         self.faults = Faults(self.scenario.faults, self.gateway.expire_sessions)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._advertiser: Advertiser | None = None
+        self._certificates: tempfile.TemporaryDirectory[str] | None = None
         self._lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -193,9 +239,15 @@ class Simulator:
         with self._lock:
             if self._server is not None:
                 return self
-            server = _Server((self.host, self.port), self)
-            host = f"[{self.host}]" if ":" in self.host else self.host
-            base = f"http://{host}:{server.server_address[1]}"
+            context = self._tls_context()
+            try:
+                server = _Server((self.host, self.port), self, context)
+            except OSError:
+                self._drop_certificates()
+                raise
+            scheme = "http" if server.tls is None else "https"
+            self._advertiser = Advertiser(scheme, self.host, server.server_address[1], self.advertise_host)
+            base = self._advertiser.base_url()
             self.gateway.endpoints = Endpoints(base + LOGIN_PATH, base + SESSION_PATH, SESSION_PATH)
             self._thread = threading.Thread(
                 target=server.serve_until_stopped,
@@ -205,6 +257,16 @@ class Simulator:
             self._server = server
             self._thread.start()
             return self
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        if isinstance(self.tls, ssl.SSLContext):
+            return self.tls
+        if not self.tls:
+            return None
+        self._certificates = tempfile.TemporaryDirectory(prefix="intacct-simulator-tls-")
+        names = [self.advertise_host or self.host, "localhost", "127.0.0.1", "::1"]
+        cert, key = throwaway_certificate(Path(self._certificates.name), names)
+        return server_context(cert, key)
 
     def stop(self) -> None:
         """Stop serving and release the port (in-flight requests on daemon threads are abandoned)."""
@@ -217,6 +279,12 @@ class Simulator:
             thread.join(timeout=5)
         if server is not None:
             server.server_close()
+        self._drop_certificates()
+
+    def _drop_certificates(self) -> None:
+        if self._certificates is not None:
+            self._certificates.cleanup()
+            self._certificates = None
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -245,6 +313,20 @@ class Simulator:
         if not self.gateway.endpoints.session_url:
             raise RuntimeError("the simulator is not started")
         return self.gateway.endpoints.session_url
+
+    @property
+    def ca_file(self) -> Path | None:
+        """While running with a throwaway certificate: the PEM file a client must trust (it is its own CA)."""
+        if self._certificates is None:
+            return None
+        return Path(self._certificates.name) / CERT_FILE
+
+    def base_url(self, host_header: str | None = None) -> str:
+        """``scheme://host:port`` to hand a client whose request carried ``host_header``
+        (see :mod:`.hostnames`)."""
+        if self._advertiser is None:
+            raise RuntimeError("the simulator is not started")
+        return self._advertiser.base_url(host_header)
 
     @property
     def logins(self) -> dict[str, ScenarioLogin]:

@@ -190,3 +190,27 @@ def test_start_and_stop_leak_no_file_descriptors() -> None:
         simulator.start()
         simulator.stop()
     assert len(list(Path("/proc/self/fd").iterdir())) == before
+
+
+def test_lookup_lists_the_relationships_query_can_follow(client: Client) -> None:
+    result = client.result("<lookup><object>EMPLOYEE</object></lookup>")
+    relationships = [
+        [(child.tag, child.text or "") for child in item] for item in result.iter("Relationship")
+    ]
+    assert relationships == [
+        [
+            ("OBJECTPATH", "LOCATION"),
+            ("OBJECTNAME", "LOCATION"),
+            ("LABEL", ""),
+            ("RELATIONSHIPTYPE", "MANY2ONE"),
+            ("RELATEDBY", "LOCATIONID"),
+        ],
+        [
+            ("OBJECTPATH", "MANAGER"),
+            ("OBJECTNAME", "EMPLOYEE"),
+            ("LABEL", ""),
+            ("RELATIONSHIPTYPE", "MANY2ONE"),
+            ("RELATEDBY", "SUPERVISORID"),
+        ],
+    ]
+    assert list(client.result("<lookup><object>DEPARTMENT</object></lookup>").iter("Relationship")) == []

@@ -8,6 +8,7 @@ from lxml import etree
 from pytest_intacct.simulator import Simulator
 from pytest_intacct.simulator.queries import QueryError, parse_where
 
+from .conftest import DATA, StartSimulator
 from .gateway_client import Client, read_by_query
 
 FIELDS = ("RECORDNO", "NAME", "STATUS", "AMOUNT", "WHEN", "NOTE")
@@ -173,3 +174,72 @@ def test_readbyquery_rejects_unknown_fields_and_bad_syntax(client: Client) -> No
             "failure",
             "Query Failed",
         )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # "STATUS = 'F' AND ONETIME = 'T'" (developer.intacct.com/web-services/queries, boolean values).
+        ("STATUS = 'T'", ["100", "200", "210"]),
+        ("STATUS = 'F'", ["900"]),
+        ("STATUS IN ('T', 'F')", ["100", "200", "210", "900"]),
+        ("STATUS != 'T'", ["900"]),
+        ("STATUS = 'active'", ["100", "200", "210"]),  # what the SDKs and fylein's client send
+        ("STATUS like 'T%'", []),  # codes stand for whole values, not patterns
+    ],
+)
+def test_readbyquery_takes_the_database_codes_of_status(
+    client: Client, query: str, expected: list[str]
+) -> None:
+    assert ids(client.result(read_by_query("DEPARTMENT", query, "DEPARTMENTID"))) == expected
+
+
+def test_readbyquery_takes_the_user_type_letters(client: Client) -> None:
+    business = client.result(read_by_query("USERINFO", "USERTYPE = 'B'", "LOGINID"))
+    assert ids(business, "LOGINID") == ["trelica_ws", "jsmith"]
+    assert ids(client.result(read_by_query("USERINFO", "USERTYPE = 'E'", "LOGINID")), "LOGINID") == []
+
+
+def test_query_filters_compare_labels_not_codes(client: Client) -> None:
+    filter_xml = "<equalto><field>STATUS</field><value>T</value></equalto>"
+    assert ids(client.result(dept_query(filter_xml))) == []
+
+
+@pytest.fixture
+def managed(intacct_simulator: StartSimulator) -> Client:
+    simulator = intacct_simulator(DATA / "clients.toml")
+    return Client(simulator.endpoint, simulator.primary_login).open()
+
+
+def test_query_reaches_related_fields_in_select_filter_and_order(managed: Client) -> None:
+    result = managed.result(
+        "<query><object>EMPLOYEE</object><select><field>EMPLOYEEID</field><field>MANAGER.EMPLOYEEID</field>"
+        "<field>LOCATION.NAME</field></select>"
+        "<filter><equalto><field>MANAGER.EMPLOYEEID</field><value>E001</value></equalto></filter>"
+        "<orderby><order><field>LOCATION.NAME</field></order></orderby></query>"
+    )
+    rows = [[(child.tag, child.text) for child in employee] for employee in result.find("data")]
+    assert rows == [
+        [("EMPLOYEEID", "E002"), ("MANAGER.EMPLOYEEID", "E001"), ("LOCATION.NAME", "United Kingdom")],
+        [("EMPLOYEEID", "E003"), ("MANAGER.EMPLOYEEID", "E001"), ("LOCATION.NAME", "United States")],
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # readByQuery does no joins (developer.intacct.com/web-services/queries).
+        read_by_query("EMPLOYEE", "MANAGER.EMPLOYEEID = 'E001'", "EMPLOYEEID"),
+        read_by_query("EMPLOYEE", fields="MANAGER.EMPLOYEEID"),
+        # One level only; and only the relationships the object has.
+        "<query><object>EMPLOYEE</object><select><field>MANAGER.CONTACT.EMAIL1</field></select></query>",
+        "<query><object>EMPLOYEE</object><select><field>VENDOR.NAME</field></select></query>",
+        "<query><object>DEPARTMENT</object><select><field>MANAGER.EMPLOYEEID</field></select></query>",
+    ],
+)
+def test_unsimulated_related_fields_fail_the_function(managed: Client, body: str) -> None:
+    result = managed.result(body)
+    assert (result.findtext("status"), result.findtext("errormessage/error/errorno")) == (
+        "failure",
+        "Query Failed",
+    )

@@ -7,11 +7,17 @@ including following getAPISession's ``<endpoint>`` and classifying errors, is th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from xml.parsers.expat import ExpatError
 
 import pytest
 from sageintacctsdk import SageIntacctSDK
 from sageintacctsdk.apis import ApiBase
-from sageintacctsdk.exceptions import InvalidTokenError, NoPrivilegeError, WrongParamsError
+from sageintacctsdk.exceptions import (
+    InvalidTokenError,
+    NoPrivilegeError,
+    SageIntacctSDKError,
+    WrongParamsError,
+)
 
 from pytest_intacct.simulator import ScenarioLogin, Simulator
 
@@ -148,3 +154,21 @@ def test_unknown_company_raises_invalid_token(trelica: Simulator, connect: Conne
     )
     with pytest.raises(InvalidTokenError, match="invalidRequest"):
         connect(trelica, wrong)
+
+
+def test_throttling_raises_the_generic_sdk_error(trelica: Simulator, connect: Connect) -> None:
+    trelica.faults.throttle_next(1)
+    # The SDK looks for "API rate limit exceeded" only in HTTP 200 bodies; a 429 falls through its status
+    # branches to SageIntacctSDKError.
+    with pytest.raises(SageIntacctSDKError, match="API rate limit exceeded") as raised:
+        connect(trelica, trelica.primary_login)
+    assert type(raised.value) is SageIntacctSDKError
+    assert [entry.http_status for entry in trelica.journal.entries] == [429]
+
+
+def test_a_503_page_fails_the_sdks_xml_parsing(trelica: Simulator, connect: Connect) -> None:
+    trelica.faults.fail_next(1, status=503)
+    # The SDK parses every body as XML; the gateway's 5xx pages are HTML (docs/gateway.md#errors).
+    with pytest.raises(ExpatError):
+        connect(trelica, trelica.primary_login)
+    assert [entry.http_status for entry in trelica.journal.entries] == [503]
