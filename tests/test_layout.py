@@ -75,6 +75,7 @@ def test_the_layout_check_finds_every_spelling_of_such_an_import(source, expecte
 
 
 def test_every_folder_of_tests_is_a_package():
-    folders = {path.parent for path in TESTS.rglob("*.py")}
+    """Every folder holding test modules or a conftest (third-party clients' driver scripts are not tests)."""
+    folders = {path.parent for pattern in ("test_*.py", "conftest.py") for path in TESTS.rglob(pattern)}
     bare = sorted(str(f.relative_to(TESTS.parent)) for f in folders if not (f / "__init__.py").exists())
     assert bare == []

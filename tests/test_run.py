@@ -7,9 +7,9 @@ import json
 import pytest
 
 from pytest_intacct.evidence.snapshot import Snapshot
-from pytest_intacct.identity import Identity
+from pytest_intacct.identity import ACROSS_ENVIRONMENTS, Identity
 from pytest_intacct.profiles import ProfileError, load_profile
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Outcome
+from pytest_intacct.results.finding import Outcome
 from pytest_intacct.run import AcceptanceRun
 from pytest_intacct.safety.redaction import Secret
 from pytest_intacct.settings.demo import demo_environments

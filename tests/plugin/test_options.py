@@ -153,17 +153,21 @@ def test_environment_names_that_share_their_variables_are_refused(pytester):
     )
 
 
-def test_a_malformed_or_repeated_dotenv_line_is_a_warning_naming_file_line_and_key(pytester):
+def test_a_malformed_or_repeated_dotenv_line_is_a_warning_naming_file_and_line_only(pytester):
+    """A line python-dotenv cannot parse may be a pasted passphrase: its warning shows no part of it."""
     pytester.path.joinpath(".env.prod").write_text(
         COMPLETE
         + "INTACCT_PROFILE=trelica\n"
         + 'INTACCT_ENTITY="unterminated-secret-value\n'
         + "INTACCT_USER_ID=second_user\n"
+        + "Zq7passphrase horse battery staple\n"
     )
     result = pytester.runpytest("--intacct-env=prod", "--co", "-q", "-rw")
     text = result.stdout.str()
     env_file = pytester.path / ".env.prod"
-    assert f"{env_file}:8: cannot parse this line (key INTACCT_ENTITY); it is ignored" in text
+    assert f"{env_file}:8: cannot parse this line; it is ignored" in text
+    assert f"{env_file}:10: cannot parse this line; it is ignored" in text
+    assert "Zq7passphrase" not in text + result.stderr.str()
     assert f"{env_file}:9: INTACCT_USER_ID is set again (first on line 5); the last value is used" in text
     assert "unterminated-secret-value" not in text + result.stderr.str()
     assert "canary" not in text + result.stderr.str()

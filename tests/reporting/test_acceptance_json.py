@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pytest_intacct.identity import Identity
+from pytest_intacct.identity import ACROSS_ENVIRONMENTS, Identity
 from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
-from pytest_intacct.results.finding import ACROSS_ENVIRONMENTS, Finding
+from pytest_intacct.results.finding import Finding
 from tests.helpers.results import CALANCE, TRELICA, WHEN, result
 
 PROD = EnvironmentInfo(

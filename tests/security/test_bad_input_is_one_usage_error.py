@@ -5,10 +5,11 @@ files that are not UTF-8 or not files, two outputs in one file, a tampered evide
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
-from pytest_intacct.settings.environments import load_environment
+from pytest_intacct.settings.environments import SettingsError, load_environment
 from tests.helpers.environments import SETTINGS, dotenv
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -64,11 +65,13 @@ def test_an_environment_name_too_long_for_a_file_name_is_a_usage_error(pytester)
     ],
     ids=["directory", "dev-zero", "dangling-symlink", "fifo"],
 )
-def test_a_dotenv_that_is_not_a_file_neither_hangs_nor_crashes(tmp_path, setup):
-    """A .env that is a directory, /dev/zero, a dangling link or a FIFO is passed over."""
+def test_a_dotenv_that_is_not_a_regular_file_is_an_error_naming_it_never_a_hang(tmp_path, setup):
+    """A .env that is a directory, /dev/zero, a dangling link or a FIFO: reading it would hang the run or
+    exhaust memory, and passing it over silently would drop settings someone meant. One error names it."""
     setup(tmp_path)
     environ = {f"INTACCT_PROD_{k[8:]}": v for k, v in SETTINGS.items()}
-    assert load_environment("prod", tmp_path, environ=environ).credentials.company_id == "acme"
+    with pytest.raises(SettingsError, match=re.escape(str(tmp_path / ".env"))):
+        load_environment("prod", tmp_path, environ=environ)
 
 
 @pytest.mark.parametrize(
