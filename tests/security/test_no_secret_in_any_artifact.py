@@ -14,13 +14,14 @@ import html
 import json
 import os
 import re
-from pathlib import Path
 from urllib.parse import quote, quote_plus
 from xml.sax.saxutils import escape
 
 import pytest
 
 from pytest_intacct.evidence import packs as evidence
+from pytest_intacct.reporting.outputs import OUTPUTS
+from tests.helpers.artifacts import every_output, written
 from tests.helpers.environments import write_fleet
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -130,30 +131,15 @@ def assert_no_secret(artifacts: dict[str, str]) -> None:
 
 
 def run_with_artifacts(pytester, base: str, *args: str) -> tuple[pytest.RunResult, dict[str, str]]:
+    """A demo run on a canary scenario writing every declared output, and the terminal."""
     scenario = pytester.path / "canary.toml"
     scenario.write_text(CANARY_SCENARIO.replace("{base}", base), encoding="utf-8")
-    paths = {
-        "html": pytester.path / "report.html",
-        "junit": pytester.path / "junit.xml",
-        "json": pytester.path / "acceptance.json",
-        "journal": pytester.path / "journal.jsonl",
-        "markdown": pytester.path / "acceptance.md",
-        "evidence pack": pytester.path / "evidence.json",
-    }
+    outputs, paths = every_output(pytester.path)
     result = pytester.runpytest(
-        "--intacct-env=demo",
-        f"--intacct-scenario={scenario}",
-        f"--html={paths['html']}",
-        "--self-contained-html",
-        f"--junitxml={paths['junit']}",
-        f"--intacct-json={paths['json']}",
-        f"--intacct-journal={paths['journal']}",
-        f"--intacct-markdown={paths['markdown']}",
-        f"--intacct-record={paths['evidence pack']}",
-        *LOUD,
-        *args,
+        "--intacct-env=demo", f"--intacct-scenario={scenario}", *outputs, *LOUD, *args
     )
-    artifacts = {name: Path(path).read_text(encoding="utf-8") for name, path in paths.items()}
+    artifacts = written(paths)
+    assert set(artifacts) == {declared.option for declared in OUTPUTS}, "a demo run writes every output"
     artifacts["terminal"] = result.stdout.str() + result.stderr.str()
     return result, artifacts
 
@@ -164,8 +150,8 @@ def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
     result, artifacts = run_with_artifacts(pytester, base)
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # both scenarios have findings
     assert "<password>***</password>" in artifacts["terminal"], "the DEBUG request log ran, redacted"
-    assert "NOT READY" in artifacts["markdown"]
-    assert '"snapshots"' in artifacts["evidence pack"]
+    assert "NOT READY" in artifacts["--intacct-markdown"]
+    assert '"snapshots"' in artifacts["--intacct-record"]
     assert_no_secret(artifacts)
 
 

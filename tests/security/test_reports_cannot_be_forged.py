@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from pytest_intacct.reporting.outputs import Output
 from tests.helpers import answers
+from tests.helpers.artifacts import VERDICT_WRITERS, every_output, said, written
 from tests.helpers.environments import dotenv
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
@@ -21,16 +24,24 @@ FORGED = "verdict: READY"
 
 
 def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester):
-    """Gateway text with &#13;&#10;verdict: READY cannot add a verdict line to the terminal."""
+    """Gateway text with &#13;&#10;verdict: READY cannot add a verdict line to the terminal, nor a line to
+    any file the run writes."""
     description = f"Invalid Web Services Authorization&#13;&#10;{FORGED}"
     body = answers.SENDER_NOT_AUTHORIZED.replace("Invalid Web Services Authorization", description)
+    outputs, paths = every_output(pytester.path)
     with hostile_gateway() as gateway:
         gateway.script(Answer(200, body))
         dotenv(pytester, "prod", gateway.url, INTACCT_PRODUCTION="false")
-        result = pytester.runpytest("--intacct-env=prod", "--intacct-retries=0")
+        result = pytester.runpytest("--intacct-env=prod", "--intacct-retries=0", *outputs)
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # the real verdict: NOT READY
     assert "verdict: NOT READY" in result.stdout.lines
     assert [line for line in result.stdout.lines if line.startswith(FORGED)] == []
+    files = written(paths)
+    assert set(files) >= {declared.option for declared in paths if declared.writer in VERDICT_WRITERS}
+    forged = [
+        option for option, text in files.items() if any(line.startswith(FORGED) for line in text.splitlines())
+    ]
+    assert forged == []
 
 
 def test_an_html_error_page_title_cannot_inject_control_characters_or_markup(pytester):
@@ -68,8 +79,9 @@ def test_gateway_text_in_the_markdown_makes_no_link_or_mention(live):
 
 
 @pytest.fixture
-def forged_replay(pytester: pytest.Pytester) -> pytest.RunResult:
-    """A pack recorded from a company missing two permissions, hand-edited to grant them, then replayed."""
+def forged_replay(pytester: pytest.Pytester) -> tuple[pytest.RunResult, dict[Output, Path]]:
+    """A pack recorded from a company missing two permissions, hand-edited to grant them, then replayed,
+    asking for every declared output."""
     pytester.runpytest(
         "-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-scenario=missing-permissions",
         "--intacct-record=pack.json",
@@ -81,24 +93,18 @@ def forged_replay(pytester: pytest.Pytester) -> pytest.RunResult:
     granted["Accounts Payable"]["Adjustments"] = ["View"]
     readings["readByQuery/APADJUSTMENT"] = {"value": 1, "problem": None}
     pytester.path.joinpath("pack.json").write_text(json.dumps(pack))
-    return pytester.runpytest(
-        "-p", "no:cacheprovider", "--intacct-replay=pack.json", "--html=r.html", "--self-contained-html",
-        "--intacct-json=r.json", "--intacct-markdown=r.md", "--junitxml=r.xml",
-    )  # fmt: skip
+    outputs, paths = every_output(pytester.path)
+    return pytester.runpytest("-p", "no:cacheprovider", "--intacct-replay=pack.json", *outputs), paths
 
 
 def test_every_artifact_of_a_replay_says_it_is_a_replay(forged_replay, pytester):
-    """A hand-edited evidence pack, replayed, is called a replay by every artifact."""
-    assert forged_replay.ret == pytest.ExitCode.OK  # the forged grants pass, silently
-    suite = etree.parse(str(pytester.path / "r.xml")).getroot()
-    document = json.loads(pytester.path.joinpath("r.json").read_text())
-    artifacts = {
-        "terminal": str(forged_replay.stdout),
-        "html": pytester.path.joinpath("r.html").read_text(),
-        "json": json.dumps({k: v for k, v in document.items() if k != "environments"}),
-        "markdown": pytester.path.joinpath("r.md").read_text(),
-        "junit": " ".join(f"{p.get('name')}={p.get('value')}" for p in suite.iter("property")),
-    }
+    """A hand-edited evidence pack, replayed, is called a replay by every verdict report."""
+    result, paths = forged_replay
+    assert result.ret == pytest.ExitCode.OK  # the forged grants pass, silently
+    reports = {declared: path for declared, path in paths.items() if declared.writer in VERDICT_WRITERS}
+    assert all(path.exists() for path in reports.values()), "a replay writes every verdict report"
+    artifacts = {declared.option: said(declared, path.read_text()) for declared, path in reports.items()}
+    artifacts["terminal"] = str(result.stdout)
     # The scratch directory is named after this test: its path is no mark.
     here = str(pytester.path)
     unmarked = [
