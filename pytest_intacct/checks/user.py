@@ -7,7 +7,7 @@ from typing import Any
 
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.evidence.reads import user_info
-from pytest_intacct.evidence.snapshot import Reading
+from pytest_intacct.evidence.snapshot import ProblemKind, Reading
 from pytest_intacct.profiles import Param
 from pytest_intacct.results.finding import Finding
 
@@ -64,9 +64,16 @@ def _same(a: object, b: str) -> bool:
 
 @check("user-active", reads=[USER])
 def user_active(ctx: EnvironmentContext) -> Finding:
-    """USERINFO.STATUS is active; an unreadable record still passes, as only an active user signs in."""
+    """USERINFO.STATUS is active; a record that could not be read still passes, as only an active user
+    signs in. An answer that contradicts itself or the question (one record twice with different facts,
+    another login's record) is could not check: the sign-in does not outweigh an answer that lies."""
     expected = "the Web Services user's status is active"
     reading = ctx.reading("user")
+    problem = reading.problem
+    if problem is not None and problem.kind == ProblemKind.CONTRADICTORY:
+        refused = unreadable_user(reading, ctx.snapshot.user_id, expected)
+        assert refused is not None
+        return refused
     record = record_of(reading) if reading.ok else None
     if record is not None:
         status = record.get("STATUS")

@@ -39,6 +39,9 @@ class ErrorKind(enum.StrEnum):
     THROTTLED = "throttled"
     UNREACHABLE = "unreachable"
     UNREADABLE = "unreadable"
+    # The answer contradicts itself or the question (one record twice with different facts, another
+    # login's record): not evidence of anything, and a sign the answer cannot be trusted.
+    CONTRADICTORY = "contradictory"
     OTHER = "other"
 
 

@@ -54,7 +54,7 @@ def to_permissions(data: etree._Element | None) -> dict[str, dict[str, frozenset
             before = policies.setdefault(policy_name, rights)
             if before != rights:
                 raise GatewayUnavailable(
-                    ErrorKind.UNREADABLE,
+                    ErrorKind.CONTRADICTORY,
                     f"getUserPermissions lists {name} > {policy_name} twice, with rights "
                     f"{'|'.join(sorted(before)) or 'none'} and {'|'.join(sorted(rights)) or 'none'}",
                 )

@@ -164,16 +164,25 @@ def _watched(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
-def _no_lookup_for_localhost(connection: HTTPConnection) -> None:
-    """``localhost`` connects to 127.0.0.1 without asking a resolver (urllib3 dials ``_dns_host``)."""
-    if connection._dns_host.lower() == LOCALHOST:
-        connection._dns_host = "127.0.0.1"
+def _dial(connection: HTTPConnection, dial: Callable[[], Any]) -> Any:
+    """Open the connection's socket; ``localhost`` is dialled as 127.0.0.1 without asking a resolver.
+
+    urllib3 resolves ``_dns_host`` when it opens the socket and nowhere else: only that moment sees the
+    address, so the Host header and a certificate check still name ``localhost``.
+    """
+    named = connection._dns_host
+    if named.lower() != LOCALHOST:
+        return dial()
+    connection._dns_host = "127.0.0.1"
+    try:
+        return dial()
+    finally:
+        connection._dns_host = named
 
 
 class _WatchedHTTPConnection(HTTPConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_lookup_for_localhost(self)
+    def _new_conn(self) -> socket.socket:
+        return _dial(self, super()._new_conn)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watched(self.sock)
@@ -181,9 +190,8 @@ class _WatchedHTTPConnection(HTTPConnection):
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_lookup_for_localhost(self)
+    def _new_conn(self) -> socket.socket:
+        return _dial(self, super()._new_conn)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watched(self.sock)

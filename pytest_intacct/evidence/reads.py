@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from pytest_intacct.client import ErrorKind, GatewayUnavailable, Level
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.records import to_permissions, to_records
 
@@ -135,14 +136,23 @@ def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
         records = [record for page in pages for record in to_records(page)]
         mine = [r for r in records if str(r.get("LOGINID", "")).casefold() == login.casefold()]
         if records and not mine:
-            raise ValueError(f"USERINFO answered for {records[0].get('LOGINID')!r}, not for {login!r}")
+            raise _contradiction(f"USERINFO answered for {records[0].get('LOGINID')!r}, not for {login!r}")
         for other in mine[1:]:
             if other != mine[0]:
                 differences = _differences(mine[0], other)
-                raise ValueError(f"USERINFO holds {login!r} twice, and the records disagree: {differences}")
+                raise _contradiction(
+                    f"USERINFO holds {login!r} twice, and the records disagree: {differences}"
+                )
         return mine[0] if mine else None
 
     return parse
+
+
+def _contradiction(message: str) -> GatewayUnavailable:
+    """A result that contradicts itself or the question: no evidence (ErrorKind.CONTRADICTORY)."""
+    error = GatewayUnavailable(ErrorKind.CONTRADICTORY, message)
+    error.level = Level.FUNCTION
+    return error
 
 
 def _differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> str:
@@ -158,7 +168,9 @@ def _roles_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
         rows = [row for page in pages for row in to_records(page)]
         others = [r for r in rows if str(r.get("USERLOGINID", "")).casefold() != login.casefold()]
         if others:
-            raise ValueError(f"ROLEUSERS answered for {others[0].get('USERLOGINID')!r}, not for {login!r}")
+            raise _contradiction(
+                f"ROLEUSERS answered for {others[0].get('USERLOGINID')!r}, not for {login!r}"
+            )
         return sorted({str(r["ROLENAME"]) for r in rows if r.get("ROLENAME")})
 
     return parse

@@ -4,8 +4,10 @@ files that are not UTF-8 or not files, two outputs in one file, a tampered evide
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 
 import pytest
 
@@ -93,3 +95,134 @@ def test_a_tampered_evidence_pack_is_one_usage_error(pytester, pack):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     assert "--intacct-replay=pack.json" in result.stderr.str()
+
+
+def one_usage_error(result: pytest.RunResult) -> str:
+    """The run ended in exactly one usage error, before any test: its text."""
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output
+    assert "Traceback" not in output
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1, result.stderr.str()
+    return result.stderr.str()
+
+
+def fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+def dev_zero(path):
+    path.symlink_to("/dev/zero")
+    return path
+
+
+INPUT_OPTIONS = [
+    ("--intacct-baseline", "baseline.json", ("--intacct-env=demo",)),
+    ("--intacct-waivers", "waivers.toml", ("--intacct-env=demo",)),
+    ("--intacct-replay", "pack.json", ()),
+    ("--intacct-fleet", "fleet.toml", ()),
+    ("--intacct-profile", "profile.toml", ("--intacct-env=demo",)),
+]
+
+
+@pytest.mark.parametrize("make", [fifo, dev_zero], ids=["named-pipe", "dev-zero"])
+@pytest.mark.parametrize(("option", "name", "others"), INPUT_OPTIONS, ids=[o[0] for o in INPUT_OPTIONS])
+def test_an_input_file_that_is_not_a_regular_file_is_one_usage_error(pytester, make, option, name, others):
+    """A named pipe hung the run; /dev/zero read until memory ran out (INTERNALERROR). Every input file
+    goes through one reader: a regular file under a size bound, or one usage error naming the file."""
+    path = make(pytester.path / name)
+    started = time.monotonic()
+    result = pytester.runpytest(f"{option}={path}", *others)
+    assert time.monotonic() - started < 30
+    text = one_usage_error(result)
+    assert str(path) in text
+    assert "not a regular file" in text
+
+
+def test_a_profile_named_by_a_fleet_file_goes_through_the_same_reader(pytester):
+    fifo(pytester.path / "runbook.toml")
+    pytester.path.joinpath("fleet.toml").write_text(
+        '[[environment]]\nname = "acme"\nprofile = "runbook.toml"\nsender = "S"\ncompany = "c"\nuser = "u"\n'
+        'sender_password_var = "HOME"\nuser_password_var = "HOME"\n',
+        encoding="utf-8",
+    )
+    text = one_usage_error(pytester.runpytest("--intacct-fleet=fleet.toml"))
+    assert "runbook.toml" in text
+    assert "not a regular file" in text
+
+
+def test_a_profile_named_by_an_evidence_pack_goes_through_the_same_reader(pytester):
+    pytester.runpytest("-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-record=pack.json")
+    pack = json.loads(pytester.path.joinpath("pack.json").read_text())
+    pack["profile"] = {"name": "no-such-builtin", "path": str(dev_zero(pytester.path / "recorded.toml"))}
+    pytester.path.joinpath("pack.json").write_text(json.dumps(pack))
+    text = one_usage_error(pytester.runpytest("--intacct-replay=pack.json"))
+    assert "no-such-builtin" in text  # not the file at the path (not a regular one), nor a shipped profile
+
+
+def test_an_input_file_over_its_size_bound_is_one_usage_error(pytester):
+    from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
+
+    pytester.path.joinpath("waivers.toml").write_text("#" * (MAX_CONFIG_FILE_BYTES + 1))
+    text = one_usage_error(pytester.runpytest("--intacct-env=demo", "--intacct-waivers=waivers.toml"))
+    assert f"larger than {MAX_CONFIG_FILE_BYTES} bytes" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["*acme", "acme\nverdict: READY", "a" * 300, "../../etc/passwd"],
+    ids=["home-name", "newline", "too-long", "path"],
+)
+def test_an_environment_name_in_an_evidence_pack_follows_the_settings_rules(pytester, name):
+    """A pack's environment named ``*acme`` crashed report building (no JSON, no JUnit): a pack is
+    validated with the rules live settings follow before anything is judged."""
+    pytester.runpytest("-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-record=pack.json")
+    pack = json.loads(pytester.path.joinpath("pack.json").read_text())
+    pack["snapshots"][0]["environment"] = name
+    pytester.path.joinpath("pack.json").write_text(json.dumps(pack))
+    text = one_usage_error(pytester.runpytest("--intacct-replay=pack.json", "--intacct-json=out.json"))
+    assert "a name is letters, digits" in text
+    assert not any(line.startswith("verdict: READY") for line in text.splitlines())  # never a line of its own
+
+
+def test_a_pack_recorded_at_a_time_that_is_no_time_is_one_usage_error(pytester):
+    pytester.runpytest("-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-record=pack.json")
+    pack = json.loads(pytester.path.joinpath("pack.json").read_text())
+    pack["generated_at"] = "2026-12-01\n\x1b[32mverdict: READY\x1b[0m"
+    pytester.path.joinpath("pack.json").write_text(json.dumps(pack))
+    text = one_usage_error(pytester.runpytest("--intacct-replay=pack.json"))
+    assert "generated_at is not a UTC time" in text
+    assert "\x1b" not in text
+
+
+def test_a_long_fleet_entry_name_is_one_usage_error_not_an_internal_error(pytester):
+    """A 300-character fleet entry name failed with OSError: File name too long (INTERNALERROR, exit 3)."""
+    pytester.path.joinpath("fleet.toml").write_text(
+        f'[[environment]]\nname = "{"n" * 300}"\nsender = "S"\ncompany = "c"\nuser = "u"\n', encoding="utf-8"
+    )
+    text = one_usage_error(pytester.runpytest("--intacct-fleet=fleet.toml"))
+    assert "key 'name'" in text
+
+
+def test_a_journal_that_is_a_symbolic_link_is_refused_and_its_target_untouched(pytester):
+    """--intacct-journal appended through a symlink into the file it points to; an appended file cannot be
+    replaced atomically, so a link there is refused at start, and the journal opens without following one."""
+    target = pytester.path / "elsewhere.txt"
+    target.write_text("someone else's file\n")
+    pytester.path.joinpath("journal.jsonl").symlink_to(target)
+    text = one_usage_error(pytester.runpytest("--intacct-env=demo", "--intacct-journal=journal.jsonl"))
+    assert "symbolic link" in text
+    assert target.read_text() == "someone else's file\n"
+
+
+def test_the_journal_is_never_appended_through_a_link_made_after_the_check(tmp_path):
+    from pytest_intacct.safety.files import open_append
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("kept\n")
+    (tmp_path / "journal.jsonl").symlink_to(target)
+    with pytest.raises(OSError, match=r"symbolic link|Too many levels"):
+        open_append(tmp_path / "journal.jsonl")
+    assert target.read_text() == "kept\n"

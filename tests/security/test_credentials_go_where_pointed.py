@@ -4,6 +4,8 @@ session endpoint elsewhere, or only looking like the gateway's, gets nothing.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 from urllib3.util import parse_url
@@ -11,6 +13,7 @@ from urllib3.util import parse_url
 from pytest_intacct.client import GatewayUnavailable, RetryPolicy
 from pytest_intacct.client.endpoints import session_endpoint_allowed
 from tests.helpers import answers
+from tests.helpers.environments import dotenv
 from tests.helpers.hostile_client import hostile_client, reply, session
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
@@ -81,3 +84,40 @@ def test_a_session_endpoint_on_the_same_host_and_port_is_followed():
         )
         assert hostile_client(gateway).read_by_query("DEPARTMENT") == []
     assert [r.path for r in gateway.received] == ["/ia/xml/xmlgw.phtml", "/other/path"]
+
+
+@pytest.mark.parametrize("host", ["localhost.", "LOCALHOST.", "localhost.localdomain", "localhost.evil.test"])
+def test_plain_http_to_a_name_that_asks_the_name_server_is_one_usage_error(pytester, host):
+    """``http://localhost.:8080`` passed the loopback exception, but a trailing dot skips /etc/hosts and
+    asks the name server, which then chooses where both passwords go in clear."""
+    dotenv(pytester, "prod", f"http://{host}:8080/ia/xml/xmlgw.phtml")
+    result = pytester.runpytest("--intacct-env=prod")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "plain http:// to a remote host" in result.stderr.str()
+
+
+def test_plain_http_to_localhost_is_dialled_without_any_name_lookup(pytester, intacct_simulator, monkeypatch):
+    """Exactly ``localhost`` is allowed in plain http, and resolved by no resolver at all: the transport
+    dials 127.0.0.1 itself."""
+    simulator = intacct_simulator("trelica-ready")
+    looked_up: list[object] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        looked_up.append(host)
+        if str(host).lower().startswith("localhost"):
+            raise OSError("a lookup of localhost was attempted")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    login = simulator.primary_login
+    endpoint = simulator.endpoint.replace("127.0.0.1", "localhost")
+    for key, value in {
+        "SENDER_ID": login.sender_id, "SENDER_PASSWORD": login.sender_password,
+        "COMPANY_ID": login.company_id, "USER_ID": login.user_id, "USER_PASSWORD": login.user_password,
+        "ENDPOINT": endpoint, "PROFILE": "trelica",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(f"INTACCT_PROD_{key}", value)
+    result = pytester.runpytest("--intacct-env=prod", "-k", "user-login", "--intacct-retries=0")
+    assert result.ret == pytest.ExitCode.OK
+    assert not [host for host in looked_up if "localhost" in str(host).lower()]

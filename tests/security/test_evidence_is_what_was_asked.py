@@ -5,16 +5,13 @@ status, or a page lying about its records, is "could not check", never a verdict
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
-import requests
 from lxml import etree
 
 from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, IntacctError
 from pytest_intacct.client import functions as fn
-from pytest_intacct.simulator import Simulator, load_scenario
 from tests.helpers import answers
 from tests.helpers.environments import dotenv
 from tests.helpers.hostile_client import (
@@ -27,7 +24,8 @@ from tests.helpers.hostile_client import (
     session,
     users,
 )
-from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
+from tests.helpers.proxy import tampering_proxy
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -195,26 +193,6 @@ def test_read_to_end_follows_a_batched_read_by_query_and_a_batched_query():
     assert [r["RECORDNO"] for r in all_users] == ["1", "2"]
 
 
-@contextmanager
-def tampering_proxy(
-    scenario: str, mutate: Callable[[str], str]
-) -> Iterator[tuple[HostileGateway, Simulator]]:
-    """A loopback gateway that forwards every request to the simulator and alters its answers."""
-    with Simulator(load_scenario(scenario)) as simulator, hostile_gateway() as gateway:
-        upstream = simulator.endpoint.split("/ia/")[0]
-        mine = gateway.url.split("/ia/")[0]
-
-        def answer(body: bytes) -> Answer:
-            path = gateway.received[-1].path
-            reply = requests.post(
-                upstream + path, data=body, headers={"Content-Type": "application/xml"}, timeout=10
-            )
-            return Answer(reply.status_code, mutate(reply.text.replace(upstream, mine)))
-
-        gateway.script(answer)
-        yield gateway, simulator
-
-
 def _empty_roleusers(attributes: str) -> Callable[[str], str]:
     pattern = re.compile(r'<data listtype="roleusers"[^>]*>.*?</data>', re.DOTALL)
     return lambda text: pattern.sub(f'<data listtype="roleusers" {attributes}></data>', text)
@@ -271,3 +249,52 @@ def test_an_untampered_proxy_gives_the_simulators_verdict(pytester):
     """The control: the proxy passing answers through unchanged gives the simulator's verdict."""
     result = run_through(pytester, lambda text: text, "-k", "role-assigned or user-active")
     result.assert_outcomes(passed=2)
+
+
+ACTIVE_USER = re.compile(
+    r"<USERINFO>(?:(?!</USERINFO>).)*<LOGINID>trelica_ws</LOGINID>(?:(?!</USERINFO>).)*</USERINFO>", re.S
+)
+
+
+def twice(order: tuple[str, str]) -> Callable[[str], str]:
+    """The user's USERINFO record answered twice, its STATUS as ``order`` says (count kept true)."""
+
+    def mutate(text: str) -> str:
+        found = ACTIVE_USER.search(text)
+        if found is None:
+            return text
+        record = found.group()
+        doubled = "".join(
+            record.replace("<STATUS>active</STATUS>", f"<STATUS>{status}</STATUS>") for status in order
+        )
+        text = text.replace(record, doubled)
+        return text.replace('listtype="USERINFO" count="1"', 'listtype="USERINFO" count="2"')
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    "order", [("active", "inactive"), ("inactive", "active")], ids=["active-first", "inactive-first"]
+)
+def test_a_record_answered_twice_with_different_facts_is_could_not_check(pytester, order):
+    """USERINFO holding the user's record twice, active then inactive, passed user-active (the first won);
+    the reverse order failed it; the report never showed the contradiction. Now either order is could
+    not check, showing both."""
+    result = run_through(pytester, twice(order), "-k", "user-active", "--intacct-json=out.json")
+    assert result.ret == 10
+    text = result.stdout.str()
+    assert f"STATUS '{order[0]}' / '{order[1]}'" in text
+    assert "the records disagree" in text
+
+
+def test_a_policy_listed_twice_with_different_rights_is_could_not_check(pytester):
+    """getUserPermissions listing Employees twice, View|Edit and View: the Edit right, judged from declared
+    permissions alone, is could not check, both lists shown (before, the rights were merged)."""
+
+    def contradict(text: str) -> str:
+        policy = "<policy><policyName>Employees</policyName><rights>View|Edit</rights></policy>"
+        return text.replace(policy, policy + policy.replace("View|Edit", "View"))
+
+    result = run_through(pytester, contradict, "-k", "permission-employees-edit")
+    assert result.ret == 10
+    assert "Employees twice, with rights Edit|View and View" in result.stdout.str()

@@ -23,6 +23,7 @@ from pytest_intacct.evidence import packs as evidence
 from pytest_intacct.reporting.outputs import OUTPUTS
 from tests.helpers.artifacts import every_output, written
 from tests.helpers.environments import write_fleet
+from tests.helpers.proxy import tampering_proxy
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -207,3 +208,35 @@ def test_a_session_id_that_is_a_json_word_cannot_corrupt_the_evidence_pack(pytes
     assert result.ret == pytest.ExitCode.OK
     pack = evidence.load_pack(pytester.path / "pack.json")
     assert [snapshot.production for snapshot in pack.snapshots] == [False]
+
+
+def test_a_secret_echoed_inside_read_data_reaches_no_artifact(pytester, monkeypatch):
+    """A proxy that returns the user's password as USERINFO.STATUS and the session id as USERTYPE: every
+    value that enters a finding or its evidence is redacted at the source, so no artifact shows either."""
+    scenario = pytester.path / "canary.toml"
+    scenario.write_text(CANARY_SCENARIO.replace("{base}", "trelica-ready"), encoding="utf-8")
+    session = {}
+
+    def echo(answer: str) -> str:
+        found = re.search(r"<sessionid>([^<]*)</sessionid>", answer)
+        session.update(id=found.group(1)) if found else None
+        answer = answer.replace("<STATUS>active</STATUS>", f"<STATUS>{escape(USER_CANARY)}</STATUS>")
+        return answer.replace(
+            "<USERTYPE>business user</USERTYPE>", f"<USERTYPE>{session.get('id')}</USERTYPE>"
+        )
+
+    with tampering_proxy(scenario, echo) as (proxy, simulator):
+        login = simulator.primary_login
+        for key, value in {
+            "SENDER_ID": login.sender_id, "SENDER_PASSWORD": login.sender_password,
+            "COMPANY_ID": login.company_id, "USER_ID": login.user_id, "USER_PASSWORD": login.user_password,
+            "ENDPOINT": proxy.url, "PROFILE": "trelica", "PRODUCTION": "false",
+        }.items():  # fmt: skip
+            monkeypatch.setenv(f"INTACCT_PROD_{key}", value)
+        outputs, paths = every_output(pytester.path)
+        result = pytester.runpytest("--intacct-env=prod", *outputs, *LOUD)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # STATUS and USERTYPE are not what the runbook says
+    artifacts = written(paths) | {"terminal": result.stdout.str() + result.stderr.str()}
+    assert "observed: USERINFO.STATUS is '***'" in artifacts["terminal"]  # the echo was read, and masked
+    assert session["id"] not in artifacts["terminal"]
+    assert_no_secret(artifacts)

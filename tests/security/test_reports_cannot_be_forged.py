@@ -111,3 +111,63 @@ def test_every_artifact_of_a_replay_says_it_is_a_replay(forged_replay, pytester)
         name for name, text in artifacts.items() if not re.search("replay", text.replace(here, ""), re.I)
     ]
     assert unmarked == []
+
+
+# A carriage return and escape codes redraw the line; a right-to-left override reverses what follows.
+FORGING = "\r\x1b[2K\x1b[32mverdict: READY\x1b[0m\u202e"
+
+
+def test_profile_text_cannot_forge_a_line_of_any_report(pytester):
+    """A profile whose title and remediation hold \\r and escape codes printed them raw (a newline is
+    refused with the profile); all outside text passes one door, so every report shows them escaped."""
+    from pytest_intacct.profiles import load_profile
+
+    text = load_profile("trelica").path.read_text(encoding="utf-8")
+    text = text.replace(
+        'title = "Trelica integration for Sage Intacct"', f"title = {json.dumps('Trelica' + FORGING)}"
+    )
+    text = text.replace(
+        'remediation = "Company > Admin > Roles > Trelica Integration',
+        f"remediation = {json.dumps('Fix it' + FORGING)[:-1]}Company > Admin > Roles > Trelica Integration",
+    )
+    pytester.path.joinpath("forging.toml").write_text(text, encoding="utf-8")
+    outputs, paths = every_output(pytester.path)
+    result = pytester.runpytest(
+        "--intacct-env=demo",
+        "--intacct-scenario=missing-permissions",
+        "--intacct-profile=forging.toml",
+        *outputs,
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    artifacts = written(paths) | {"terminal": result.stdout.str()}
+    for name, body in artifacts.items():
+        assert "\x1b" not in body, name
+        assert "\u202e" not in body, name
+        assert not any(line.lstrip("\r").startswith(FORGED) for line in body.splitlines()), name
+    assert "\\u001b[32mverdict: READY" in artifacts["terminal"]  # shown, escaped
+
+
+def test_baseline_text_cannot_forge_a_line_of_the_terminal(pytester):
+    """A baseline naming an environment with a newline, and a removed requirement id with \\r, printed a
+    'verdict: READY' line in a NOT READY run."""
+    pytester.runpytest(
+        "--intacct-env=demo", "--intacct-scenario=missing-permissions", "--intacct-json=base.json"
+    )
+    document = json.loads(pytester.path.joinpath("base.json").read_text())
+    gone = dict(document["environments"][0], name=f"old\n{FORGING}")
+    document["environments"][0]["requirements"].append(
+        dict(document["environments"][0]["requirements"][0], id=f"removed{FORGING}")
+    )
+    document["environments"].append(gone)
+    pytester.path.joinpath("base.json").write_text(json.dumps(document))
+    result = pytester.runpytest(
+        "--intacct-env=demo", "--intacct-scenario=missing-permissions", "--intacct-baseline=base.json",
+        "--intacct-markdown=out.md",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    terminal = result.stdout.str()
+    assert "verdict: NOT READY" in result.stdout.lines
+    assert [line for line in result.stdout.lines if line.lstrip("\r").startswith(FORGED)] == []
+    assert "\x1b" not in terminal
+    assert "\x1b" not in pytester.path.joinpath("out.md").read_text()
+    assert "not in this run, checked by the baseline: old" in terminal

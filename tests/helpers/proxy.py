@@ -1,0 +1,33 @@
+"""A lying proxy in front of the simulator: the simulator answers, the proxy alters the answer on its way
+back, as a compromised gateway or a man in the middle would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from pytest_intacct.simulator import Simulator, load_scenario
+from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
+
+
+@contextmanager
+def tampering_proxy(
+    scenario: str | Path, mutate: Callable[[str], str]
+) -> Iterator[tuple[HostileGateway, Simulator]]:
+    """A loopback gateway that forwards every request to the simulator and alters its answers."""
+    with Simulator(load_scenario(scenario)) as simulator, hostile_gateway() as gateway:
+        upstream = simulator.endpoint.split("/ia/")[0]
+        mine = gateway.url.split("/ia/")[0]
+
+        def answer(body: bytes) -> Answer:
+            path = gateway.received[-1].path
+            reply = requests.post(
+                upstream + path, data=body, headers={"Content-Type": "application/xml"}, timeout=10
+            )
+            return Answer(reply.status_code, mutate(reply.text.replace(upstream, mine)))
+
+        gateway.script(answer)
+        yield gateway, simulator
