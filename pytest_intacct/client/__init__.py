@@ -23,6 +23,7 @@ from pytest_intacct.client.errors import (
     classify,
 )
 from pytest_intacct.client.transport import MAX_RETRIES, RetryPolicy, Transport, validate_timeout
+from pytest_intacct.safety.redaction import Secret
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -40,6 +41,7 @@ __all__ = [
     "Level",
     "ResultMissing",
     "RetryPolicy",
+    "Secret",
     "Transport",
     "UnexpectedError",
     "WritePermit",

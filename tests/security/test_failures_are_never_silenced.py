@@ -1,5 +1,5 @@
 """Failures are never silenced: not by --intacct-fail-on=new, by a baseline the run no longer matches, or by a
-waiver judged on two dates (docs/security.md section 12).
+waiver judged on two dates (docs/security.md section 14).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Fleet groups stay within one customer: cross-environment requirements never judge one customer's
-environments with another's (docs/security.md section 12, docs/fleet.md).
+environments with another's (docs/security.md section 14, docs/fleet.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""docs/security.md section 14: work that comes from outside is bounded where it happens: a session id,
+"""docs/security.md section 13: work that comes from outside is bounded where it happens: a session id,
 an answer's tags and records, an input file, a name, a text. Each attack runs through pytest end to end."""
 
 from __future__ import annotations

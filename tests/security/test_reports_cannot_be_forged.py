@@ -1,5 +1,5 @@
 """Reports cannot be forged: gateway text stays on one line of the terminal and holds no markup or live link,
-and a replayed evidence pack is called a replay by every artifact (docs/security.md section 12).
+and a replayed evidence pack is called a replay by every artifact (docs/security.md section 14).
 """
 
 from __future__ import annotations

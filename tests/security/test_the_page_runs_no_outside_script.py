@@ -1,4 +1,4 @@
-"""docs/security.md section 13: every string the go-live page shows is inert, whatever its source.
+"""docs/security.md section 12: every string the go-live page shows is inert, whatever its source.
 
 pytest-html's own script inserts its environment table, result rows, logs and extras as markup
 (``innerHTML``), and the plugin's static summary is a template. Markup arriving from a profile, an evidence
