@@ -8,13 +8,14 @@ requirements are judged within each group of one profile (see :mod:`pytest_intac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
-from pytest_intacct.client import IntacctClient, RetryPolicy, WritePermit, WriteRefused
+from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy, WritePermit, WriteRefused
 from pytest_intacct.evidence.lanes import Progress, collect_all
 from pytest_intacct.evidence.reads import Read, Subject
 from pytest_intacct.evidence.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
@@ -104,7 +105,9 @@ class AcceptanceRun:
 
     def plan(self, environment: EnvironmentSettings) -> list[Read]:
         """Every read the profile's requirements need in this environment, each once."""
-        subject = Subject(environment.credentials.user_id, environment.developer_user_id)
+        subject = Subject(
+            environment.identity.user_id, environment.developer_user_id, environment.auditor_user_id
+        )
         return plan(self.profile_of(environment.name), subject)
 
     def client(self, name: str, write_permit: WritePermit | None = None) -> IntacctClient:
@@ -128,6 +131,10 @@ class AcceptanceRun:
             retry=self.options.retry,
         )
 
+    def _reader(self, credentials: Credentials) -> IntacctClient:
+        """A read-only client for another login of an environment (the auditor), never writing."""
+        return IntacctClient(credentials, timeout=self.options.timeout, retry=self.options.retry)
+
     def snapshot(self, name: str) -> Snapshot:
         """The environment's snapshot, collected on first use; a collection that raises is its problem."""
         with self._company_locks[self.company(name)]:
@@ -138,8 +145,17 @@ class AcceptanceRun:
                     self._snapshots[name] = _unreadable(env, problem)
                     return self._snapshots[name]
                 try:
-                    with self.client(name) as client:
-                        snapshot = collect(client, env.identity, self.plan(env), env.developer_user_id)
+                    with contextlib.ExitStack() as clients:
+                        client = clients.enter_context(self.client(name))
+                        auditor = env.auditor_credentials
+                        auditor_client = clients.enter_context(self._reader(auditor)) if auditor else None
+                        snapshot = collect(
+                            client,
+                            env.identity,
+                            self.plan(env),
+                            env.developer_user_id,
+                            auditor=auditor_client,
+                        )
                 except Exception as error:
                     snapshot = _unreadable(env, Problem.from_exception(error))
                 self._snapshots[name] = snapshot

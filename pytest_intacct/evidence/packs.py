@@ -4,7 +4,7 @@
 ``--intacct-replay=PATH`` re-evaluates a profile from such a file with no network and no credentials,
 giving the outcomes the recorded run gave. Shape::
 
-    {"format": "pytest-intacct-evidence", "version": 1, "generated_at": "...Z", "plugin_version": "...",
+    {"format": "pytest-intacct-evidence", "version": 2, "generated_at": "...Z", "plugin_version": "...",
      "profile": {"name": "trelica", "path": "..."}, "snapshots": [<Snapshot.to_dict()>, ...]}
 """
 
@@ -29,7 +29,8 @@ from pytest_intacct.safety.redaction import redact
 from pytest_intacct.safety.text import outside_text
 
 PACK_FORMAT = "pytest-intacct-evidence"
-PACK_VERSION = 1
+PACK_VERSION = 2  # 2: snapshots of format 2 (each reading names the login that read it)
+READABLE_PACK_VERSIONS = (1, 2)
 _UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -100,9 +101,11 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
         raise PackError(f"{where}: not JSON ({type(exc).__name__})") from None
     if not isinstance(document, dict) or document.get("format") != PACK_FORMAT:
         raise PackError(f"{where}: not an evidence pack written by --intacct-record")
-    if document.get("version") != PACK_VERSION:
+    version = document.get("version")
+    if type(version) is not int or version not in READABLE_PACK_VERSIONS:
+        readable = " and ".join(map(str, READABLE_PACK_VERSIONS))
         raise PackError(
-            f"{where}: evidence pack version {document.get('version')!r}; this plugin reads {PACK_VERSION}"
+            f"{where}: evidence pack version {version!r}; this plugin reads {readable}"
         )
     try:
         profile = _mapping(document["profile"])

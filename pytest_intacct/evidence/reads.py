@@ -20,6 +20,8 @@ from pytest_intacct.client.records import to_permissions, to_records
 # Plain JSON data (read-only views, so list[str] and dict[str, str] are Json too).
 Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
 Login = Literal["user", "developer"]
+# Which login's session sends a read: the integration's own ("user"), or the auditor's.
+Reader = Literal["user", "auditor"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class Read:
     """One gateway read: its key, the function that reads it, and the parser of its ``<data>`` pages.
 
     ``needs_data``: a success without ``<data>`` is "could not check". ``paged``: follow ``readMore``
-    until nothing remains; otherwise only the first page counts (a one-record probe).
+    until nothing remains; otherwise only the first page counts (a one-record probe). ``reader``: whose
+    session sends it (facts about users go through the auditor login when there is one).
     """
 
     key: str
@@ -35,17 +38,25 @@ class Read:
     parse: Callable[[Sequence[etree._Element]], Json] = field(compare=False, repr=False)
     paged: bool = False
     needs_data: bool = True
+    reader: Reader = "user"
 
 
 @dataclass(frozen=True)
 class Subject:
-    """Whom an environment's reads are about: the Web Services user and the developer account, if set."""
+    """Whom an environment's reads are about (the Web Services user and the developer account, if set),
+    and the auditor login that reads facts about users, if there is one."""
 
     user_id: str
     developer_user_id: str | None = None
+    auditor_user_id: str | None = None
 
     def login(self, who: Login) -> str | None:
         return self.user_id if who == "user" else self.developer_user_id
+
+    @property
+    def about_users(self) -> Reader:
+        """Who reads users, roles and permissions: the auditor when there is one."""
+        return "auditor" if self.auditor_user_id else "user"
 
 
 Resolve = Callable[[Subject, Mapping[str, Any]], "Read | None"]
@@ -57,12 +68,14 @@ class Need:
     how it resolves.
 
     ``resolve(subject, params)`` gives the read for one requirement in one environment, or None when
-    it does not apply (no developer account configured, no object to probe).
+    it does not apply (no developer account configured, no object to probe). ``about_users``: it reads
+    users, roles or permissions, which the checker itself needs rights for (docs/diagnosis.md).
     """
 
     name: str
     description: str
     resolve: Resolve = field(compare=False, repr=False)
+    about_users: bool = False
 
 
 def user_info(who: Login = "user", name: str | None = None) -> Need:
@@ -72,9 +85,14 @@ def user_info(who: Login = "user", name: str | None = None) -> Need:
         login = subject.login(who)
         if not login:
             return None
-        return Read(f"USERINFO/{login}", lambda: fn.read_by_name("USERINFO", [login]), _record_of(login))
+        return Read(
+            f"USERINFO/{login}",
+            lambda: fn.read_by_name("USERINFO", [login]),
+            _record_of(login),
+            reader=subject.about_users,
+        )
 
-    return Need(name or f"{who}_info", f"readByName USERINFO of the {who}", resolve)
+    return Need(name or f"{who}_info", f"readByName USERINFO of the {who}", resolve, about_users=True)
 
 
 def user_permissions(who: Login = "user", name: str | None = None) -> Need:
@@ -84,9 +102,14 @@ def user_permissions(who: Login = "user", name: str | None = None) -> Need:
         login = subject.login(who)
         if not login:
             return None
-        return Read(f"getUserPermissions/{login}", lambda: fn.get_user_permissions(login), _permissions)
+        return Read(
+            f"getUserPermissions/{login}",
+            lambda: fn.get_user_permissions(login),
+            _permissions,
+            reader=subject.about_users,
+        )
 
-    return Need(name or f"{who}_permissions", f"getUserPermissions of the {who}", resolve)
+    return Need(name or f"{who}_permissions", f"getUserPermissions of the {who}", resolve, about_users=True)
 
 
 def role_users(who: Login = "user", name: str | None = None) -> Need:
@@ -103,9 +126,11 @@ def role_users(who: Login = "user", name: str | None = None) -> Need:
             _roles_of(login),
             paged=True,
             # readByQuery answers an empty <data count="0"/>; no <data> at all is no answer.
+            reader=subject.about_users,
         )
 
-    return Need(name or f"{who}_roles", f"readByQuery ROLEUSERS of the {who} (all pages)", resolve)
+    description = f"readByQuery ROLEUSERS of the {who} (all pages)"
+    return Need(name or f"{who}_roles", description, resolve, about_users=True)
 
 
 def one_record(param: str = "object", name: str = "object") -> Need:

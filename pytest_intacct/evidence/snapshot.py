@@ -8,7 +8,8 @@ check". A snapshot is plain data: ``to_dict()`` / ``from_dict()`` carry it betwe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from pytest_intacct.evidence.reads import Json, Read
 from pytest_intacct.identity import Identity
 from pytest_intacct.safety.redaction import redact
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: readings say which login read them; the auditor's sign-in
+READABLE_SNAPSHOT_FORMATS = (1, 2)
 # The kinds a reading's problem carries: the client's classification of what went wrong
 # (docs/gateway.md#errors). Checks read problems through this name; they never talk to the client.
 ProblemKind = ErrorKind
@@ -60,10 +62,12 @@ class Problem:
 
 @dataclass(frozen=True)
 class Reading:
-    """A plain-data value read from the gateway, or the problem that prevented reading it."""
+    """A plain-data value read from the gateway, or the problem that prevented reading it, and which
+    login read it (``read_by``: a login id; None where a pack recorded before version 2 does not say)."""
 
     value: Json = None
     problem: Problem | None = None
+    read_by: str | None = None
 
     def __post_init__(self) -> None:
         _require_plain(self.value, "value")
@@ -73,23 +77,34 @@ class Reading:
         return self.problem is None
 
     def to_dict(self) -> dict[str, Json]:
-        return {"value": self.value, "problem": self.problem.to_dict() if self.problem else None}
+        problem = self.problem.to_dict() if self.problem else None
+        return {"value": self.value, "problem": problem, "read_by": self.read_by}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reading:
         problem = data["problem"]
-        return cls(data["value"], Problem.from_dict(_mapping(problem)) if problem is not None else None)
+        read_by = data.get("read_by")
+        if read_by is not None and not isinstance(read_by, str):
+            raise TypeError("read_by must be a string or null")
+        problem_ = Problem.from_dict(_mapping(problem)) if problem is not None else None
+        return cls(data["value"], problem_, read_by)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the requirements of one environment are judged on; readings by read key."""
+    """Everything the requirements of one environment are judged on; readings by read key.
+
+    ``auditor_user_id`` and ``auditor_sign_in`` are set when an auditor login read the facts about users
+    (docs/diagnosis.md); the integration's own ``sign_in`` still proves it can sign in.
+    """
 
     identity: Identity
     sign_in: Reading
     readings: Mapping[str, Reading] = field(default_factory=dict)
     developer_user_id: str | None = None
     round_trips: int = 0
+    auditor_user_id: str | None = None
+    auditor_sign_in: Reading | None = None
 
     @property
     def environment(self) -> str:
@@ -126,21 +141,24 @@ class Snapshot:
             "user_id": self.user_id,
             "endpoint": self.endpoint,
             "developer_user_id": self.developer_user_id,
+            "auditor_user_id": self.auditor_user_id,
             "sign_in": self.sign_in.to_dict(),
+            "auditor_sign_in": self.auditor_sign_in.to_dict() if self.auditor_sign_in else None,
             "readings": {key: reading.to_dict() for key, reading in self.readings.items()},
             "round_trips": self.round_trips,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
-        """Load what ``to_dict`` wrote; ValueError for another format or a malformed document."""
-        if data.get("format") != SNAPSHOT_FORMAT:
+        """Load what ``to_dict`` wrote (this format or the one before); ValueError for another format or
+        a malformed document."""
+        if data.get("format") not in READABLE_SNAPSHOT_FORMATS:
             raise ValueError(f"snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
         try:
             texts = {key: _typed(data, key, str) for key in _TEXT_FIELDS}
-            developer = data["developer_user_id"]
-            if developer is not None and not isinstance(developer, str):
-                raise TypeError("developer_user_id must be a string or null")
+            developer, auditor = (
+                _optional_text(data, key) for key in ("developer_user_id", "auditor_user_id")
+            )
             readings = _typed(data, "readings", dict)
             identity = Identity(
                 name=texts["environment"],
@@ -150,12 +168,17 @@ class Snapshot:
                 endpoint=texts["endpoint"],
                 production=_typed(data, "production", bool),
             )
+            auditor_sign_in = data.get("auditor_sign_in")
             return cls(
                 identity=identity,
                 developer_user_id=developer,
                 sign_in=Reading.from_dict(_typed(data, "sign_in", dict)),
                 readings={_key(k): Reading.from_dict(_mapping(v)) for k, v in readings.items()},
                 round_trips=_typed(data, "round_trips", int),
+                auditor_user_id=auditor,
+                auditor_sign_in=None
+                if auditor_sign_in is None
+                else Reading.from_dict(_mapping(auditor_sign_in)),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed snapshot: {type(exc).__name__}: {exc}") from None
@@ -173,45 +196,69 @@ def collect(
     identity: Identity,
     reads: Iterable[Read],
     developer_user_id: str | None = None,
+    *,
+    auditor: IntacctClient | None = None,
 ) -> Snapshot:
-    """Sign in, then every read in one batched request; never raises for what the gateway does."""
+    """Sign in, then every read in one batched request per login; never raises for what the gateway does.
+
+    With an ``auditor``, it signs in too and sends the reads whose ``reader`` is the auditor; the
+    integration's own login sends the rest (its sign-in and effective reads stay its own evidence).
+    """
     unique = list({read.key: read for read in reads}.values())
+    sign_in = _sign_in(client)
+    auditor_sign_in = _sign_in(auditor) if auditor is not None else None
+    readings: dict[str, Reading] = {}
+    for reader, session, signed in (("user", client, sign_in), ("auditor", auditor, auditor_sign_in)):
+        mine = [read for read in unique if read.reader == reader]
+        if session is None or signed is None or not signed.ok or not mine:
+            continue  # nothing was asked of a login that could not sign in
+        readings |= _batch(session, mine)
+    return Snapshot(
+        identity=identity,
+        sign_in=sign_in,
+        readings={read.key: readings[read.key] for read in unique if read.key in readings},
+        developer_user_id=developer_user_id,
+        round_trips=client.round_trips + (auditor.round_trips if auditor is not None else 0),
+        auditor_user_id=auditor.credentials.user_id if auditor is not None else None,
+        auditor_sign_in=auditor_sign_in,
+    )
 
-    def snapshot(sign_in: Reading, readings: Mapping[str, Reading]) -> Snapshot:
-        return Snapshot(
-            identity=identity,
-            sign_in=sign_in,
-            readings=readings,
-            developer_user_id=developer_user_id,
-            round_trips=client.round_trips,
-        )
 
+def _sign_in(client: IntacctClient) -> Reading:
+    """The sign-in as a reading: where the session goes, or why there is none."""
+    login = client.credentials.user_id
     try:
         session = client.sign_in()
     except Exception as error:
-        return snapshot(Reading(problem=Problem.from_exception(error)), {})
-    sign_in = Reading(
-        {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
-    )
+        return Reading(problem=Problem.from_exception(error), read_by=login)
+    facts = {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
+    return Reading(facts, read_by=login)
+
+
+def _batch(client: IntacctClient, reads: Sequence[Read]) -> dict[str, Reading]:
+    """Every read in one request on the client's session; each reading carries its own problem."""
+    login = client.credentials.user_id
     readings: dict[str, Reading] = {}
     functions: dict[str, fn.Function] = {}
-    for read in unique:
+    for read in reads:
         built = _build(read)
         if isinstance(built, Problem):
-            readings[read.key] = Reading(problem=built)
+            readings[read.key] = Reading(problem=built, read_by=login)
         else:
             functions[read.key] = built
     if not functions:
-        return snapshot(sign_in, readings)
+        return readings
     try:
         response = client.execute(list(functions.values()))
     except Exception as error:
-        failed = Reading(problem=Problem.from_exception(error))
-        return snapshot(sign_in, readings | dict.fromkeys(functions, failed))
-    for read in unique:
+        failed = Reading(problem=Problem.from_exception(error), read_by=login)
+        return readings | dict.fromkeys(functions, failed)
+    for read in reads:
         if read.key in functions:
-            readings[read.key] = _reading(client, read, functions[read.key], response)
-    return snapshot(sign_in, {read.key: readings[read.key] for read in unique})
+            readings[read.key] = dataclasses.replace(
+                _reading(client, read, functions[read.key], response), read_by=login
+            )
+    return readings
 
 
 def _build(read: Read) -> fn.Function | Problem:
@@ -285,6 +332,13 @@ def _typed(data: Mapping[str, Any], key: str, kind: type) -> Any:
     value = data[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise TypeError(f"{key} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{key} must be a string or null")
     return value
 
 

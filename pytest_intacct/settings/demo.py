@@ -71,4 +71,6 @@ def login_settings(
         entity_id=login.entity_id or None,
         profile=profile,
         developer_user_id=login.developer_user_id,
+        auditor_user_id=login.auditor_user_id,
+        auditor_password=Secret(login.auditor_user_password) if login.auditor_user_password else None,
     )

@@ -9,6 +9,7 @@ set twice in one file, is a :class:`SettingsWarning` naming the file, line and k
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import warnings
@@ -45,6 +46,10 @@ OPTIONAL_KEYS = (
     "INTACCT_PROFILE",
     "INTACCT_PRODUCTION",
     "INTACCT_DEVELOPER_USER_ID",
+    # A second Web Services user of the same company, with rights to read users, roles and permissions:
+    # the integration user's facts are read through it (docs/diagnosis.md).
+    "INTACCT_AUDITOR_USER_ID",
+    "INTACCT_AUDITOR_USER_PASSWORD",
 )
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -74,6 +79,8 @@ class EnvironmentSettings:
     profile: str | None = None
     developer_user_id: str | None = None
     writes_allowed: bool = False
+    auditor_user_id: str | None = None
+    auditor_password: Secret | None = None
 
     @classmethod
     def recorded(cls, identity: Identity, developer_user_id: str | None = None) -> EnvironmentSettings:
@@ -104,6 +111,15 @@ class EnvironmentSettings:
             user_password=self.user_password,
             endpoint=i.endpoint,
             entity_id=self.entity_id,
+        )
+
+    @property
+    def auditor_credentials(self) -> Credentials | None:
+        """What the auditor login signs in with: the same sender, company, entity and endpoint."""
+        if not self.auditor_user_id or self.auditor_password is None:
+            return None
+        return dataclasses.replace(
+            self.credentials, user_id=self.auditor_user_id, user_password=self.auditor_password
         )
 
 
@@ -254,7 +270,19 @@ def load_environments(
         except ValueError as exc:
             problems.append(f"environment {name!r}: INTACCT_ENDPOINT: {exc}")
             endpoint = ""
-        if missing or production is None or not endpoint:
+        auditor = values.get("INTACCT_AUDITOR_USER_ID", "").strip()
+        auditor_password = values.get("INTACCT_AUDITOR_USER_PASSWORD", "")
+        if bool(auditor) != bool(auditor_password):
+            given, lacking = (
+                ("INTACCT_AUDITOR_USER_ID", "INTACCT_AUDITOR_USER_PASSWORD")
+                if auditor
+                else ("INTACCT_AUDITOR_USER_PASSWORD", "INTACCT_AUDITOR_USER_ID")
+            )
+            problems.append(
+                f"environment {name!r}: {given} is set but {lacking} (or ${env_var_name(name, lacking)}) "
+                "is not; an auditor login needs both"
+            )
+        if missing or production is None or not endpoint or bool(auditor) != bool(auditor_password):
             continue
         loaded.append(
             EnvironmentSettings(
@@ -273,6 +301,8 @@ def load_environments(
                 profile=values.get("INTACCT_PROFILE", "").strip() or None,
                 developer_user_id=values.get("INTACCT_DEVELOPER_USER_ID", "").strip() or None,
                 writes_allowed=writes_allowed,
+                auditor_user_id=auditor or None,
+                auditor_password=Secret(auditor_password) if auditor else None,
             )
         )
     if problems:

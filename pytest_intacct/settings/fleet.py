@@ -31,14 +31,18 @@ SETTING_KEYS: Mapping[str, str] = {
     "profile": "INTACCT_PROFILE",
     "production": "INTACCT_PRODUCTION",
     "developer_user": "INTACCT_DEVELOPER_USER_ID",
+    "auditor_user": "INTACCT_AUDITOR_USER_ID",
 }
 # Keys naming the variable that holds a secret -> the settings key the secret fills.
 SECRET_VAR_KEYS: Mapping[str, str] = {
     "sender_password_var": "INTACCT_SENDER_PASSWORD",
     "user_password_var": "INTACCT_USER_PASSWORD",
+    "auditor_user_password_var": "INTACCT_AUDITOR_USER_PASSWORD",
 }
 # Keys that would put a secret itself in the file: always refused.
-LITERAL_SECRET_KEYS = frozenset({"sender_password", "user_password", "password", "session_id", "sessionid"})
+LITERAL_SECRET_KEYS = frozenset(
+    {"sender_password", "user_password", "auditor_user_password", "password", "session_id", "sessionid"}
+)
 ENTRY_ONLY_KEYS = frozenset({"name", "group"})
 TOP_LEVEL_KEYS = frozenset({"defaults", "environment"})
 

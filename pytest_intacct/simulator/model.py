@@ -22,6 +22,9 @@ class ScenarioLogin:
     user_password: str = field(repr=False)
     entity_id: str | None = None
     developer_user_id: str | None = None  # the environment's developer account, when the runbook asks for one
+    # A second login of the same company that reads users, roles and permissions (docs/diagnosis.md).
+    auditor_user_id: str | None = None
+    auditor_user_password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -170,11 +170,20 @@ def _sender(sender_id: str, raw: Any, path: Path) -> Sender:
 
 def _login(raw: Any, path: Path) -> ScenarioLogin:
     required = ("name", "sender_id", "sender_password", "company_id", "user_id", "user_password")
-    table = _table(raw, path, (*required, "entity", "developer_user_id"))
+    auditor = ("auditor_user_id", "auditor_user_password")
+    table = _table(raw, path, (*required, "entity", "developer_user_id", *auditor))
     values = {key: _get(table, key, path, str) for key in required}
+    auditor_user, auditor_password = (_get(table, key, path, str, "") or None for key in auditor)
+    if (auditor_user is None) != (auditor_password is None):
+        raise ModelError(
+            (*path, "auditor_user_id"),
+            "an auditor login needs both auditor_user_id and auditor_user_password",
+        )
     return ScenarioLogin(
         entity_id=_get(table, "entity", path, str, "") or None,
         developer_user_id=_get(table, "developer_user_id", path, str, "") or None,
+        auditor_user_id=auditor_user,
+        auditor_user_password=auditor_password,
         **values,
     )
 

@@ -283,12 +283,25 @@ def test_a_snapshot_round_trips_through_json():
     snapshot = collected(ScriptedClient(without("USERINFO")))
     loaded = Snapshot.from_dict(json.loads(json.dumps(snapshot.to_dict())))
     assert loaded == snapshot
-    assert snapshot.to_dict()["format"] == 1
+    assert snapshot.to_dict()["format"] == 2  # 2: each reading says which login read it
+
+
+def test_a_snapshot_of_the_format_before_still_loads():
+    """Evidence packs recorded before readings named their login replay as they are."""
+    document = collected(ScriptedClient()).to_dict()
+    older = {key: value for key, value in document.items() if not key.startswith("auditor")}
+    older["format"] = 1
+    for reading in older["readings"].values():
+        del reading["read_by"]
+    del older["sign_in"]["read_by"]
+    loaded = Snapshot.from_dict(older)
+    assert loaded.readings.keys() == document["readings"].keys()
+    assert all(reading.read_by is None for reading in loaded.readings.values())
 
 
 @pytest.mark.parametrize(
     ("document", "message"),
-    [({"format": 2}, "format 2"), ({"format": 1, "environment": "prod"}, "malformed snapshot")],
+    [({"format": 3}, "format 3"), ({"format": 1, "environment": "prod"}, "malformed snapshot")],
 )
 def test_a_snapshot_of_another_format_or_malformed_is_refused(document, message):
     with pytest.raises(ValueError, match=message):
