@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Mapping, Sequence
 
+from pytest_intacct.checks import refusals
+from pytest_intacct.checks.refusals import Diagnosis
 from pytest_intacct.checks.registry import (
     KINDS,
     AcrossContext,
@@ -23,6 +25,7 @@ from pytest_intacct.checks.registry import (
     check,
     subject_of,
 )
+from pytest_intacct.checks.visibility import checker_view
 from pytest_intacct.evidence.reads import (
     Need,
     Read,
@@ -35,7 +38,7 @@ from pytest_intacct.evidence.reads import (
 from pytest_intacct.evidence.snapshot import Problem, ProblemKind, Reading, Snapshot
 from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import Param, Profile, ProfileError, Requirement, validate
-from pytest_intacct.results.finding import Finding
+from pytest_intacct.results.finding import Finding, Outcome
 from pytest_intacct.safety.redaction import redact
 
 __all__ = [
@@ -71,22 +74,15 @@ ENTRY_POINT_GROUP = "pytest_intacct.checks"
 
 # Which requirement a sign-in failure of each kind is the fault of (docs/gateway.md#errors).
 # Kinds not listed (unreachable, sender password, throttled...) are nobody's requirement: all error.
+# A refused user sign-in is diagnosed (checks/refusals.py).
 SIGN_IN_ROOT_CAUSES = {
     ProblemKind.SENDER_NOT_AUTHORIZED.value: "sender-authorized",
-    ProblemKind.SIGN_IN_FAILED.value: "user-login",
 }
-
-# The gateway gives one answer for all of these (docs/gateway.md#errors), so the failure names them all.
-SIGN_IN_CAUSES = (
-    "the gateway answers the same for a wrong user id or password, an inactive or locked-out user, "
-    "a company without the Web Services subscription, and an IP address outside enforced IP filters"
-)
 
 # The settings to check first for each sign-in problem, by the problem's kind.
 SETTINGS_TO_CHECK = {
     ProblemKind.SENDER_CREDENTIALS.value: ("SENDER_ID", "SENDER_PASSWORD"),
     ProblemKind.SENDER_NOT_AUTHORIZED.value: ("SENDER_ID",),
-    ProblemKind.SIGN_IN_FAILED.value: ("USER_ID", "USER_PASSWORD", "COMPANY_ID", "ENTITY"),
     ProblemKind.COMPANY_UNAVAILABLE.value: ("COMPANY_ID", "SENDER_ID"),
     ProblemKind.UNREACHABLE.value: ("ENDPOINT",),
 }
@@ -141,17 +137,61 @@ def evaluate(requirement: Requirement, profile: Profile, snapshot: Snapshot) -> 
         skipped = _not_applicable(requirement, profile, snapshot)
         if skipped:
             return skipped
-        problem = snapshot.sign_in.problem
-        if problem is not None and requirement.check != "attestation":
-            return _sign_in_failed(requirement, profile, snapshot.identity, problem)
         kind = kind_of(requirement)
         if kind.per_environment is None:
             raise TypeError(f"check {kind.name!r} compares environments; it cannot judge one")
-        return kind.per_environment(
-            EnvironmentContext(requirement, profile, snapshot, _readings(kind, requirement, snapshot))
-        )
+        problem = snapshot.sign_in.problem
+        if problem is not None and problem.kind == ProblemKind.SIGN_IN_FAILED:
+            return _after_refusal(kind, requirement, profile, snapshot, refusals.diagnose(snapshot, problem))
+        if problem is not None and requirement.check != "attestation":
+            return _sign_in_failed(requirement, profile, snapshot.identity, problem)
+        return _judged(kind, requirement, profile, snapshot)
     except Exception as error:
         return raised(requirement, error)
+
+
+def _judged(kind: Kind, requirement: Requirement, profile: Profile, snapshot: Snapshot) -> Finding:
+    """The kind's own finding; an error because the checker could not read users is that root cause's."""
+    readings = _readings(kind, requirement, snapshot)
+    assert kind.per_environment is not None
+    finding = kind.per_environment(EnvironmentContext(requirement, profile, snapshot, readings))
+    if finding.outcome is not Outcome.ERROR or finding.blocked:
+        return finding
+    refused = [
+        need
+        for need in kind.reads
+        if need.about_users
+        and (reading := readings.get(need.name)) is not None
+        and reading.problem is not None
+        and reading.problem.kind == ProblemKind.PERMISSION_DENIED
+    ]
+    cause = checker_view(snapshot) if refused else None
+    if cause is None:
+        return finding
+    return Finding.error(finding.expected, finding.observed, finding.evidence, cause=cause)
+
+
+def _after_refusal(
+    kind: Kind, requirement: Requirement, profile: Profile, snapshot: Snapshot, diagnosis: Diagnosis
+) -> Finding:
+    """After a refused sign-in: the sign-in kinds by the diagnosis; the rest on what the auditor read, or
+    could not check under the requirement (or root cause) the diagnosis names."""
+    if kind.name in refusals.SIGN_IN_KINDS:
+        return refusals.refused(requirement, profile, snapshot, diagnosis)
+    if kind.name != "attestation" and not _read_by_auditor(kind, requirement, snapshot):
+        return refusals.blocked(requirement, profile, snapshot, diagnosis)
+    finding = _judged(kind, requirement, profile, snapshot)
+    if finding.outcome is Outcome.ERROR and not finding.blocked:
+        return refusals.blocked(requirement, profile, snapshot, diagnosis)
+    return finding
+
+
+def _read_by_auditor(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> bool:
+    """Whether the auditor signed in and every read the requirement needs went through it."""
+    if snapshot.auditor_sign_in is None or not snapshot.auditor_sign_in.ok:
+        return False
+    reads = [read for need in kind.reads if (read := need.resolve(subject_of(snapshot), requirement.params))]
+    return bool(reads) and all(read.reader == "auditor" for read in reads)
 
 
 def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Finding:
@@ -228,10 +268,7 @@ def _sign_in_failed(
     root_check = SIGN_IN_ROOT_CAUSES.get(problem.kind)
     hint = settings_hint(identity, problem)
     if root_check == requirement.check:
-        observed = problem.message
-        if problem.kind == ProblemKind.SIGN_IN_FAILED:
-            observed += f" ({SIGN_IN_CAUSES})"
-        observed = _with_hint(observed, hint)
+        observed = _with_hint(problem.message, hint)
         return Finding.failed(
             requirement.title, observed, {"gateway_error": problem.message, "level": problem.level}
         )

@@ -104,9 +104,7 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
     version = document.get("version")
     if type(version) is not int or version not in READABLE_PACK_VERSIONS:
         readable = " and ".join(map(str, READABLE_PACK_VERSIONS))
-        raise PackError(
-            f"{where}: evidence pack version {version!r}; this plugin reads {readable}"
-        )
+        raise PackError(f"{where}: evidence pack version {version!r}; this plugin reads {readable}")
     try:
         profile = _mapping(document["profile"])
         snapshots = tuple(Snapshot.from_dict(_mapping(item)) for item in document["snapshots"])

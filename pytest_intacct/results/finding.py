@@ -25,25 +25,53 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class RootCause:
+    """Why requirements could not be checked when no requirement of the profile is the reason (the checker
+    cannot read users, a locked-out user in a profile without a user-status requirement): one title and
+    one fix for every requirement it left unchecked."""
+
+    id: str
+    title: str
+    fix: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", outside_text(self.title))
+        object.__setattr__(self, "fix", outside_text(self.fix))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "fix": self.fix}
+
+
+@dataclass(frozen=True)
 class Finding:
     """A check's conclusion, with what was expected, what was observed and the (already redacted) evidence.
 
     ``blocked``: an error because something outside this requirement failed (``root_cause``, or a sign-in
     that settings or the gateway stopped); the requirement has no remediation of its own to show.
+    ``root_cause`` names the requirement that failed, or ``cause`` when no requirement is the reason.
+    ``fix``: the fix for the cause this run found, where it is not the one the profile's remediation
+    describes (a refused sign-in whose user exists is not fixed by creating it).
     """
 
     outcome: Outcome
     expected: str
     observed: str
     evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    root_cause: str | None = None  # for an ERROR caused by another requirement: that requirement's id
+    root_cause: str | None = None
     blocked: bool = False
+    cause: RootCause | None = None
+    fix: str | None = None
 
     def __post_init__(self) -> None:
+        if self.cause is not None:
+            object.__setattr__(self, "root_cause", self.cause.id)
+            object.__setattr__(self, "blocked", True)
         if self.root_cause is not None and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error has a root cause, not {str(self.outcome)!r}")
         if self.blocked and self.outcome != Outcome.ERROR:
             raise ValueError(f"only an error is blocked, not {str(self.outcome)!r}")
+        if self.fix is not None:
+            object.__setattr__(self, "fix", outside_text(self.fix))
         # Test reports carry findings between processes (pytest-xdist) and into JSON files: plain data only.
         object.__setattr__(self, "evidence", plain(self.evidence))
         # Gateway, settings and profile words end up in these: through the one door for outside text,
@@ -56,8 +84,15 @@ class Finding:
         return cls(Outcome.PASS, expected, observed, dict(evidence or {}))
 
     @classmethod
-    def failed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
-        return cls(Outcome.FAIL, expected, observed, dict(evidence or {}))
+    def failed(
+        cls,
+        expected: str,
+        observed: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        fix: str | None = None,
+    ) -> Finding:
+        return cls(Outcome.FAIL, expected, observed, dict(evidence or {}), fix=fix)
 
     @classmethod
     def error(
@@ -68,10 +103,11 @@ class Finding:
         *,
         root_cause: str | None = None,
         blocked: bool = False,
+        cause: RootCause | None = None,
+        fix: str | None = None,
     ) -> Finding:
-        return cls(
-            Outcome.ERROR, expected, observed, dict(evidence or {}), root_cause, blocked or bool(root_cause)
-        )
+        blocked = blocked or bool(root_cause) or cause is not None
+        return cls(Outcome.ERROR, expected, observed, dict(evidence or {}), root_cause, blocked, cause, fix)
 
     @classmethod
     def manual(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
@@ -135,7 +171,9 @@ def details(result: RequirementResult) -> list[tuple[str, str]]:
     """
     r, v = result.requirement, result.finding
     pairs = [("expected", v.expected), ("observed", v.observed)]
-    if v.root_cause:
+    if v.cause is not None:
+        pairs.append(("not checked because", v.cause.title))
+    elif v.root_cause:
         pairs.append(("not checked because", f"requirement {v.root_cause!r} did not pass"))
     fix = remediation(result)
     if fix is not None:
@@ -144,13 +182,14 @@ def details(result: RequirementResult) -> list[tuple[str, str]]:
 
 
 def remediation(result: RequirementResult) -> str | None:
-    """The runbook's fix if this result calls for one: never for a met or inapplicable requirement, nor
-    for one left unchecked by another failure or by a cause outside the runbook (fixing it is not the fix).
+    """The fix if this result calls for one: the fix for the cause the run found, else the runbook's;
+    never for a met or inapplicable requirement, nor for one left unchecked by another failure or by a
+    cause outside the runbook (fixing it is not the fix).
     """
     v = result.finding
     if v.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE) or v.root_cause or v.blocked:
         return None
-    return result.requirement.remediation
+    return v.fix or result.requirement.remediation
 
 
 def count_outcomes(results: Iterable[RequirementResult]) -> dict[str, int]:

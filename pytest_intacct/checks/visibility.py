@@ -1,0 +1,51 @@
+"""What the checker itself needs: rights to read users, roles and permissions (docs/diagnosis.md).
+
+A company set up exactly as a runbook says often does not let the Web Services user read its own record,
+roles or permissions: the runbook never asks for those rights. That is one root cause with one fix (grant
+them, or give the checker an auditor login), not a failure of each requirement that needs them.
+"""
+
+from __future__ import annotations
+
+from pytest_intacct.evidence.snapshot import ProblemKind, Snapshot
+from pytest_intacct.results.finding import RootCause
+
+VIEW_CAUSE = "checker-cannot-read-users"
+
+# The reads about users and the right each needs. getUserPermissions' right is documented
+# ("Company -> Lists -> Users -> Permissions -> View", developer.intacct.com company-console users); the
+# others are inferred from the Company application's policies.
+NEEDS = {
+    "USERINFO": "Company > Users: List and View (inferred)",
+    "getUserPermissions": "Company > Users: View Permissions (documented)",
+    "ROLEUSERS": "Company > Roles: List and View (inferred)",
+}
+
+
+def checker_view(snapshot: Snapshot) -> RootCause | None:
+    """The root cause when the login that reads users (the auditor's, else the integration's) was refused
+    reading users, roles or permissions; None when nothing of the kind was refused."""
+    refused = sorted(
+        {
+            key.partition("/")[0]
+            for key, reading in snapshot.readings.items()
+            if reading.problem is not None
+            and reading.problem.kind == ProblemKind.PERMISSION_DENIED
+            and key.partition("/")[0] in NEEDS
+        }
+    )
+    if not refused:
+        return None
+    login = snapshot.auditor_user_id or snapshot.user_id
+    who = f"the auditor login {login!r}" if snapshot.auditor_user_id else f"the Web Services user {login!r}"
+    rights = "; ".join(NEEDS[read] for read in NEEDS)
+    auditor = " and ".join(
+        snapshot.identity.variable(key) for key in ("AUDITOR_USER_ID", "AUDITOR_USER_PASSWORD")
+    )
+    fix = f"grant {login!r} {rights} (in its role, or as its own permissions in a user-based company)" + (
+        ""
+        if snapshot.auditor_user_id
+        else f", or give the checker an auditor login that has them ({auditor})"
+    )
+    title = f"{who} cannot read {', '.join(refused)}, which the checker needs to judge users and rights"
+    return RootCause(VIEW_CAUSE, title, fix)
