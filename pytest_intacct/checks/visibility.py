@@ -22,6 +22,14 @@ NEEDS = {
 }
 
 
+# What every report says up front about the checker itself.
+CHECKER_NEEDS = (
+    "the checker signs in as the Web Services user and reads that user's record, roles and permissions; "
+    "for those reads the user, or an auditor login of the same company (INTACCT_<ENV>_AUDITOR_USER_ID), "
+    "needs " + "; ".join(NEEDS.values())
+)
+
+
 def checker_view(snapshot: Snapshot) -> RootCause | None:
     """The root cause when the login that reads users (the auditor's, else the integration's) was refused
     reading users, roles or permissions; None when nothing of the kind was refused."""

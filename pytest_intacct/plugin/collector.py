@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_intacct import __version__
+from pytest_intacct.checks.visibility import CHECKER_NEEDS
 from pytest_intacct.plugin.inputs import RunInputs
 from pytest_intacct.plugin.junit import add_testsuite_properties
 from pytest_intacct.plugin.params import param_id, requirement_of
@@ -25,7 +26,7 @@ from pytest_intacct.profiles import Profile
 from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report, universe, with_homes
 from pytest_intacct.reporting.outputs import reports
 from pytest_intacct.reporting.terminal import summary_lines
-from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, RootCause
 from pytest_intacct.results.readiness import MET, requirements_exit_code, run_exit_code
 from pytest_intacct.safety.files import write_text
 
@@ -45,10 +46,13 @@ def to_report(result: RequirementResult) -> dict[str, Any]:
         "evidence": dict(v.evidence),
         "root_cause": v.root_cause,
         "blocked": v.blocked,
+        "cause": v.cause.to_dict() if v.cause else None,
+        "fix": v.fix,
     }
 
 
 def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
+    cause = data.get("cause")
     finding = Finding(
         Outcome(data["outcome"]),
         data["expected"],
@@ -56,6 +60,8 @@ def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
         data["evidence"],
         data["root_cause"],
         data.get("blocked", False),
+        RootCause(**cause) if cause else None,
+        data.get("fix"),
     )
     return RequirementResult(data["environment"], profile.requirement(data["requirement"]), finding)
 
@@ -122,6 +128,7 @@ class ResultCollector:
             today=self.inputs.today,
             replay=self.inputs.replay,
             finished_at=dt.datetime.now(dt.UTC),
+            checker_needs=CHECKER_NEEDS,
         )
 
     # -- the end of the run -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The acceptance file: a versioned JSON record of one run, and the baseline of the next drift check.
 
-The format (``schema_version`` 2) is documented in docs/acceptance-json.md; any change to it bumps
+The format (``schema_version`` 3) is documented in docs/acceptance-json.md; any change to it bumps
 SCHEMA_VERSION. Only the fields listed there are written, so nothing else an environment or result
 carries (credentials, check params) can reach the file; evidence is redacted by the check that produced it.
 """
@@ -20,7 +20,7 @@ from pytest_intacct.safety.files import write_text
 
 __all__ = ["SCHEMA_VERSION", "build_acceptance", "render_acceptance", "write_acceptance"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: root causes no requirement is; a requirement's remediation is its cause's fix
 
 
 def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[str, Any]:
@@ -44,6 +44,10 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
         "environments": [_environment(env, drift=baseline is not None) for env in report.environments],
         "removed_environments": report.dropped if baseline is not None else None,
         "waivers": [{**_waiver(waiver), "state": str(state)} for waiver, state in report.waivers],
+        "root_causes": [
+            {"environment": env, **cause.to_dict(), "requirements": [row.requirement.id for row in rows]}
+            for env, cause, rows in report.causes()
+        ],
         "summary": {
             **summarize(row.result for row in report.rows),
             "by_environment": {env.name: env.counts for env in report.environments},
@@ -91,19 +95,21 @@ def _environment(env: EnvironmentReport, *, drift: bool) -> dict[str, Any]:
 
 
 def _requirement(row: Row) -> dict[str, Any]:
-    requirement, verdict = row.requirement, row.finding
+    requirement, finding = row.requirement, row.finding
     entry: dict[str, Any] = {
         "id": requirement.id,
         "title": requirement.title,
         "severity": requirement.severity,
-        "outcome": str(verdict.outcome),
-        "expected": verdict.expected,
-        "observed": verdict.observed,
-        "remediation": requirement.remediation,
-        "evidence": dict(verdict.evidence),
+        "outcome": str(finding.outcome),
+        "expected": finding.expected,
+        "observed": finding.observed,
+        # The fix for the cause this run found; none of its own when another requirement or a root cause
+        # left it unchecked (that one carries the fix).
+        "remediation": None if finding.blocked else finding.fix or requirement.remediation,
+        "evidence": dict(finding.evidence),
     }
-    if verdict.root_cause is not None:
-        entry["root_cause"] = verdict.root_cause
+    if finding.root_cause is not None:
+        entry["root_cause"] = finding.root_cause
     entry["runbook_step"] = requirement.runbook_step
     entry["drift"] = row.drift
     entry["waiver"] = None if row.waiver is None else _waiver(row.waiver)

@@ -19,7 +19,7 @@ from pytest_intacct.safety.files import InputFileError, read_input
 from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES, MAX_NAME_LENGTH
 from pytest_intacct.safety.text import outside_text
 
-READABLE_SCHEMAS = (1, 2)
+READABLE_SCHEMAS = (1, 2, 3)
 KINDS = ("new-fail", "new-error", "new-pass", "unchanged", "added")
 _NEW = {OutcomeClass.MET: "new-pass", OutcomeClass.FAILED: "new-fail", OutcomeClass.NOT_CHECKED: "new-error"}
 
@@ -41,7 +41,7 @@ class Baseline:
 
 
 def load_baseline(path: str | Path) -> Baseline:
-    """Read an acceptance file of schema version 1 or 2; BaselineError says what is wrong with it."""
+    """Read an acceptance file of schema version 1, 2 or 3; BaselineError says what is wrong with it."""
     path = Path(path)
     try:
         document = json.loads(read_input("--intacct-baseline", path, MAX_DATA_FILE_BYTES))

@@ -119,6 +119,7 @@ def summary_html(report: RunReport, profiles: Sequence[Profile]) -> str:
         "drift_lines": drift_lines,
         "causes": report.root_causes(),
         "blocked": report.blocked(),
+        "others_causes": report.causes(),
         "others": [r for r in report.rows if r.outcome in (Outcome.MANUAL, Outcome.WAIVED)],
     }
     return str(_template().summary(page))

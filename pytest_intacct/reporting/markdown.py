@@ -30,6 +30,8 @@ def render_markdown(report: RunReport) -> str:
         lines += [f"_{escape(report.replay)}: no gateway was contacted_", ""]
     if report.partial:
         lines += [f"_{escape(partial_note(report))}_", ""]
+    if report.checker_needs:
+        lines += [f"What the checker itself needs: {escape(report.checker_needs)}.", ""]
     outcomes = list(report.environments[0].counts) if report.environments else []
     grouped = report.grouped  # a fleet: a group column, rows grouped by group
     group_head = ("group | ", "---|") if grouped else ("", "")
@@ -52,9 +54,16 @@ def render_markdown(report: RunReport) -> str:
             f"- {escape(name)}: not in this run ({len(ids)} requirements the baseline checked)"
             for name, ids in report.dropped.items()
         ]
-    causes, blocked = report.root_causes(), report.blocked()
-    if causes or blocked:
+    causes, blocked, others = report.root_causes(), report.blocked(), report.causes()
+    if causes or blocked or others:
         lines += ["", "### Root causes and failures", ""]
+        for where, cause, rows in others:
+            ids = ", ".join(r.requirement.id for r in rows)
+            lines += [
+                f"- **ROOT CAUSE** in {escape(environment_label(where))}: {escape(cause.title)}",
+                f"  - fix: {escape(cause.fix)}",
+                f"  - not checked because of it ({len(rows)}): {escape(ids)}",
+            ]
         for row, caused in causes:
             lines += _row(row)
             if caused:

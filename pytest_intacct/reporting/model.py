@@ -15,7 +15,7 @@ from functools import cached_property
 from pytest_intacct.identity import DEFAULT_GROUP, Identity
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
-from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, count_outcomes
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, RootCause, count_outcomes
 from pytest_intacct.results.homes import homes, is_home, label
 from pytest_intacct.results.readiness import Readiness, readiness
 from pytest_intacct.results.waivers import Waiver, WaiverState, find_waiver, waiver_states
@@ -124,6 +124,7 @@ class RunReport:
     waivers: tuple[tuple[Waiver, WaiverState], ...] = field(default=())
     replay: str | None = None  # "replay of evidence pack …": judged on recorded evidence, not the gateway
     finished_at: dt.datetime | None = None  # when the report was built (the acceptance file's generated_at)
+    checker_needs: str = ""  # what the checker itself needs of the company, said up front
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -182,7 +183,7 @@ class RunReport:
         """Failed and errored rows that are not caused by another, each with the rows it left unchecked."""
         caused: dict[Key, list[Row]] = {}
         for row in self.rows:
-            if row.finding.root_cause:
+            if row.finding.root_cause and row.finding.cause is None:
                 caused.setdefault((row.result.environment, row.finding.root_cause), []).append(row)
         leading = [
             r
@@ -197,6 +198,16 @@ class RunReport:
         return [(r, caused.get((r.result.environment, r.requirement.id), [])) for r in leading] + [
             (row, []) for rows in orphans for row in rows
         ]
+
+    def causes(self) -> list[tuple[str, RootCause, list[Row]]]:
+        """Root causes no requirement is (the checker cannot read users, a cause the profile has no
+        requirement for), each once per environment with the rows it left unchecked:
+        (environment, cause, rows)."""
+        groups: dict[tuple[str, RootCause], list[Row]] = {}
+        for row in self.rows:
+            if row.finding.cause is not None:
+                groups.setdefault((row.result.environment, row.finding.cause), []).append(row)
+        return [(env, cause, rows) for (env, cause), rows in groups.items()]
 
     def blocked(self) -> list[tuple[str, str, list[Row]]]:
         """Errors blocked by no requirement of the run (e.g. a sign-in the settings stopped), grouped by
@@ -237,6 +248,7 @@ def build_report(
     today: dt.date | None = None,
     replay: str | None = None,
     finished_at: dt.datetime | None = None,
+    checker_needs: str = "",
 ) -> RunReport:
     """The report; ``planned`` defaults to the results given. ValueError for results it cannot place."""
     if started_at.tzinfo is None:
@@ -265,7 +277,16 @@ def build_report(
     all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
     reported = [row.result for env in reports for row in env.rows]
     states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
-    return RunReport(tuple(reports), started_at, plugin_version, baseline, tuple(states), replay, finished_at)
+    return RunReport(
+        tuple(reports),
+        started_at,
+        plugin_version,
+        baseline,
+        tuple(states),
+        replay,
+        finished_at,
+        checker_needs,
+    )
 
 
 def _requirements_of(env: EnvironmentInfo) -> list[Requirement]:

@@ -5,7 +5,7 @@ readable."""
 from __future__ import annotations
 
 from pytest_intacct.reporting.model import EnvironmentReport, RunReport
-from pytest_intacct.results.finding import Outcome
+from pytest_intacct.results.finding import Outcome, RootCause
 from pytest_intacct.results.readiness import Readiness, readiness
 from pytest_intacct.results.waivers import WaiverState
 
@@ -33,8 +33,11 @@ def summary_lines(report: RunReport) -> list[str]:
         lines.append(f"{env.label}: {env.readiness} ({counts})")
         caused: dict[str, int] = {}
         blocked: dict[str, int] = {}
+        by_cause: dict[RootCause, int] = {}
         for row in env.rows:
-            if row.finding.root_cause:
+            if row.finding.cause is not None:
+                by_cause[row.finding.cause] = by_cause.get(row.finding.cause, 0) + 1
+            elif row.finding.root_cause:
                 caused[row.finding.root_cause] = caused.get(row.finding.root_cause, 0) + 1
             elif row.finding.blocked:
                 blocked[row.finding.observed] = blocked.get(row.finding.observed, 0) + 1
@@ -43,6 +46,8 @@ def summary_lines(report: RunReport) -> list[str]:
                 lines.append(
                     f"  {row.outcome.value.upper():6} {row.requirement.id}: {row.finding.observed}{drift}"
                 )
+        for cause, n in by_cause.items():
+            lines += [f"  ERROR  {n} not checked: {cause.title}", f"         fix: {cause.fix}"]
         lines += [f"  ERROR  {n} not checked because {cause} did not pass" for cause, n in caused.items()]
         lines += [f"  ERROR  {n} {_observed(reason)}" for reason, n in blocked.items()]
         if env.removed:

@@ -110,20 +110,34 @@ def _chain(path: Path, seen: list[Path]) -> list[_Source]:
         line = int(match.group(1)) if match else 0
         raise ScenarioError(f"{path}:{line}: TOML syntax error: {error}", str(path), "", line) from None
     source = _Source(path, text, data)
-    parent = data.get("extends")
-    if parent is None:
+    parents = data.get("extends")
+    if parents is None:
         return [source]
-    if not isinstance(parent, str):
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not parents or not all(isinstance(p, str) for p in parents):
         line = find_line(text, ("extends",))[0]
         raise ScenarioError(
-            f"{path}:{line}: key extends: expected a scenario name or path", str(path), "extends", line
+            f"{path}:{line}: key extends: expected a scenario name or path, or a list of them",
+            str(path),
+            "extends",
+            line,
         )
-    try:
-        base = _resolve(parent, path.parent)
-    except ScenarioError as error:
-        line = find_line(text, ("extends",))[0]
-        raise ScenarioError(f"{path}:{line}: key extends: {error}", str(path), "extends", line) from None
-    return [*_chain(base, [*seen, path.resolve()]), source]
+    chain: list[_Source] = []
+    for parent in parents:
+        try:
+            base = _resolve(parent, path.parent)
+        except ScenarioError as error:
+            line = find_line(text, ("extends",))[0]
+            raise ScenarioError(f"{path}:{line}: key extends: {error}", str(path), "extends", line) from None
+        # Several parents sharing an ancestor merge it once, where it first comes (base first).
+        known = {ancestor.path.resolve() for ancestor in chain}
+        chain += [
+            ancestor
+            for ancestor in _chain(base, [*seen, path.resolve()])
+            if ancestor.path.resolve() not in known
+        ]
+    return [*chain, source]
 
 
 def _key_part(part: str | int) -> str:

@@ -46,9 +46,11 @@ def test_the_document_has_exactly_the_documented_keys():
         "environments",
         "removed_environments",
         "waivers",
+        "root_causes",
         "summary",
     ]
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3  # 3: root causes that are no requirement (issue 15)
+    assert document["root_causes"] == []
     assert document["plugin_version"] == "0.1.0"
     assert (document["verdict"], document["partial"], document["baseline"], document["waivers"]) == (
         "NOT READY",
@@ -320,7 +322,7 @@ def test_write_replaces_the_previous_file_and_leaves_no_temporary_file(tmp_path)
     path = tmp_path / "acceptance.json"
     path.write_text("old", encoding="utf-8")
     write_acceptance(path, build([]))
-    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 2
+    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 3
     assert [p.name for p in tmp_path.iterdir()] == ["acceptance.json"]
 
 

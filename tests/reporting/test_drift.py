@@ -128,7 +128,7 @@ def test_a_baseline_of_the_acceptance_writer_round_trips(tmp_path):
         ("[" * 100_000, "not an acceptance JSON file"),  # nested past the recursion limit
         ('{"schema_version": 2, "environments": 7}', "not an acceptance JSON file"),
         ("[]", "not an acceptance JSON file"),
-        ('{"schema_version": 3, "environments": []}', "schema_version 3 is not one this plugin reads"),
+        ('{"schema_version": 4, "environments": []}', "schema_version 4 is not one this plugin reads"),
         ('{"schema_version": "2", "environments": []}', "schema_version is not a number"),
         ('{"schema_version": 2, "environments": [{"name": "prod"}]}', "not an acceptance JSON file"),
         (
