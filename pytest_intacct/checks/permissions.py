@@ -5,13 +5,12 @@ declared permissions only: nothing is ever written to find out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.checks.user import record_of, unreadable_user
-from pytest_intacct.evidence.reads import one_record, role_users, user_info, user_permissions
+from pytest_intacct.evidence.reads import normalize, one_record, role_users, user_info, user_permissions
 from pytest_intacct.evidence.snapshot import ProblemKind, Reading
 from pytest_intacct.profiles import Param
 from pytest_intacct.results.finding import Finding
@@ -22,12 +21,6 @@ WRITE_RIGHTS = frozenset({"add", "edit", "delete", "create", "modify"})
 PERMISSIONS = user_permissions("user", name="permissions")
 
 Permissions = Mapping[str, Mapping[str, Iterable[str]]]
-
-
-def normalize(label: str) -> str:
-    """Labels match case-folded, whitespace-collapsed, '&' and 'and' alike (docs/gateway.md#permissions)."""
-    label = label.casefold().replace("&", " and ")
-    return re.sub(r"\s+", " ", label).strip()
 
 
 def permissions_of(reading: Reading) -> Permissions:

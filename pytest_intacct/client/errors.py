@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.text import outside_text
 
 
 class Level(enum.StrEnum):
@@ -106,6 +106,9 @@ def classify(level: Level, errors: tuple[GatewayError, ...], http_status: int | 
     return ErrorKind.OTHER
 
 
+MAX_ERROR_MESSAGE = 4000  # characters of one error's message, the gateway's words included
+
+
 class IntacctError(Exception):
     """Base of every error the client raises. Messages never contain secrets: they are redacted here.
 
@@ -119,7 +122,7 @@ class IntacctError(Exception):
     waited: float = 0.0
 
     def __init__(self, message: str) -> None:
-        super().__init__(redact(message))
+        super().__init__(outside_text(message, MAX_ERROR_MESSAGE))
 
 
 class ClientUsageError(IntacctError, ValueError):

@@ -20,11 +20,12 @@ from pytest_intacct.client.errors import (
     Level,
     ResultMissing,
 )
-from pytest_intacct.safety.limits import MAX_ANSWER_TAGS, MAX_PAGE_RECORDS
-from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.limits import MAX_ANSWER_TAGS, MAX_NAME_LENGTH, MAX_PAGE_RECORDS
+from pytest_intacct.safety.text import outside_text
 from pytest_intacct.safety.xml import hardened_parser
 
 _PARSER = hardened_parser()
+MAX_ERRORS = 20  # <error> elements kept of one answer (real ones carry one to three)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _parse_xml(body: bytes, *, http_status: int, content_type: str) -> etree._El
     except etree.XMLSyntaxError as exc:
         raise GatewayUnavailable(
             ErrorKind.UNREADABLE,
-            f"HTTP {http_status}: malformed or truncated XML answer ({redact(str(exc))})",
+            f"HTTP {http_status}: malformed or truncated XML answer ({outside_text(str(exc), 300)})",
             http_status=http_status,
         ) from None
     docinfo = root.getroottree().docinfo
@@ -230,7 +231,7 @@ def _html_title(body: bytes) -> str:
     except (etree.XMLSyntaxError, ValueError):
         page = None
     title = page.findtext(".//title") if page is not None else None
-    return f"title: {redact(title.strip())[:200]!r}" if title and title.strip() else "no title"
+    return f"title: '{outside_text(title.strip(), 200)}'" if title and title.strip() else "no title"
 
 
 def _text(parent: etree._Element, tag: str) -> str | None:
@@ -243,14 +244,15 @@ def _text(parent: etree._Element, tag: str) -> str | None:
 def _errors(errormessage: etree._Element | None) -> tuple[GatewayError, ...]:
     if errormessage is None:
         return ()
+    # Gateway words pass the door for outside text: bounded before they are redacted, on one line.
     return tuple(
         GatewayError(
-            errorno=redact(_text(error, "errorno") or ""),
-            description=redact(_text(error, "description") or ""),
-            description2=redact(_text(error, "description2") or ""),
-            correction=redact(_text(error, "correction") or ""),
+            errorno=outside_text(_text(error, "errorno") or "", MAX_NAME_LENGTH),
+            description=outside_text(_text(error, "description") or ""),
+            description2=outside_text(_text(error, "description2") or ""),
+            correction=outside_text(_text(error, "correction") or ""),
         )
-        for error in errormessage.findall("error")
+        for error in errormessage.findall("error")[:MAX_ERRORS]
     )
 
 

@@ -41,7 +41,8 @@ from pytest_intacct import __version__
 from pytest_intacct.client.endpoints import LOCALHOST
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
 from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_RETRIES
-from pytest_intacct.safety.redaction import redact, redacting_logger
+from pytest_intacct.safety.redaction import redacting_logger
+from pytest_intacct.safety.text import outside_text
 
 log = redacting_logger("pytest_intacct.client")
 
@@ -454,4 +455,4 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _cause(exc: BaseException) -> str:
     """The innermost reason, without the noise of urllib3's wrapper chain."""
     *_, inner = _chain(exc)
-    return redact(f"{type(inner).__name__}: {inner}")[:300]
+    return outside_text(f"{type(inner).__name__}: {inner}", 300)

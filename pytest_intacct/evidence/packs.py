@@ -25,7 +25,7 @@ from pytest_intacct.identity import NAME_RULE, is_environment_name
 from pytest_intacct.profiles import Profile
 from pytest_intacct.safety.files import InputFileError, read_input, write_text
 from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES
-from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.redaction import redact_values
 from pytest_intacct.safety.text import outside_text
 
 PACK_FORMAT = "pytest-intacct-evidence"
@@ -74,20 +74,8 @@ def record(path: str | os.PathLike[str], profile: Profile, snapshots: Sequence[S
         "profile": {"name": profile.name, "path": str(profile.path)},
         "snapshots": [snapshot.to_dict() for snapshot in snapshots],
     }
-    text = json.dumps(_redacted(document), indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(redact_values(document), indent=2, ensure_ascii=False, allow_nan=False)
     write_text(path, text + "\n")
-
-
-def _redacted(value: Any) -> Any:
-    """Every string in ``value`` redacted, the structure kept: a secret spelled like ``false`` or a key
-    name cannot break the JSON, as redacting the serialized text would."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(key)): _redacted(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    return value
 
 
 def load_pack(path: str | os.PathLike[str]) -> EvidencePack:

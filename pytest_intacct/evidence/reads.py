@@ -7,6 +7,7 @@ requirements share are sent once (see ``snapshot.collect``). Values are plain JS
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -162,6 +163,11 @@ def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
         mine = [r for r in records if str(r.get("LOGINID", "")).casefold() == login.casefold()]
         if records and not mine:
             raise _contradiction(f"USERINFO answered for {records[0].get('LOGINID')!r}, not for {login!r}")
+        for record in mine:
+            repeated = [name for name, value in record.items() if isinstance(value, list)]
+            if repeated:
+                shown = ", ".join(f"{name} {record[name]!r}" for name in repeated[:3])
+                raise _contradiction(f"USERINFO gives {login!r} a field more than once: {shown}")
         for other in mine[1:]:
             if other != mine[0]:
                 differences = _differences(mine[0], other)
@@ -201,10 +207,28 @@ def _roles_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
     return parse
 
 
+def normalize(label: str) -> str:
+    """Labels match case-folded, whitespace-collapsed, '&' and 'and' alike (docs/gateway.md#permissions)."""
+    label = label.casefold().replace("&", " and ")
+    return re.sub(r"\s+", " ", label).strip()
+
+
 def _permissions(pages: Sequence[etree._Element]) -> Json:
+    """``{application: {policy: [rights]}}``; one policy under one application twice, however its names are
+    spelled (checks match labels as :func:`normalize` does), with different rights, is a contradiction."""
     merged: dict[str, Json] = {}
+    seen: dict[tuple[str, str], tuple[str, str, list[str]]] = {}
     for page in pages:
         for application, policies in to_permissions(page).items():
+            for policy, granted in policies.items():
+                rights = sorted(granted)
+                key = (normalize(application), normalize(policy))
+                first = seen.setdefault(key, (application, policy, rights))
+                if sorted(normalize(r) for r in first[2]) != sorted(normalize(r) for r in rights):
+                    raise _contradiction(
+                        f"getUserPermissions lists {first[0]} > {first[1]} and {application} > {policy}, "
+                        f"with rights {'|'.join(first[2]) or 'none'} and {'|'.join(rights) or 'none'}"
+                    )
             merged[application] = {policy: sorted(rights) for policy, rights in policies.items()}
     return merged
 

@@ -21,7 +21,8 @@ from pytest_intacct.client.errors import classify
 from pytest_intacct.client.response import Response, Result
 from pytest_intacct.evidence.reads import Json, Read
 from pytest_intacct.identity import Identity
-from pytest_intacct.safety.redaction import redact
+from pytest_intacct.safety.redaction import redact, redact_values
+from pytest_intacct.safety.text import outside_text
 
 SNAPSHOT_FORMAT = 2  # 2: readings say which login read them; the auditor's sign-in
 READABLE_SNAPSHOT_FORMATS = (1, 2)
@@ -49,8 +50,8 @@ class Problem:
         kind = getattr(error, "kind", None)
         level = getattr(error, "level", None)
         if isinstance(kind, ErrorKind) and isinstance(level, Level):
-            return cls(kind.value, level.value, redact(str(error)))
-        return cls(ErrorKind.OTHER.value, INTERNAL, redact(f"{type(error).__name__}: {error}"))
+            return cls(kind.value, level.value, outside_text(str(error)))
+        return cls(ErrorKind.OTHER.value, INTERNAL, outside_text(f"{type(error).__name__}: {error}"))
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "level": self.level, "message": self.message}
@@ -232,7 +233,7 @@ def _sign_in(client: IntacctClient) -> Reading:
     except Exception as error:
         return Reading(problem=Problem.from_exception(error), read_by=login)
     facts = {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
-    return Reading(facts, read_by=login)
+    return Reading(redact_values(facts), read_by=login)
 
 
 def _batch(client: IntacctClient, reads: Sequence[Read]) -> dict[str, Reading]:
@@ -286,7 +287,9 @@ def _reading(client: IntacctClient, read: Read, function: fn.Function, response:
         pages = _pages(client, read, function, result)
         if isinstance(pages, Problem):
             return Reading(problem=pages)
-        return Reading(read.parse(pages))
+        # Redacted at the source: a secret the gateway echoes in a record never reaches a check, another
+        # process (pytest-xdist's workers never learn the session id) or a file.
+        return Reading(redact_values(read.parse(pages)))
     except Exception as error:
         return Reading(problem=Problem.from_exception(error))
 

@@ -42,11 +42,16 @@ class HtmlReport:
     def _names(self) -> list[str]:
         return [e.name for e in self._collector.environments]
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html reads the metadata into its environment table
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """pytest-html's script inserts the environment table's values as markup (``innerHTML`` in its
+        app.js), and pytest-metadata fills it from anywhere (CI variables hold branch names and commit
+        messages): every value is escaped, so the page shows each as text."""
         metadata = session.config.stash[metadata_key]
         for key in _PYTEST_METADATA:
             metadata.pop(key, None)
+        for key, value in list(metadata.items()):
+            metadata[key] = _inert(value)
 
     def pytest_html_report_title(self, report: Any) -> None:
         self._html_report = report  # fires at session start: the verdict is set on it at the end
@@ -82,11 +87,17 @@ class HtmlReport:
 
 
 def environment_metadata(config: pytest.Config, profiles: Sequence[Profile], names: list[str]) -> None:
-    """The JSON blob's environment names the runbooks and the environments (never a credential).
-
-    pytest-html's script inserts these values as markup (``innerHTML`` in its app.js), so they are
-    escaped here: the page shows them as text.
-    """
+    """The JSON blob's environment names the runbooks and the environments (never a credential); made
+    inert with every other value at session start."""
     metadata = config.stash[metadata_key]
-    metadata["Intacct profile"] = escape("; ".join(f"{p.name}: {p.title}" for p in profiles))
-    metadata["Intacct environments"] = escape(", ".join(names))
+    metadata["Intacct profile"] = "; ".join(f"{p.name}: {p.title}" for p in profiles)
+    metadata["Intacct environments"] = ", ".join(names)
+
+
+def _inert(value: Any) -> Any:
+    """A metadata value as text for ``innerHTML``: strings escaped, a table's keys and values too."""
+    if isinstance(value, dict):
+        return {escape(str(key)): _inert(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_inert(item) for item in value]
+    return escape(str(value)) if value is not None else value

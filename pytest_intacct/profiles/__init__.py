@@ -49,9 +49,10 @@ class KindSpec(Protocol):
 
 
 _BUILTIN_DIR = Path(__file__).parent
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-_REFERENCE = re.compile(r"^\$([a-z_][a-z0-9_]*)$")
+# Matched whole (fullmatch): "$" alone would accept a trailing newline.
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_REFERENCE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _TYPE_NAMES = {str: "string", int: "integer", float: "float", list: "array", tuple: "array", dict: "table"}
 _PROFILE_KEYS = {"name": str, "title": str, "source": str, "parameters": dict, "requirements": list}
 _PROFILE_REQUIRED = ("name", "title", "source", "requirements")
@@ -180,7 +181,7 @@ def _parse_profile(path: Path, data: dict[str, Any]) -> Profile:
 
 def _parse_parameters(where: str, table: dict[str, Any]) -> Mapping[str, str | bool | int | float]:
     for name, value in table.items():
-        if not _PARAMETER_NAME.match(name):
+        if not _PARAMETER_NAME.fullmatch(name):
             raise ProfileError(f"{where}: key 'parameters.{name}' must be a lowercase name like 'sender_id'")
         if not isinstance(value, str | bool | int | float):
             raise ProfileError(
@@ -196,7 +197,7 @@ def _parse_requirement(profile: str, number: int, table: Any, parameters: Mappin
 
     if not isinstance(table, dict):
         raise ProfileError(f"{where}: must be a table ([[requirements]]), got {_toml_type(table)}")
-    if isinstance(table.get("id"), str) and _SLUG.match(table["id"]):
+    if isinstance(table.get("id"), str) and _SLUG.fullmatch(table["id"]):
         where = f"{profile}: requirement '{table['id']}'"
     _check_keys(where, table, _REQUIREMENT_KEYS, _REQUIREMENT_REQUIRED)
     _check_slug(where, "id", table["id"])
@@ -235,7 +236,7 @@ def _resolve_references(
     """Params with ``"$name"`` strings replaced by profile parameters and arrays frozen as tuples."""
     params: dict[str, Any] = {}
     for key, value in table.items():
-        reference = _REFERENCE.match(value) if isinstance(value, str) else None
+        reference = _REFERENCE.fullmatch(value) if isinstance(value, str) else None
         if reference:
             name = reference.group(1)
             if name not in parameters:
@@ -322,7 +323,7 @@ def _check_keys(
 
 
 def _check_slug(where: str, key: str, value: str) -> None:
-    if not _SLUG.match(value):
+    if not _SLUG.fullmatch(value):
         raise ProfileError(
             f"{where}: key '{key}' must be a lowercase slug like 'sender-authorized', got {value!r}"
         )

@@ -13,6 +13,7 @@ import html
 import logging
 import re
 import threading
+from typing import Any
 from urllib.parse import unquote_plus
 
 from pytest_intacct.safety.limits import MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
@@ -210,6 +211,18 @@ def redact(text: str) -> str:
     if "<" in text:
         text = _SENSITIVE_ELEMENTS.sub(lambda m: f"{m.group(1)}{MASK}{m.group(4)}", text)
     return _REGISTRY.scrub(text)
+
+
+def redact_values(value: Any) -> Any:
+    """Every string in plain data redacted (keys too), its structure kept: a secret spelled like
+    ``false`` or like a key cannot break a JSON document, as redacting its serialized text would."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): redact_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_values(item) for item in value]
+    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -2,9 +2,10 @@
 ``INTACCT_<NAME>_<KEY>`` variables; later sources win.
 
 Files are read with python-dotenv from the directory pytest is started in, without touching
-``os.environ``, so one environment's values never leak into another's. Secrets are wrapped in
-:class:`~pytest_intacct.safety.redaction.Secret` at once. A line python-dotenv cannot parse, or a key
-set twice in one file, is a :class:`SettingsWarning` naming the file, line and key -- never the value.
+``os.environ`` and without expanding ``${VAR}``, so one environment's values never leak into another's.
+Secrets are wrapped in :class:`~pytest_intacct.safety.redaction.Secret` at once. A line python-dotenv
+cannot parse is a :class:`SettingsWarning` naming the file and line; a key set twice in one file names
+the file, line and key -- never the value.
 """
 
 from __future__ import annotations
@@ -176,7 +177,9 @@ def _merged_values(
         except InputFileError as exc:
             raise SettingsError(f"{path}: {exc.reason}") from None
         _warn_about_lines(path, text)
-        found = {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+        # No ${VAR} expansion: a file must not pull another environment's password into a setting.
+        values_in_file = dotenv_values(stream=io.StringIO(text), interpolate=False)
+        found = {k: v for k, v in values_in_file.items() if v is not None}
         shared_false = found.get("INTACCT_PRODUCTION", "").strip().lower() in _FALSE
         if path == common and shared_false and looks_like_production(name):
             # A value shared by every environment never makes one named like production a test

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..safety.files import InputFileError, read_input
+from ..safety.limits import MAX_CONFIG_FILE_BYTES
 from .model import Scenario
 from .schema import ModelError, build
 
@@ -100,15 +102,17 @@ def _chain(path: Path, seen: list[Path]) -> list[_Source]:
     if path.resolve() in seen:
         raise ScenarioError(f"{path}:1: key extends: circular extends", str(path), "extends", 1)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(f"{path}:1: not UTF-8 text (byte {error.start})", str(path), "", 1) from None
+        text = read_input("scenario", path, MAX_CONFIG_FILE_BYTES)
+    except InputFileError as error:
+        raise ScenarioError(f"{path}:1: {error.reason}", str(path), "", 1) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = _SYNTAX_LINE.search(str(error))
         line = int(match.group(1)) if match else 0
         raise ScenarioError(f"{path}:{line}: TOML syntax error: {error}", str(path), "", line) from None
+    except RecursionError:
+        raise ScenarioError(f"{path}:1: TOML nested too deeply to read", str(path), "", 1) from None
     source = _Source(path, text, data)
     parents = data.get("extends")
     if parents is None:

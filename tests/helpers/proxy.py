@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from pytest_intacct.simulator import Simulator, load_scenario
+from tests.helpers.environments import dotenv
 from tests.helpers.hostile_gateway import Answer, HostileGateway, hostile_gateway
 
 
@@ -31,3 +33,22 @@ def tampering_proxy(
 
         gateway.script(answer)
         yield gateway, simulator
+
+
+def run_through(pytester: pytest.Pytester, mutate: Callable[[str], str], *args: str) -> pytest.RunResult:
+    """The shipped suites against the Trelica-ready simulator, every answer passed through ``mutate``."""
+    with tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
+        login = simulator.primary_login
+        dotenv(
+            pytester,
+            "stage",
+            gateway.url,
+            INTACCT_SENDER_ID=login.sender_id,
+            INTACCT_SENDER_PASSWORD=login.sender_password,
+            INTACCT_COMPANY_ID=login.company_id,
+            INTACCT_USER_ID=login.user_id,
+            INTACCT_USER_PASSWORD=login.user_password,
+        )
+        return pytester.runpytest(
+            "-p", "no:cacheprovider", "--intacct-env=stage", "--intacct-retries=0", *args
+        )

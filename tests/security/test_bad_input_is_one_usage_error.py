@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +227,41 @@ def test_the_journal_is_never_appended_through_a_link_made_after_the_check(tmp_p
     with pytest.raises(OSError, match=r"symbolic link|Too many levels"):
         open_append(tmp_path / "journal.jsonl")
     assert target.read_text() == "kept\n"
+
+
+def _scenario(directory: Path, tail: str) -> Path:
+    path = directory / "scenario.toml"
+    path.write_text('extends = "trelica-ready"\n' + tail, encoding="utf-8")
+    return path
+
+
+def test_a_scenario_file_over_the_bound_is_one_usage_error(pytester):
+    """Attack: ``--intacct-scenario`` naming a 5 MB file (a valid scenario padded with comments).
+
+    Scenario files are read with ``Path.read_text`` (``simulator/scenario.py``), not
+    ``safety.files.read_input``: no size bound, and a regular-file check done before the open rather than
+    on the open file. The run reads it whole and goes on. Breaks section 9 ("Every input file ... is read
+    by one reader ... at most 4 MiB for settings, fleet, profile and waiver files") and safety/limits.py,
+    which bounds scenario files at 4 MiB.
+    """
+    scenario = _scenario(pytester.path, ("#" + "x" * 1000 + "\n") * 5000)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=demo", f"--intacct-scenario={scenario}", "-k", "user-login"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_a_deeply_nested_scenario_file_is_one_usage_error(pytester):
+    """Attack: ``--intacct-scenario`` naming a file holding ``x = [[[[…]]]]`` nested 50,000 deep.
+
+    ``tomllib`` raises RecursionError, which the scenario reader does not catch (the profile, fleet and
+    waiver readers do): pytest stops with exit 3 and about 3,000 INTERNALERROR traceback lines. Breaks
+    section 9: "pytest exits 4 with one message naming what is wrong, and no traceback ... for: an unknown
+    or invalid --intacct-scenario".
+    """
+    scenario = _scenario(pytester.path, "x = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=demo", f"--intacct-scenario={scenario}", "-k", "user-login"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()

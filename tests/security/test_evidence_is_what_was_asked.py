@@ -13,7 +13,6 @@ from lxml import etree
 from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, IntacctError
 from pytest_intacct.client import functions as fn
 from tests.helpers import answers
-from tests.helpers.environments import dotenv
 from tests.helpers.hostile_client import (
     SESSION_CANARY,
     assert_no_secret,
@@ -25,7 +24,7 @@ from tests.helpers.hostile_client import (
     users,
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
-from tests.helpers.proxy import tampering_proxy
+from tests.helpers.proxy import run_through
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -214,23 +213,6 @@ def test_a_page_that_omits_the_records_it_announces_is_could_not_check(pytester,
     assert result.ret == 10
 
 
-def run_through(pytester: pytest.Pytester, mutate: Callable[[str], str], *args: str) -> pytest.RunResult:
-    """The shipped suites against the Trelica-ready simulator, every answer passed through ``mutate``."""
-    with tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
-        login = simulator.primary_login
-        dotenv(
-            pytester,
-            "stage",
-            gateway.url,
-            INTACCT_SENDER_ID=login.sender_id,
-            INTACCT_SENDER_PASSWORD=login.sender_password,
-            INTACCT_COMPANY_ID=login.company_id,
-            INTACCT_USER_ID=login.user_id,
-            INTACCT_USER_PASSWORD=login.user_password,
-        )
-        return pytester.runpytest("--intacct-env=stage", "--intacct-retries=0", *args)
-
-
 def test_a_user_record_for_another_login_is_not_evidence(pytester):
     """A USERINFO answer holding another login's record is not evidence about ours."""
 
@@ -298,3 +280,42 @@ def test_a_policy_listed_twice_with_different_rights_is_could_not_check(pytester
     result = run_through(pytester, contradict, "-k", "permission-employees-edit")
     assert result.ret == 10
     assert "Employees twice, with rights Edit|View and View" in result.stdout.str()
+
+
+def test_a_policy_listed_twice_in_another_case_is_could_not_check(pytester):
+    """Attack: getUserPermissions lists ``Employees: View|Edit`` and ``EMPLOYEES: View`` under Company.
+
+    The contradiction check compares raw policy names, but the permission check matches them case-folded
+    and unions their rights, so the self-contradicting answer passes permission-employees-edit (READY,
+    exit 0); the same answer with both spelled ``Employees`` is could not check. Breaks section 6: "one
+    policy listed twice under one application with different rights" is ``contradictory``, could not
+    check.
+    """
+
+    def contradict(text: str) -> str:
+        policy = "<policy><policyName>Employees</policyName><rights>View|Edit</rights></policy>"
+        other = policy.replace("View|Edit", "View").replace("Employees", "EMPLOYEES")
+        return text.replace(policy, policy + other)
+
+    result = run_through(pytester, contradict, "-k", "permission-employees-edit")
+    assert result.ret == 10
+    assert "twice" in result.stdout.str()
+
+
+@pytest.mark.parametrize("second", ["inactive", "active"], ids=["contradicting", "repeated"])
+def test_a_field_answered_twice_in_one_record_is_not_a_failure(pytester, second):
+    """Attack: the user's USERINFO record carries ``<STATUS>active</STATUS><STATUS>{second}</STATUS>``.
+
+    The record parser turns the repeated field into a list and user-active compares that list with
+    'active': ``FAIL user-active: USERINFO.STATUS is ['active', 'inactive']`` (NOT READY, exit 1), and the
+    same for a plain repetition of 'active'. A lying gateway gets a false "requirement not met". Breaks
+    section 6: an answer that contradicts itself is ``contradictory``, "could not check" for every
+    requirement that reads it.
+    """
+
+    def repeat(text: str) -> str:
+        return text.replace("<STATUS>active</STATUS>", f"<STATUS>active</STATUS><STATUS>{second}</STATUS>")
+
+    result = run_through(pytester, repeat, "-k", "user-active")
+    assert result.ret != pytest.ExitCode.TESTS_FAILED
+    assert "FAIL   user-active" not in result.stdout.str()

@@ -22,7 +22,7 @@ import pytest
 from pytest_intacct.evidence import packs as evidence
 from pytest_intacct.reporting.outputs import OUTPUTS
 from tests.helpers.artifacts import every_output, written
-from tests.helpers.environments import write_fleet
+from tests.helpers.environments import dotenv, write_fleet
 from tests.helpers.proxy import tampering_proxy
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -240,3 +240,72 @@ def test_a_secret_echoed_inside_read_data_reaches_no_artifact(pytester, monkeypa
     assert "observed: USERINFO.STATUS is '***'" in artifacts["terminal"]  # the echo was read, and masked
     assert session["id"] not in artifacts["terminal"]
     assert_no_secret(artifacts)
+
+
+def test_a_session_id_echoed_in_read_data_leaks_under_xdist(pytester, monkeypatch):
+    """Attack: a proxy returns the session id as USERINFO.USERTYPE (the attack of section 11's
+    ``test_a_secret_echoed_inside_read_data_reaches_no_artifact``), and the run uses ``-n 1`` (``-n 2``
+    alike).
+
+    The controlling process signs in and hands the snapshots, raw, to the workers; the session id is
+    registered as a secret only in the controller. A worker's finding, failure message and HTML extras are
+    redacted with a registry that does not know it, so the session id appears in clear in the FAILURES
+    section of the terminal, in JUnit's <failure> and in the HTML page (only the controller-rendered JSON,
+    Markdown and summary mask it). Breaks section 11: "No password or session id appears in the terminal,
+    the HTML report, JUnit ...".
+    """
+    session: dict[str, str] = {}
+
+    def echo(answer: str) -> str:
+        found = re.search(r"<sessionid>([^<]*)</sessionid>", answer)
+        if found:
+            session["id"] = found.group(1)
+        return answer.replace(
+            "<USERTYPE>business user</USERTYPE>", f"<USERTYPE>{session.get('id')}</USERTYPE>"
+        )
+
+    with tampering_proxy("trelica-ready", echo) as (proxy, simulator):
+        login = simulator.primary_login
+        for key, value in {
+            "SENDER_ID": login.sender_id, "SENDER_PASSWORD": login.sender_password,
+            "COMPANY_ID": login.company_id, "USER_ID": login.user_id, "USER_PASSWORD": login.user_password,
+            "ENDPOINT": proxy.url, "PROFILE": "trelica", "PRODUCTION": "false",
+        }.items():  # fmt: skip
+            monkeypatch.setenv(f"INTACCT_PROD_{key}", value)
+        result = pytester.runpytest(
+            "-p", "no:cacheprovider", "--intacct-env=prod", "--junitxml=junit.xml", "-n", "1",
+            "-k", "user-type",
+        )  # fmt: skip
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the echoed USERTYPE is not 'business user'
+    assert session["id"]
+    assert session["id"] not in result.stdout.str()
+    assert session["id"] not in (pytester.path / "junit.xml").read_text(encoding="utf-8")
+
+
+def test_a_dotenv_that_interpolates_another_environments_password_prints_it(pytester, monkeypatch):
+    """Attack: a ``.env.acme`` handed to the operator sets
+    ``INTACCT_COMPANY_ID=${INTACCT_PROD_USER_PASSWORD}``. CI holds every environment's secrets as
+    variables; the run checks ``acme`` only.
+
+    python-dotenv interpolates ``${...}`` from the process environment, and the prod password is never
+    wrapped as a Secret (prod is not selected), so it is shown in clear as acme's company id in the header
+    and the acceptance JSON (and sent to acme's endpoint). Breaks section 11 ("No password ... appears in
+    the terminal, ..., the acceptance JSON") for a file someone else wrote (threat model: "Files someone
+    else wrote").
+    """
+    canary = "ProdPassword-canary-4e9d"
+    monkeypatch.setenv("INTACCT_PROD_USER_PASSWORD", canary)
+    dotenv(
+        pytester,
+        "acme",
+        "http://127.0.0.1:9/ia/xml/xmlgw.phtml",  # nothing listens: could not check
+        INTACCT_COMPANY_ID="${INTACCT_PROD_USER_PASSWORD}",
+        INTACCT_PRODUCTION="false",
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=acme", "--intacct-retries=0", "--intacct-timeout=2",
+        "--intacct-json=out.json", "-v", "-k", "user-login",
+    )  # fmt: skip
+    assert result.ret == 10
+    assert canary not in result.stdout.str()
+    assert canary not in (pytester.path / "out.json").read_text(encoding="utf-8")

@@ -10,6 +10,8 @@ import time
 import pytest
 from lxml import etree
 
+from pytest_intacct.client import GatewayRejected
+from pytest_intacct.evidence.snapshot import Problem
 from pytest_intacct.safety.limits import (
     MAX_ANSWER_DEPTH,
     MAX_ANSWER_TAGS,
@@ -21,7 +23,7 @@ from pytest_intacct.safety.redaction import Secret
 from pytest_intacct.safety.text import outside_text
 from tests.helpers import answers
 from tests.helpers.environments import dotenv, write_fleet
-from tests.helpers.hostile_client import controlids
+from tests.helpers.hostile_client import controlids, hostile_client
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -145,3 +147,31 @@ def test_outside_text_is_bounded_and_a_secret_cut_by_the_bound_never_shows_in_pa
     assert "BoundaryCa" not in shown
     assert shown.endswith("characters, the rest not shown]")
     assert outside_text(shown) == shown  # applying the door twice changes nothing more
+
+
+def test_a_huge_gateway_error_text_is_bounded_before_it_is_redacted():
+    """Attack: the gateway answers the sign-in with one <error> whose description fills the 8 MiB answer
+    bound.
+
+    Error texts are redacted whole (``_errors``), then again in the error's message and again in the
+    reading's Problem, and the message keeps all 8 MB (into the snapshot, the evidence pack and xdist's
+    workerinput). Redaction costs about 2 us a character for ordinary text: with random letters, digits,
+    ``%`` and ``+``, this one answer took 35 s of CPU inside ``sign_in()`` and 54 s before the reading
+    existed (measured, with a 1 s timeout; the figures of section 13 are 2.9 s for a whole hostile
+    three-company fleet). Here the text is cheap to redact, so the test stays fast and checks the size
+    that drives that cost. Breaks section 13: "Every size an outsider chooses is bounded where the work
+    happens".
+    """
+    description = "." * (8 * 1024 * 1024 - 400)
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><response><control><status>failure</status></control>'
+        f"<errormessage>{answers.error('XL03000006', description)}</errormessage></response>"
+    )
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(body=body))
+        client = hostile_client(gateway)
+        with pytest.raises(GatewayRejected) as info:
+            client.sign_in()
+    problem = Problem.from_exception(info.value)
+    assert len(str(info.value)) <= 10 * MAX_TEXT_LENGTH
+    assert len(problem.message) <= 10 * MAX_TEXT_LENGTH

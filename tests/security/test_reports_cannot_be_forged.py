@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.outputs import Output
 from tests.helpers import answers
 from tests.helpers.artifacts import VERDICT_WRITERS, every_output, said, written
@@ -63,7 +64,7 @@ def test_an_html_error_page_title_cannot_inject_control_characters_or_markup(pyt
     text = result.stdout.str()
     assert "\x1b" not in text
     assert "\x07" not in text
-    assert "title: 'Bad\\x1b[31mRED" in text
+    assert "title: 'Bad\\u001b[31mRED" in text  # the escape shown, never sent (was repr's \\x1b)
     html = pytester.path.joinpath("report.html").read_text()
     assert "<script>alert(1)" not in html
     assert "\x1b" not in pytester.path.joinpath("out.md").read_text()
@@ -120,8 +121,6 @@ FORGING = "\r\x1b[2K\x1b[32mverdict: READY\x1b[0m\u202e"
 def test_profile_text_cannot_forge_a_line_of_any_report(pytester):
     """A profile whose title and remediation hold \\r and escape codes printed them raw (a newline is
     refused with the profile); all outside text passes one door, so every report shows them escaped."""
-    from pytest_intacct.profiles import load_profile
-
     text = load_profile("trelica").path.read_text(encoding="utf-8")
     text = text.replace(
         'title = "Trelica integration for Sage Intacct"', f"title = {json.dumps('Trelica' + FORGING)}"
@@ -171,3 +170,24 @@ def test_baseline_text_cannot_forge_a_line_of_the_terminal(pytester):
     assert "\x1b" not in terminal
     assert "\x1b" not in pytester.path.joinpath("out.md").read_text()
     assert "not in this run, checked by the baseline: old" in terminal
+
+
+def test_a_profile_name_with_a_trailing_newline_cannot_add_a_report_line(pytester):
+    """Attack: a profile whose ``name = "trelica\\n"`` and ``title = "verdict: READY"``.
+
+    The slug rule is checked with ``re.match`` and ``$``, which matches before a final newline, so the
+    name (and a requirement id or check name alike) keeps its newline, and names do not pass the door for
+    outside text. The terminal summary's first line becomes ``profile: trelica`` and a second line ``
+    (verdict: READY)`` above the real verdict of a run that is NOT READY. Breaks the threat model ("its
+    text may try to forge report lines") and the door's "one line" promise for text from a profile.
+    """
+    text = load_profile("trelica").path.read_text(encoding="utf-8")
+    text = text.replace('name = "trelica"', 'name = "trelica\\n"', 1)
+    text = text.replace('title = "Trelica integration for Sage Intacct"', 'title = "verdict: READY"', 1)
+    profile = pytester.path / "forged.toml"
+    profile.write_text(text, encoding="utf-8")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=demo", "--intacct-scenario=user-inactive",
+        f"--intacct-profile={profile}",
+    )  # fmt: skip
+    assert " (verdict: READY)" not in result.stdout.lines

@@ -92,3 +92,21 @@ def test_markup_from_a_profile_a_pack_and_the_gateway_never_runs_in_the_report(p
     assert not page.xpath(
         "//img[contains(@onerror, 'pwned')] | //svg[@onload] | //script[contains(., 'pwned')]"
     )
+
+
+def test_a_branch_name_from_ci_runs_script_in_the_go_live_page(pytester, tmp_path, monkeypatch):
+    """Attack: a merge request from a branch named ``<svg/onload=...>`` (a valid git ref name). GitLab CI
+    exports it as ``CI_COMMIT_REF_NAME``; pytest-metadata copies it (and ``APPVEYOR_REPO_COMMIT_MESSAGE``,
+    ``GIT_BRANCH``, ...) into the metadata the go-live page's environment table shows, and pytest-html's
+    script inserts that value as markup. The plugin escapes only its own two keys, so the approver's
+    browser runs the branch's script (seen in headless Chromium). Breaks section 12: "Every string the
+    page shows, from any input, is text".
+    """
+    monkeypatch.setenv("CI_COMMIT_REF_NAME", "<svg/onload=document.body.setAttribute('data-pwned','ci')>")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--intacct-env=demo", "-k", "user-login", "--html=report.html",
+        "--self-contained-html",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK
+    dom = rendered_dom(pytester.path / "report.html", tmp_path / "browser")
+    assert lxml_html.fromstring(dom).body.get("data-pwned") is None

@@ -1,5 +1,6 @@
 """The simulator stands alone: of the plugin it uses only the safety helpers ``pytest_intacct.safety.xml``
-(hardened parsing, issue 8) and ``pytest_intacct.safety.files`` (appending its journal)."""
+(hardened parsing, issue 8), ``pytest_intacct.safety.files`` (reading scenarios, appending its journal)
+and ``pytest_intacct.safety.limits`` (their bounds)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ ALLOWED = {
     "pytest_intacct.safety",
     "pytest_intacct.safety.xml",
     "pytest_intacct.safety.files",
+    "pytest_intacct.safety.limits",
 }
 
 
@@ -45,7 +47,7 @@ def test_no_simulator_source_imports_the_plugin_beyond_its_safety_helpers() -> N
         if name.startswith("pytest_intacct")
         and not name.startswith("pytest_intacct.simulator")
         and name not in ALLOWED
-        and not name.startswith(("pytest_intacct.safety.xml.", "pytest_intacct.safety.files."))
+        and not name.startswith(tuple(f"{allowed}." for allowed in ALLOWED if "safety." in allowed))
     }
     assert outside == set()
 
