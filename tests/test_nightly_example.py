@@ -40,7 +40,10 @@ def settings(simulator: Simulator, *, secrets: bool) -> str:
         "INTACCT_USER_ID": login.user_id,
     }
     if secrets:
-        values |= {"INTACCT_SENDER_PASSWORD": login.sender_password, "INTACCT_USER_PASSWORD": login.user_password}
+        values |= {
+            "INTACCT_SENDER_PASSWORD": login.sender_password,
+            "INTACCT_USER_PASSWORD": login.user_password,
+        }
     return "".join(f"{key}={value}\n" for key, value in values.items())
 
 
@@ -77,8 +80,9 @@ def test_three_nights(state, intacct_simulator):
     ready = night(state, intacct_simulator("trelica-ready"))
     assert ready.returncode == 0, ready.stdout + ready.stderr
     assert verdict(state / "baseline.json") == "READY"
-    assert night(state, intacct_simulator("no-permission-visibility")).returncode == 10  # new errors alert ...
-    assert verdict(state / "baseline.json") == "READY"  # ... and the INCOMPLETE night is not the next baseline
+    # New errors alert, and the INCOMPLETE night is not the next baseline.
+    assert night(state, intacct_simulator("no-permission-visibility")).returncode == 10
+    assert verdict(state / "baseline.json") == "READY"
     assert night(state, intacct_simulator("missing-permissions")).returncode == 1
     assert verdict(state / "baseline.json") == "NOT READY"
     runs = sorted((state / "reports").iterdir())
@@ -105,7 +109,8 @@ def test_a_night_without_secrets_writes_its_own_note_and_keeps_the_baseline(stat
     written = [p for p in state.rglob("*") if p.is_file() and p.name != ".env.prod"]
     for path in written:
         text = path.read_text(errors="replace")
-        assert login.sender_password not in text and login.user_password not in text, path
+        assert login.sender_password not in text, path
+        assert login.user_password not in text, path
 
 
 def test_two_runs_in_one_minute_keep_both_reports(state, intacct_simulator):
@@ -239,4 +244,5 @@ def test_the_workflow_keeps_the_baseline_and_fails_only_on_change(tmp_path, inta
     assert failing.outputs["check"] == {"status": "1", "verdict": "NOT READY"}
     assert failing.exits["Keep tonight as the next baseline"] == 0
     assert failing.exits["Fail on new failures (exit 1) or new errors (exit 10)"] == 1
-    assert kept is not None and verdict(kept) == "NOT READY"
+    assert kept is not None
+    assert verdict(kept) == "NOT READY"

@@ -3,7 +3,8 @@
 The workflow itself cannot run here. Only the expressions the nightly example uses are understood:
 ``${{ secrets.NAME }}``, ``${{ github.run_id }}``, ``${{ steps.ID.outputs.KEY }}``, and ``if:`` as
 ``always()`` or ``steps.ID.outputs.KEY != 'VALUE'``; anything else raises, so a change the runner
-cannot follow fails loudly. ``uses:`` steps (checkout, setup-python, the cache) are the test's to stand in for.
+cannot follow fails loudly. ``uses:`` steps (checkout, setup-python, the cache) are the test's to stand
+in for.
 """
 
 from __future__ import annotations
