@@ -125,7 +125,7 @@ class AcceptancePlugin:
             lines.append(f"intacct: replaying {config.getoption('intacct_replay')} (no gateway is contacted)")
         if config.args == [str(suites_dir())]:
             lines.append(f"intacct: suites {suites_dir()}")
-        return lines
+        return lines + [f"intacct: warning: {notice}" for notice in self.inputs.notices]
 
     # -- reading ahead -------------------------------------------------------------------
 
