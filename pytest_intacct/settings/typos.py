@@ -6,7 +6,6 @@ name (difflib). Only names are handled here, never values.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Collection, Iterable, Mapping
 
 from pytest_intacct.identity import env_var_name
@@ -19,10 +18,16 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``name``, if any is alike enough; the start they all share
     (``INTACCT_PROD_``) is left out of the likeness, or every name would look alike."""
     candidates = list(candidates)
-    start = len(os.path.commonprefix([name, *candidates]))
+    start = _shared_start([name, *candidates])
     rests = {candidate[start:]: candidate for candidate in candidates}
     found = difflib.get_close_matches(name[start:], list(rests), n=1, cutoff=CUTOFF)
     return rests[found[0]] if found else None
+
+
+def _shared_start(texts: list[str]) -> int:
+    """How many characters every text starts with (those of the first and last in sorted order)."""
+    first, last = min(texts), max(texts)
+    return next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
 
 
 def unknown_variables(

@@ -97,8 +97,8 @@ def test_a_usage_error_lists_every_problem_with_the_warnings_that_may_explain_it
         [
             "ERROR: 2 problems stop the Intacct run:",
             "  1. Intacct settings incomplete:",
-            "       environment 'prod' is missing INTACCT_SENDER_PASSWORD (or $INTACCT_PROD_SENDER_PASSWORD), "
-            "INTACCT_USER_PASSWORD (or $INTACCT_PROD_USER_PASSWORD); *",
+            "       environment 'prod' is missing INTACCT_SENDER_PASSWORD (or $INTACCT_PROD_SENDER_PASSWORD),"
+            " INTACCT_USER_PASSWORD (or $INTACCT_PROD_USER_PASSWORD); *",
             "  2. profile *nosuch: no such file, and 'nosuch' is not a built-in profile (calance, trelica)",
             "settings warnings, which may explain it:",
             f"  {env_file}:2: INTACCT_SENDR_PASSWORD is not a setting and is ignored; "
@@ -110,7 +110,8 @@ def test_a_usage_error_lists_every_problem_with_the_warnings_that_may_explain_it
 
 
 def test_missing_keys_and_an_unknown_profile_option_are_one_error(pytester):
-    result = pytester.runpytest("--intacct-env=prod", "--intacct-profile=nosuch", "--intacct-waivers=none.toml")
+    options = ("--intacct-env=prod", "--intacct-profile=nosuch", "--intacct-waivers=none.toml")
+    result = pytester.runpytest(*options)
     assert_one_usage_error(result)
     result.stderr.fnmatch_lines(
         [
@@ -130,9 +131,9 @@ def test_a_scenario_for_a_real_environment_is_a_usage_error_and_nothing_is_sent(
     assert_one_usage_error(result)
     result.stderr.fnmatch_lines(
         [
-            "ERROR: --intacct-scenario=ip-blocked sets up the simulated company of --intacct-env=demo, and no "
-            "demo environment is selected: prod would be checked for real. Add --intacct-env=demo, or leave "
-            "the scenario out"
+            "ERROR: --intacct-scenario=ip-blocked sets up the simulated company of --intacct-env=demo, and"
+            " no demo environment is selected: prod would be checked for real. Add --intacct-env=demo, or"
+            " leave the scenario out"
         ]
     )
     assert gateway.received == []

@@ -163,7 +163,8 @@ def warnings_of(load) -> list[str]:
 
 def test_an_unknown_key_in_a_dotenv_file_names_file_line_and_the_nearest_setting(tmp_path):
     (tmp_path / ".env.prod").write_text(
-        COMPLETE + "INTACCT_ENDPIONT=https://endpoint-canary.example/\nINTACCT_SENDR_PASSWORD=sendr-canary-1\n"
+        COMPLETE
+        + "INTACCT_ENDPIONT=https://endpoint-canary.example/\nINTACCT_SENDR_PASSWORD=sendr-canary-1\n"
     )
     found = warnings_of(lambda: load_environment("prod", tmp_path, {}))
     env_file = tmp_path / ".env.prod"
@@ -231,4 +232,4 @@ def test_a_key_like_no_setting_lists_the_settings(tmp_path):
     (tmp_path / ".env.prod").write_text(COMPLETE + "INTACCT_XYZZY=1\n")
     (found,) = warnings_of(lambda: load_environment("prod", tmp_path, {}))
     assert found.startswith(f"{tmp_path / '.env.prod'}:7: INTACCT_XYZZY is not a setting and is ignored; ")
-    assert "the settings are INTACCT_AUDITOR_USER_ID, INTACCT_AUDITOR_USER_PASSWORD, INTACCT_COMPANY_ID" in found
+    assert "the settings are INTACCT_AUDITOR_USER_ID, INTACCT_AUDITOR_USER_PASSWORD, INTACCT_COMPANY" in found
