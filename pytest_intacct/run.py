@@ -13,9 +13,10 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
-from pytest_intacct.client import Credentials, IntacctClient, RetryPolicy, WritePermit, WriteRefused
+from pytest_intacct.client import Credentials, IntacctClient, Retrying, RetryPolicy, WritePermit, WriteRefused
 from pytest_intacct.evidence.lanes import Progress, collect_all
 from pytest_intacct.evidence.reads import Read, Subject
 from pytest_intacct.evidence.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
@@ -30,10 +31,12 @@ from pytest_intacct.settings.environments import EnvironmentSettings
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """How the run talks to the gateway."""
+    """How the run talks to the gateway; ``on_retry`` is told, with the environment's name, before each
+    wait to try a call again."""
 
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    on_retry: Callable[[str, Retrying], None] | None = None
 
 
 class AcceptanceRun:
@@ -123,12 +126,14 @@ class AcceptanceRun:
             raise WriteRefused(
                 f"writes to {name!r} need {env.identity.variable('INTACCT_PRODUCTION')}=false set explicitly"
             )
+        on_retry = self.options.on_retry
         return IntacctClient(
             env.credentials,
             production=env.production,
             write_permit=write_permit,
             timeout=self.options.timeout,
             retry=self.options.retry,
+            on_retry=partial(on_retry, name) if on_retry is not None else None,
         )
 
     def _reader(self, credentials: Credentials) -> IntacctClient:

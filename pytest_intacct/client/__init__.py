@@ -22,7 +22,7 @@ from pytest_intacct.client.errors import (
     WriteRefused,
     classify,
 )
-from pytest_intacct.client.transport import MAX_RETRIES, RetryPolicy, Transport, validate_timeout
+from pytest_intacct.client.transport import MAX_RETRIES, Retrying, RetryPolicy, Transport, validate_timeout
 from pytest_intacct.safety.redaction import Secret
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Level",
     "ResultMissing",
     "RetryPolicy",
+    "Retrying",
     "Secret",
     "Transport",
     "UnexpectedError",

@@ -31,7 +31,7 @@ from pytest_intacct.client.errors import (
 from pytest_intacct.client.records import Record, to_permissions, to_records
 from pytest_intacct.client.request import Login, build_request, sent_functions
 from pytest_intacct.client.response import Page, Response, Result, parse_response
-from pytest_intacct.client.transport import HttpAnswer, RetryPolicy, Transport
+from pytest_intacct.client.transport import HttpAnswer, Retrying, RetryPolicy, Transport
 from pytest_intacct.safety.limits import MAX_SESSION_ID_LENGTH, MIN_SESSION_ID_LENGTH, SESSION_ID_CHARACTERS
 from pytest_intacct.safety.redaction import Secret, register_secret
 
@@ -125,6 +125,7 @@ class IntacctClient:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, shared safely
         transport: Transport | None = None,
         max_pages: int = MAX_PAGES,
+        on_retry: Callable[[Retrying], None] | None = None,
     ) -> None:
         if write_permit is not None and production is not False:
             raise WriteRefused(
@@ -136,7 +137,7 @@ class IntacctClient:
         self.credentials = credentials
         self.production = production
         self._write_permit = write_permit
-        self._transport = transport or Transport(timeout=timeout, retry=retry)
+        self._transport = transport or Transport(timeout=timeout, retry=retry, on_retry=on_retry)
         self.max_pages = max_pages
         self.session: ApiSession | None = None
         self.round_trips = 0

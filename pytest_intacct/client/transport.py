@@ -12,20 +12,26 @@ urllib3's ``Retry`` has no call budget and no cap on ``Retry-After``, so the loo
 What is retried: connection failures, resets, timeouts and 5xx answers -- never 524 (the CDN cut the
 connection while Intacct may still be processing, developer.intacct.com/web-services/error-handling/
 and intacct-sdk-php ``src/Intacct/RequestConfig.php``) -- and HTTP 429 (``GW-0010``, the company's
-concurrent-request limit: back off and retry). Other 4xx answers are final. A request carrying a
-write function is re-sent only after a connection failure, never once it may have reached the gateway.
-Redirects are never followed: a 3xx would carry the passwords to a host the user did not name.
+concurrent-request limit: back off and retry). Other 4xx answers are final, and so are failures no
+retry can mend: a certificate that fails verification, a host name that does not exist. A request
+carrying a write function is re-sent only after a connection failure, never once it may have reached
+the gateway. Redirects are never followed: a 3xx would carry the passwords to a host the user did not name.
+
+Before each wait the transport tells its ``on_retry`` observer (:class:`Retrying`) what failed, which
+attempt of how many, and when the next starts, so a caller can show that a wait is not a hang. Failures
+are told in words (:mod:`~pytest_intacct.client.failures`), never with a library's class names.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import math
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -40,9 +46,9 @@ from urllib3.util.retry import Retry
 from pytest_intacct import __version__
 from pytest_intacct.client.endpoints import LOCALHOST
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
+from pytest_intacct.client.failures import in_words, reached
 from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_RETRIES
 from pytest_intacct.safety.redaction import redacting_logger
-from pytest_intacct.safety.text import outside_text
 
 log = redacting_logger("pytest_intacct.client")
 
@@ -100,6 +106,22 @@ class RetryPolicy:
         if attempt <= 1 and not throttled:
             return 0.0
         return min(self.backoff_max, self.backoff_factor * 2 ** (attempt - 1))
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """What the transport tells its ``on_retry`` observer before it waits to try a call again."""
+
+    host: str
+    failure: str  # what went wrong, in words
+    attempt: int  # the attempt that failed, from 1
+    attempts: int  # how many attempts the policy allows
+    wait: float  # seconds until the next attempt
+    at: dt.datetime  # when the next attempt starts, local time
+
+    def __str__(self) -> str:
+        when = "now" if self.wait < 0.5 else f"in {self.wait:.3g}s (at {self.at:%H:%M:%S})"
+        return f"{self.failure}; attempt {self.attempt} of {self.attempts} failed, trying again {when}"
 
 
 @dataclass(frozen=True)
@@ -238,6 +260,7 @@ class _Failure:
     kind: ErrorKind
     message: str
     reached: bool  # the request may have reached the gateway
+    permanent: bool = False  # no retry can mend it
 
 
 _Attempt = _Answer | _Failure
@@ -253,11 +276,13 @@ class Transport:
         retry: RetryPolicy = RetryPolicy(),
         max_bytes: int = MAX_ANSWER_BYTES,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[Retrying], None] | None = None,
     ) -> None:
         self.timeout = validate_timeout(timeout)
         self.retry = retry
         self.max_bytes = max_bytes
         self._sleep = sleep
+        self._on_retry = on_retry
         self._session = requests.Session()
         adapter = _WatchedAdapter(max_retries=Retry(total=0, redirect=0, raise_on_redirect=False))
         self._session.mount("https://", adapter)
@@ -292,6 +317,7 @@ class Transport:
             if wait is None:
                 return self._settle(outcome, host, attempts, waited, time.monotonic() - started)
             log.debug("retrying %s in %.3gs (attempt %s failed)", host, wait, attempts)
+            self._tell(outcome, host, attempts, wait)
             self._sleep(wait)
             waited += wait
 
@@ -300,7 +326,7 @@ class Transport:
         if attempts > self.retry.retries:
             return None
         if isinstance(outcome, _Failure):
-            if writes and outcome.reached:
+            if outcome.permanent or (writes and outcome.reached):
                 return None
             return self.retry.backoff(attempts)
         if writes:
@@ -310,6 +336,18 @@ class Transport:
             retry_after = min(outcome.retry_after, self.retry.retry_after_max)
             return retry_after or self.retry.backoff(attempts, throttled=throttled)
         return None
+
+    def _tell(self, outcome: _Attempt, host: str, attempt: int, wait: float) -> None:
+        """Tell the observer, if any, that attempt ``attempt`` failed and the next one is ``wait`` away."""
+        if self._on_retry is None:
+            return
+        if isinstance(outcome, _Failure):
+            failure = outcome.message
+        else:
+            throttled = " (throttled: too many requests at once)" if outcome.status == 429 else ""
+            failure = f"HTTP {outcome.status} from {host}{throttled}"
+        at = dt.datetime.now().astimezone() + dt.timedelta(seconds=wait)
+        self._on_retry(Retrying(host, failure, attempt, self.retry.retries + 1, wait, at))
 
     def _settle(self, outcome: _Attempt, host: str, attempts: int, waited: float, spent: float) -> HttpAnswer:
         tries = f"after {attempts} attempt(s) and {waited:.3g}s of waiting ({spent:.3g}s in all)"
@@ -336,24 +374,22 @@ class Transport:
         except _TooLarge as exc:
             return _Failure(ErrorKind.UNREADABLE, str(exc), reached=True)
         except requests.exceptions.ConnectTimeout as exc:
-            return _Failure(
-                ErrorKind.UNREACHABLE, f"could not connect to {host}: {_cause(exc)}", reached=False
-            )
+            reason, _ = in_words(exc)
+            return _Failure(ErrorKind.UNREACHABLE, f"could not connect to {host}: {reason}", reached=False)
         except requests.exceptions.ChunkedEncodingError as exc:
-            cut_off = _Failure(
-                ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {_cause(exc)}", True
-            )
+            reason, _ = in_words(exc)
+            cut_off = _Failure(ErrorKind.UNREADABLE, f"the answer from {host} was cut off: {reason}", True)
             return self._timed_out(host, deadline) or cut_off
-        except requests.Timeout as exc:
-            message = f"timed out after {seconds:.3g}s talking to {host}: {_cause(exc)}"
-            return _Failure(ErrorKind.UNREACHABLE, message, reached=True)
+        except requests.Timeout:
+            return _Failure(ErrorKind.UNREACHABLE, self._no_answer(host, deadline), reached=True)
         except requests.ConnectionError as exc:
-            unreachable = _Failure(
-                ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", _reached(exc)
-            )
+            reason, permanent = in_words(exc)
+            message = f"could not reach {host}: {reason}"
+            unreachable = _Failure(ErrorKind.UNREACHABLE, message, reached(exc), permanent)
             return self._timed_out(host, deadline) or unreachable
         except requests.RequestException as exc:
-            return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {_cause(exc)}", reached=True)
+            reason, _ = in_words(exc)
+            return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {reason}", reached=True)
         finally:
             _CURRENT_DEADLINE.reset(token)
         return self._timed_out(host, deadline) or answer
@@ -361,8 +397,17 @@ class Transport:
     def _timed_out(self, host: str, deadline: _Deadline) -> _Failure | None:
         if not deadline.expired:
             return None
-        message = f"no complete answer from {host} within {deadline.seconds:.3g}s (the per-request timeout)"
-        return _Failure(ErrorKind.UNREACHABLE, message, reached=True)
+        return _Failure(ErrorKind.UNREACHABLE, self._no_answer(host, deadline), reached=True)
+
+    def _no_answer(self, host: str, deadline: _Deadline) -> str:
+        """Which bound ended an attempt: the per-request timeout, or what was left of the call's budget."""
+        if deadline.seconds < self.timeout:
+            return (
+                f"no complete answer from {host} within {deadline.seconds:.3g}s, when the call's budget "
+                f"of {self.retry.budget:.3g}s ran out (each attempt may take {self.timeout:.3g}s, the "
+                "per-request timeout)"
+            )
+        return f"no complete answer from {host} within {self.timeout:.3g}s (the per-request timeout)"
 
     def _exchange(self, url: str, body: bytes, deadline: _Deadline) -> _Answer:
         with self._session.post(
@@ -422,37 +467,3 @@ def _redirect(response: requests.Response) -> GatewayUnavailable:
         "so the credentials only go to the endpoint you configured (check the endpoint URL)",
         http_status=response.status_code,
     )
-
-
-def _reached(exc: BaseException) -> bool:
-    """False only when the connection was never made (so the request cannot have been sent)."""
-    for inner in _chain(exc):
-        name = type(inner).__name__
-        if name in {"NewConnectionError", "NameResolutionError", "ConnectTimeoutError"}:
-            return False
-        if isinstance(inner, ConnectionRefusedError | socket.gaierror):
-            return False
-    return True
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    inner: BaseException | None = exc
-    seen = 0
-    while inner is not None and seen < 20:
-        yield inner
-        seen += 1
-        reason = getattr(inner, "reason", None)
-        first = inner.args[0] if inner.args else None
-        inner = (
-            reason
-            if isinstance(reason, BaseException)
-            else first
-            if isinstance(first, BaseException)
-            else None
-        )
-
-
-def _cause(exc: BaseException) -> str:
-    """The innermost reason, without the noise of urllib3's wrapper chain."""
-    *_, inner = _chain(exc)
-    return outside_text(f"{type(inner).__name__}: {inner}", 300)

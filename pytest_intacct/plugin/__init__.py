@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_intacct.plugin.options import DEFAULT_SCENARIO, add_options, suites_dir
+from pytest_intacct.plugin.options import (
+    DEFAULT_SCENARIO,
+    add_options,
+    given_options,
+    selects_environments,
+    suites_dir,
+)
 from pytest_intacct.plugin.outcomes import assert_requirement_met, failure_message
 from pytest_intacct.plugin.params import NO_ENVIRONMENT
 from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
@@ -44,7 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker_name(area)}: Intacct requirements of the {area} area")
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
-    if any(config.getoption(name) for name in ("intacct_env", "intacct_fleet", "intacct_replay")):
+    if not selects_environments(config):
+        stray = given_options(config)
+        if stray:
+            raise pytest.UsageError(
+                f"{', '.join(stray)}: nothing to check; name an environment with --intacct-env=NAME "
+                "(--intacct-env=demo for the simulator), --intacct-fleet=PATH or --intacct-replay=PATH"
+            )
+    else:
         from pytest_intacct.plugin.session import AcceptancePlugin
 
         active = AcceptancePlugin.start(config)

@@ -14,6 +14,21 @@ from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RETRIES, check_concurrency
 
 DEFAULT_SCENARIO = "trelica-ready"  # the simulated company of a demo run
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 4
+# What each option holds when it is not given (the outputs' options hold None); one given without an
+# environment to check is a usage error, never a run that silently ignores it.
+UNSET: dict[str, object] = {
+    "intacct_profile": None,
+    "intacct_scenario": None,  # None, not the default scenario: one given with no demo environment is refused
+    "intacct_baseline": None,
+    "intacct_fail_on": "any",
+    "intacct_waivers": None,
+    "intacct_timeout": DEFAULT_TIMEOUT,
+    "intacct_concurrency": DEFAULT_CONCURRENCY,
+    "intacct_retries": DEFAULT_RETRIES,
+}
+SELECTING = ("intacct_env", "intacct_fleet", "intacct_replay")  # the options that name what to check
 
 
 def suites_dir() -> Path:
@@ -81,7 +96,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--intacct-scenario",
-        default=DEFAULT_SCENARIO,
+        default=UNSET["intacct_scenario"],
         metavar="NAME|PATH",
         help=f"Simulator scenario for demo environments (default: {DEFAULT_SCENARIO}).",
     )
@@ -96,7 +111,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--intacct-fail-on",
         choices=("any", "new"),
-        default="any",
+        default=UNSET["intacct_fail_on"],
         help="Exit 1/10 on any failure/error (default), or only on new ones since the baseline.",
     )
     group.addoption(
@@ -110,7 +125,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--intacct-timeout",
         type=timeout_seconds,
-        default=60.0,
+        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="Timeout per gateway request.",
     )
@@ -124,7 +139,20 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--intacct-retries",
         type=retry_count,
-        default=4,
+        default=DEFAULT_RETRIES,
         metavar="N",
         help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
     )
+
+
+def selects_environments(config: pytest.Config) -> bool:
+    """Whether the options name anything to check (environments, a fleet or an evidence pack)."""
+    return any(config.getoption(name) for name in SELECTING)
+
+
+def given_options(config: pytest.Config) -> list[str]:
+    """The plugin's options that were given a value other than their default, as their flags."""
+    given = [
+        f"--{dest.replace('_', '-')}" for dest, unset in UNSET.items() if config.getoption(dest) != unset
+    ]
+    return given + [d.option for d in OUTPUTS if d.own and getattr(config.option, d.dest, None)]

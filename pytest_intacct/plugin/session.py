@@ -23,7 +23,7 @@ from pytest_intacct.plugin.junit import testcase_properties
 from pytest_intacct.plugin.options import suites_dir
 from pytest_intacct.plugin.outcomes import RESULT_KEY, end_setup
 from pytest_intacct.plugin.params import area_of, requirement_params
-from pytest_intacct.plugin.readahead import ProgressLine, environments_of
+from pytest_intacct.plugin.readahead import ProgressLine, RetryNotice, environments_of
 from pytest_intacct.profiles import AREAS
 from pytest_intacct.reporting.model import EnvironmentInfo
 from pytest_intacct.results.finding import Finding, RequirementResult
@@ -59,6 +59,7 @@ class AcceptancePlugin:
             ClientOptions(
                 timeout=config.getoption("intacct_timeout"),
                 retry=RetryPolicy(retries=config.getoption("intacct_retries")),
+                on_retry=RetryNotice(config),
             ),
             snapshots=[*inputs.replayed, *snapshots],
             offline=inputs.offline,
@@ -125,7 +126,7 @@ class AcceptancePlugin:
             lines.append(f"intacct: replaying {config.getoption('intacct_replay')} (no gateway is contacted)")
         if config.args == [str(suites_dir())]:
             lines.append(f"intacct: suites {suites_dir()}")
-        return lines
+        return lines + [f"intacct: warning: {notice}" for notice in self.inputs.notices]
 
     # -- reading ahead -------------------------------------------------------------------
 

@@ -4,8 +4,9 @@
 Files are read with python-dotenv from the directory pytest is started in, without touching
 ``os.environ`` and without expanding ``${VAR}``, so one environment's values never leak into another's.
 Secrets are wrapped in :class:`~pytest_intacct.safety.redaction.Secret` at once. A line python-dotenv
-cannot parse is a :class:`SettingsWarning` naming the file and line; a key set twice in one file names
-the file, line and key -- never the value.
+cannot parse is a :class:`SettingsWarning` naming the file and line; a key set twice in one file, or an
+``INTACCT_`` key (in a file) or ``INTACCT_<NAME>_<KEY>`` variable (of a selected environment) that is no
+setting, is one naming the file, line and key or the variable, and the nearest setting -- never the value.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pytest_intacct.identity import (
 from pytest_intacct.safety.files import InputFileError, read_input
 from pytest_intacct.safety.limits import MAX_CONFIG_FILE_BYTES
 from pytest_intacct.safety.redaction import Secret
+from pytest_intacct.settings.typos import nearest, unknown_variables
 
 REQUIRED_KEYS = (
     "INTACCT_SENDER_ID",
@@ -52,6 +54,8 @@ OPTIONAL_KEYS = (
     "INTACCT_AUDITOR_USER_ID",
     "INTACCT_AUDITOR_USER_PASSWORD",
 )
+# Every key a setting may have, so that none is mistaken for a typo (the auditor login's keys included).
+KNOWN_KEYS = frozenset((*REQUIRED_KEYS, *OPTIONAL_KEYS))
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -224,6 +228,54 @@ def _warn_about_lines(path: Path, text: str) -> None:
                     stacklevel=2,
                 )
             seen.setdefault(binding.key, line)
+            _warn_if_unknown(path, line, binding.key)
+
+
+def _warn_if_unknown(path: Path, line: int, key: str) -> None:
+    """Warn about an ``INTACCT_`` key that is no setting: a typo would silently leave a default in place."""
+    if key.startswith("INTACCT_") and key not in KNOWN_KEYS:
+        warnings.warn(SettingsWarning(f"{path}:{line}: {key} {_no_setting(key, KNOWN_KEYS)}"), stacklevel=2)
+
+
+def warn_about_unknown_variables(names: Iterable[str], environ: Mapping[str, str]) -> None:
+    """Warn about ``INTACCT_<NAME>_<KEY>`` variables of the selected environments whose key is no setting.
+
+    Variables of environments not selected are left alone (see :func:`~.typos.unknown_variables`).
+    """
+    for variable, (name, guess) in unknown_variables(list(names), environ, KNOWN_KEYS).items():
+        meant = f"; did you mean ${guess}?" if guess else ""
+        warnings.warn(
+            SettingsWarning(f"${variable} is not a setting of environment {name!r} and is ignored{meant}"),
+            stacklevel=2,
+        )
+
+
+def _no_setting(key: str, known: Iterable[str]) -> str:
+    guess = nearest(key, known)
+    hint = f"did you mean {guess}?" if guess else f"the settings are {', '.join(sorted(known))}"
+    return f"is not a setting and is ignored; {hint}"
+
+
+def declared_profiles(
+    names: Iterable[str],
+    directory: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    fleet: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str | None]:
+    """Each environment's ``INTACCT_PROFILE`` as its sources set it, complete or not, so that one error can
+    name a bad profile beside missing keys. An environment whose files cannot be read is left out."""
+    environ = os.environ if environ is None else environ
+    declared: dict[str, str | None] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SettingsWarning)  # load_environments has warned already
+        for name in names:
+            try:
+                values = _merged_values(name, directory, environ, (fleet or {}).get(name))
+            except SettingsError:
+                continue
+            declared[name] = values.get("INTACCT_PROFILE", "").strip() or None
+    return declared
 
 
 def load_environment(
@@ -248,6 +300,8 @@ def load_environments(
     """
     environ = os.environ if environ is None else environ
     fleet = fleet or {}
+    names = list(names)
+    warn_about_unknown_variables(names, environ)
     problems: list[str] = []
     loaded: list[EnvironmentSettings] = []
     for name in names:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 
 from pytest_intacct.evidence.lanes import Progress
 from pytest_intacct.plugin.readahead import ProgressLine, environments_of
+from tests.helpers.terminal import run_on_a_terminal
 
 
 class Item:
@@ -81,3 +85,46 @@ def test_a_quick_read_shows_no_progress():
     reporter = Reporter(tty=True)
     ProgressLine(Config(reporter))(Progress(1, 1, 0))
     assert reporter.lines == []
+
+
+# -- retries, end to end on a terminal ------------------------------------------------------------------
+
+
+def flaky(pytester) -> str:
+    """A demo company whose gateway answers the first request with an HTML 503 page, then recovers."""
+    path = pytester.path / "flaky.toml"
+    path.write_text(
+        'extends = "trelica-ready"\n\n[faults]\nnext = [{ kind = "http", status = 503, count = 1 }]\n'
+    )
+    return f"--intacct-scenario={path}"
+
+
+def test_a_retry_is_told_on_the_terminal(pytester):
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--intacct-env=demo", flaky(pytester)]
+    code, screen = run_on_a_terminal([*argv, "--intacct-retries=2"], pytester.path)
+    assert code == 0, screen
+    line = re.search(
+        r"intacct: demo: HTTP 503 from 127\.0\.0\.1:\d+; attempt 1 of 3 failed, trying again now", screen
+    )
+    assert line, screen
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["not-a-terminal", "quiet-terminal"])
+def test_a_retry_is_silent_off_a_terminal_and_under_quiet(pytester, quiet):
+    if quiet:
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--intacct-env=demo",
+            flaky(pytester),
+        ]
+        code, screen = run_on_a_terminal(argv, pytester.path)
+    else:
+        result = pytester.runpytest("-p", "no:cacheprovider", "--intacct-env=demo", flaky(pytester))
+        code, screen = result.ret, result.stdout.str() + result.stderr.str()
+    assert code == 0, screen
+    assert "attempt 1 of" not in screen

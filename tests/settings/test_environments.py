@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
 from pytest_intacct.client import DEFAULT_ENDPOINT
 from pytest_intacct.settings.environments import (
     SettingsError,
+    SettingsWarning,
+    declared_profiles,
     env_var_name,
     load_environment,
     load_environments,
@@ -146,3 +149,87 @@ def test_a_name_whose_variables_shadow_a_setting_is_refused():
     # INTACCT_DEVELOPER_USER_ID would be both this environment's user and the developer account setting.
     with pytest.raises(SettingsError, match="'developer': its variable INTACCT_DEVELOPER_USER_ID is also"):
         parse_environment_names(["developer"])
+
+
+# -- settings names that are almost right ---------------------------------------------------------------
+
+
+def warnings_of(load) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load()
+    return [str(w.message) for w in caught if issubclass(w.category, SettingsWarning)]
+
+
+def test_an_unknown_key_in_a_dotenv_file_names_file_line_and_the_nearest_setting(tmp_path):
+    (tmp_path / ".env.prod").write_text(
+        COMPLETE
+        + "INTACCT_ENDPIONT=https://endpoint-canary.example/\nINTACCT_SENDR_PASSWORD=sendr-canary-1\n"
+    )
+    found = warnings_of(lambda: load_environment("prod", tmp_path, {}))
+    env_file = tmp_path / ".env.prod"
+    assert found == [
+        f"{env_file}:7: INTACCT_ENDPIONT is not a setting and is ignored; did you mean INTACCT_ENDPOINT?",
+        f"{env_file}:8: INTACCT_SENDR_PASSWORD is not a setting and is ignored; "
+        "did you mean INTACCT_SENDER_PASSWORD?",
+    ]
+    assert "canary" not in " ".join(found)
+
+
+def test_an_unknown_variable_of_a_selected_environment_names_the_nearest_one(tmp_path):
+    (tmp_path / ".env.prod").write_text(COMPLETE)
+    environ = {"INTACCT_PROD_ENDPIONT": "https://endpoint-canary.example/", "INTACCT_PROD_USERID": "x-canary"}
+    found = warnings_of(lambda: load_environment("prod", tmp_path, environ))
+    assert found == [
+        "$INTACCT_PROD_ENDPIONT is not a setting of environment 'prod' and is ignored; "
+        "did you mean $INTACCT_PROD_ENDPOINT?",
+        "$INTACCT_PROD_USERID is not a setting of environment 'prod' and is ignored; "
+        "did you mean $INTACCT_PROD_USER_ID?",
+    ]
+    assert "canary" not in " ".join(found)
+
+
+def test_variables_of_environments_not_selected_are_left_alone(tmp_path):
+    """INTACCT_PROD_ is also the start of prod-eu's variables, set or mistyped; qa is not selected at all."""
+    (tmp_path / ".env.prod").write_text(COMPLETE)
+    environ = {
+        "INTACCT_PROD_EU_USER_ID": "eu_user",
+        "INTACCT_PROD_EU_ENDPIONT": "https://eu.example/",
+        "INTACCT_QA_ENDPIONT": "https://qa.example/",
+        "INTACCT_PRODUCTION_USER_ID": "another",
+    }
+    assert warnings_of(lambda: load_environment("prod", tmp_path, environ)) == []
+
+
+def test_with_both_selected_each_environment_owns_its_longest_prefix(tmp_path):
+    (tmp_path / ".env").write_text(COMPLETE)
+    environ = {"INTACCT_PROD_EU_ENDPIONT": "https://eu.example/", "INTACCT_PROD_ENTITI": "US"}
+    found = warnings_of(lambda: load_environments(["prod", "prod-eu"], tmp_path, environ))
+    assert found == [
+        "$INTACCT_PROD_ENTITI is not a setting of environment 'prod' and is ignored; "
+        "did you mean $INTACCT_PROD_ENTITY?",
+        "$INTACCT_PROD_EU_ENDPIONT is not a setting of environment 'prod-eu' and is ignored; "
+        "did you mean $INTACCT_PROD_EU_ENDPOINT?",
+    ]
+
+
+def test_the_auditor_login_keys_are_settings_not_typos(tmp_path):
+    (tmp_path / ".env.prod").write_text(COMPLETE + "INTACCT_AUDITOR_USER_ID=auditor\n")
+    environ = {"INTACCT_PROD_AUDITOR_USER_PASSWORD": "auditor-canary-1"}
+    assert warnings_of(lambda: load_environment("prod", tmp_path, environ)) == []
+
+
+def test_the_declared_profile_is_known_even_when_other_keys_are_missing(tmp_path):
+    (tmp_path / ".env.prod").write_text("INTACCT_PROFILE=nosuch\n")
+    (tmp_path / ".env.qa").write_text("INTACCT_SENDER_ID=TrelicaMPP\n")
+    assert declared_profiles(["prod", "qa"], tmp_path, {"INTACCT_QA_PROFILE": "calance"}) == {
+        "prod": "nosuch",
+        "qa": "calance",
+    }
+
+
+def test_a_key_like_no_setting_lists_the_settings(tmp_path):
+    (tmp_path / ".env.prod").write_text(COMPLETE + "INTACCT_XYZZY=1\n")
+    (found,) = warnings_of(lambda: load_environment("prod", tmp_path, {}))
+    assert found.startswith(f"{tmp_path / '.env.prod'}:7: INTACCT_XYZZY is not a setting and is ignored; ")
+    assert "the settings are INTACCT_AUDITOR_USER_ID, INTACCT_AUDITOR_USER_PASSWORD, INTACCT_COMPANY" in found
