@@ -91,6 +91,11 @@ def requests_per_environment() -> None:
                     client.call(function)
             naive = len(simulator.journal.entries)
         print(f"  {profile_name:<10} {batched:>16} {naive:>20}")
+    with Simulator(load_scenario("runbook-exact-audited")) as simulator:
+        env = settings(simulator.primary_login, simulator.endpoint)
+        AcceptanceRun([env], load_profile("trelica")).snapshot(env.name)
+        audited = len(simulator.journal.entries)
+    print(f"  {'trelica':<10} {audited:>16}  with an auditor login (two sign-ins, two batches)")
 
 
 def naive_reads(run: AcceptanceRun, env: EnvironmentSettings) -> list[fn.Function]:

@@ -17,6 +17,7 @@ from pytest_intacct.settings.environments import (
     load_environments,
     parse_environment_names,
 )
+from tests.helpers.environments import SETTINGS
 
 COMPLETE = """
 INTACCT_SENDER_ID=TrelicaMPP
@@ -233,3 +234,24 @@ def test_a_key_like_no_setting_lists_the_settings(tmp_path):
     (found,) = warnings_of(lambda: load_environment("prod", tmp_path, {}))
     assert found.startswith(f"{tmp_path / '.env.prod'}:7: INTACCT_XYZZY is not a setting and is ignored; ")
     assert "the settings are INTACCT_AUDITOR_USER_ID, INTACCT_AUDITOR_USER_PASSWORD, INTACCT_COMPANY" in found
+
+
+def test_an_environment_named_like_an_auditor_setting_is_refused():
+    """``auditor`` would read ``INTACCT_AUDITOR_USER_ID`` as its user id: the shadowing rule covers the
+    auditor's keys."""
+    with pytest.raises(SettingsError, match="INTACCT_AUDITOR_USER_ID is also the name of a setting"):
+        parse_environment_names(["auditor"])
+
+
+def test_an_auditor_login_needs_both_its_keys(tmp_path):
+    values = {f"INTACCT_PROD_{key[8:]}": value for key, value in SETTINGS.items()}
+    auditor = {"INTACCT_PROD_AUDITOR_USER_ID": "setup_auditor"}
+    with pytest.raises(SettingsError, match="AUDITOR_USER_ID is set but INTACCT_AUDITOR_USER_PASSWORD"):
+        load_environments(["prod"], tmp_path, {**values, **auditor})
+    auditor["INTACCT_PROD_AUDITOR_USER_PASSWORD"] = "a-pass-1"
+    [env] = load_environments(["prod"], tmp_path, {**values, **auditor})
+    credentials = env.auditor_credentials
+    assert credentials is not None
+    assert (credentials.user_id, credentials.sender_id) == ("setup_auditor", "TrelicaMPP")
+    assert credentials.user_password.reveal() == "a-pass-1"
+    assert "a-pass-1" not in repr(env)
