@@ -7,6 +7,7 @@ does not know is empty (``""``, or ``None`` for ``production``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -62,3 +63,10 @@ def env_var_name(environment: str, key: str) -> str:
 def looks_like_production(name: str) -> bool:
     """Whether a name says production: ``prod``, ``PROD_US``, ``eu-production-2`` do, ``sandbox`` does not."""
     return any(word in PRODUCTION_NAMES for word in re.split(r"[^a-z0-9]+", name.lower()))
+
+
+def group_slot(group: str, slots: int) -> int:
+    """Which of ``slots`` (from 0) a group falls in: a hash of its name, so the same on every machine and
+    every night, whatever else the fleet holds (shards, and pytest-xdist's groups of work)."""
+    digest = hashlib.sha256(group.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % slots

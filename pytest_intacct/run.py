@@ -1,7 +1,9 @@
 """An acceptance run: the environments, their profiles, one snapshot each, and the results so far.
 
 Usable without pytest: ``AcceptanceRun(environments, profile).results()`` judges every requirement of
-every environment, waivers applied. The pytest plugin asks for results one test at a time. Each
+every environment, waivers applied. The pytest plugin asks for results one test at a time, while the
+environments its next tests judge are read in the background (:meth:`AcceptanceRun.read_ahead`), and
+forgets an environment's evidence once its tests are done (:meth:`AcceptanceRun.release`). Each
 environment is judged by its own profile (``profiles``, default ``profile``); cross-environment
 requirements are judged within each group of one profile (see :mod:`pytest_intacct.results.homes`).
 """
@@ -45,7 +47,8 @@ class AcceptanceRun:
     ``snapshots`` seeds the run with environments already read (handed over from another process, or
     replayed from an evidence pack); with ``offline`` the run never reads the gateway, and an environment
     it holds no snapshot of cannot be checked. ``waivers`` accept failures, judged on the one date
-    ``today`` (UTC today when the run is made), also for a run that crosses midnight.
+    ``today`` (UTC today when the run is made), also for a run that crosses midnight. With
+    ``keep_evidence`` a released environment's snapshot is kept (an evidence pack is written from them).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class AcceptanceRun:
         profiles: Mapping[str, Profile] | None = None,
         waivers: Sequence[Waiver] = (),
         today: dt.date | None = None,
+        keep_evidence: bool = False,
     ) -> None:
         self.environments = {env.name: env for env in environments}
         self.profile = validate_profile(profile)
@@ -79,6 +83,13 @@ class AcceptanceRun:
         # One lock per company and endpoint, never one over the whole run: a company is read by one
         # request stream at a time, and different companies are read side by side.
         self._company_locks = {self.company(name): threading.Lock() for name in self.environments}
+        self.keep_evidence = keep_evidence
+        self._released: set[str] = set()
+        # Reading in the background: each environment's "read" event, the readers, and their progress.
+        self._reading: dict[str, threading.Event] = {}
+        self._readers: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._progress = _Counter()
 
     def profile_of(self, name: str) -> Profile:
         """The profile an environment, or a home's environments, are judged by."""
@@ -100,6 +111,11 @@ class AcceptanceRun:
         if len(self.homes) == 1:
             return next(iter(self.homes.values()))
         raise KeyError(f"{name!r} is neither an environment nor a home of this run")
+
+    def group_of(self, name: str) -> str:
+        """The group of an environment or a home."""
+        home = self.homes.get(name)
+        return home.group if home else self.environments[name].identity.group
 
     def company(self, name: str) -> Hashable:
         """What identifies the company an environment reads: its company id at its endpoint."""
@@ -141,7 +157,14 @@ class AcceptanceRun:
         return IntacctClient(credentials, timeout=self.options.timeout, retry=self.options.retry)
 
     def snapshot(self, name: str) -> Snapshot:
-        """The environment's snapshot, collected on first use; a collection that raises is its problem."""
+        """The environment's snapshot, collected on first use (or waited for, when it is being read in the
+        background); a collection that raises is its problem."""
+        self.wait([name])
+        return self._snapshot(name)
+
+    def _snapshot(self, name: str) -> Snapshot:
+        if name in self._released:
+            raise RuntimeError(f"{name!r} was released: its requirements were all judged")
         with self._company_locks[self.company(name)]:
             if name not in self._snapshots:
                 env = self.environments[name]
@@ -166,8 +189,13 @@ class AcceptanceRun:
                 self._snapshots[name] = snapshot
             return self._snapshots[name]
 
+    def keep(self, snapshots: Iterable[Snapshot]) -> None:
+        """Hold snapshots read elsewhere (another process's), as if this run had read them."""
+        for snapshot in snapshots:
+            self._snapshots.setdefault(snapshot.environment, snapshot)
+
     def snapshots(self) -> list[Snapshot]:
-        """The snapshots read so far, in run order."""
+        """The snapshots read (and kept) so far, in run order."""
         return [self._snapshots[name] for name in self.environments if name in self._snapshots]
 
     def prefetch(
@@ -177,10 +205,77 @@ class AcceptanceRun:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
-        """Read the environments not read yet side by side, at most ``concurrency`` at a time."""
+        """Read the environments not read yet side by side, at most ``concurrency`` at a time, and return
+        once they are read."""
         wanted = [n for n in (self.environments if names is None else names) if n not in self._snapshots]
         if wanted:
-            collect_all(wanted, self.snapshot, key=self.company, concurrency=concurrency, progress=progress)
+            collect_all(wanted, self._snapshot, key=self.company, concurrency=concurrency, progress=progress)
+
+    def read_ahead(self, names: Iterable[str], *, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        """Start reading ``names`` in the background, in that order, at most ``concurrency`` side by side,
+        and return at once; an environment read or being read already is skipped. A snapshot asked for
+        meanwhile waits for its environment's reading (:meth:`wait`)."""
+        wanted = [
+            name
+            for name in dict.fromkeys(names)
+            if name not in self._snapshots and name not in self._reading and not self.offline
+        ]
+        if not wanted:
+            return
+        for name in wanted:
+            self._reading[name] = threading.Event()
+        self._progress.add(len(wanted))
+        reader = threading.Thread(
+            target=self._read, args=(wanted, concurrency), name="intacct-reader", daemon=True
+        )
+        self._readers.append(reader)
+        reader.start()
+
+    def _read(self, names: list[str], concurrency: int) -> None:
+        def read_one(name: str) -> Snapshot:
+            try:
+                snapshot = self._snapshot(name)
+                self._progress.done(failed=snapshot.sign_in.problem is not None)
+                return snapshot
+            finally:
+                self._reading[name].set()
+
+        try:
+            collect_all(names, read_one, key=self.company, concurrency=concurrency, stop=self._stop)
+        finally:
+            for name in names:  # stopped early: whoever waits reads it, or finds the run over
+                self._reading[name].set()
+
+    def wait(self, names: Iterable[str], on_wait: Callable[[Progress], None] | None = None) -> None:
+        """Return once none of ``names`` is being read in the background; ``on_wait`` is told the
+        background reading's progress about four times a second meanwhile."""
+        for name in names:
+            event = self._reading.get(name)
+            if event is None:
+                continue
+            while not event.wait(0.25 if on_wait else None):
+                if on_wait is not None:
+                    on_wait(self._progress.now())
+
+    @property
+    def progress(self) -> Progress:
+        """How far the background reading has come."""
+        return self._progress.now()
+
+    def stop_reading(self) -> None:
+        """Start no more background reads, and return once the ones in flight are done."""
+        self._stop.set()
+        for reader in self._readers:
+            reader.join()
+
+    def release(self, name: str) -> None:
+        """Forget an environment's results and (unless ``keep_evidence``) its snapshot: every requirement
+        judged on it is done. Reading it again afterwards is an error, never a second read."""
+        self._released.add(name)
+        for key in [key for key in self._results if key[0] == name]:
+            del self._results[key]
+        if not self.keep_evidence:
+            self._snapshots.pop(name, None)
 
     def result(self, environment: str, requirement: Requirement) -> RequirementResult:
         """The (memoized) result of one requirement, a failure under a waiver ``waived``; across
@@ -221,6 +316,27 @@ class AcceptanceRun:
         if result.outcome is not Outcome.WAIVED:
             return None
         return find_waiver(self.waivers, result.environment, result.requirement.id)
+
+
+class _Counter:
+    """The background reading's progress, counted from the reader threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._total = self._done = self._failures = 0
+
+    def add(self, count: int) -> None:
+        with self._lock:
+            self._total += count
+
+    def done(self, *, failed: bool) -> None:
+        with self._lock:
+            self._done += 1
+            self._failures += failed
+
+    def now(self) -> Progress:
+        with self._lock:
+            return Progress(self._done, self._total, self._failures)
 
 
 def _unreadable(env: EnvironmentSettings, problem: Problem) -> Snapshot:

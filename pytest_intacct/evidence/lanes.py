@@ -4,7 +4,8 @@ Independent of pytest. ``collect_all(environments, collect_one, key=...)`` runs 
 environment in a thread pool of at most ``concurrency`` threads. Environments that share a key (an Intacct
 company id and endpoint) run one after another on the same worker, so a company never has two of them in
 flight; different keys run in parallel. Nothing is locked across the calls themselves. Whatever
-``collect_one`` raises becomes that environment's :class:`Collected` ``error``; the others carry on.
+``collect_one`` raises becomes that environment's :class:`Collected` ``error``; the others carry on. A
+caller's ``stop`` event ends the collection early: environments not started by then are not collected.
 """
 
 from __future__ import annotations
@@ -51,25 +52,27 @@ def collect_all(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Collected[E, T]]:
-    """Collect every environment; results in the order of ``environments``.
+    """Collect every environment (until ``stop`` is set); results in the order of ``environments``.
 
-    ``progress`` is called in the caller's thread, once per environment, in completion order. An
-    exception that is not an :class:`Exception` (``KeyboardInterrupt``, ``SystemExit``) is re-raised here
-    once the environments already running have finished.
+    ``progress`` is called in the caller's thread, once per environment collected, in completion order.
+    An exception that is not an :class:`Exception` (``KeyboardInterrupt``, ``SystemExit``) is re-raised
+    here once the environments already running have finished.
     """
     check_concurrency(concurrency)
     lanes: dict[Hashable, list[int]] = {}
     for index, environment in enumerate(environments):
         lanes.setdefault(key(environment), []).append(index)
     results: list[Collected[E, T] | None] = [None] * len(environments)
-    finished: queue.SimpleQueue[tuple[int, Collected[E, T] | BaseException]] = queue.SimpleQueue()
-    stop = threading.Event()
+    finished: queue.SimpleQueue[tuple[int, Collected[E, T] | BaseException | None]] = queue.SimpleQueue()
+    halted = threading.Event()  # this collection is over (a fatal exception, or the pool shut down)
 
     def run_lane(indexes: list[int]) -> None:
         for index in indexes:
-            if stop.is_set():
-                return
+            if halted.is_set() or (stop is not None and stop.is_set()):
+                finished.put((index, None))  # not started: not collected
+                continue
             environment = environments[index]
             try:
                 finished.put((index, Collected(environment, value=collect_one(environment))))
@@ -88,11 +91,13 @@ def collect_all(
             index, outcome = finished.get()
             if isinstance(outcome, BaseException):
                 raise outcome
+            if outcome is None:
+                continue
             results[index] = outcome
             failures += 0 if outcome.ok else 1
             if progress is not None:
                 progress(Progress(done, len(environments), failures))
     finally:
-        stop.set()
+        halted.set()
         pool.shutdown(wait=True, cancel_futures=True)
     return [result for result in results if result is not None]

@@ -10,7 +10,6 @@ workers collected), so a selected requirement that never reported is an error, n
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,49 +20,29 @@ from pytest_intacct import __version__
 from pytest_intacct.checks.visibility import CHECKER_NEEDS
 from pytest_intacct.plugin.inputs import RunInputs
 from pytest_intacct.plugin.junit import add_testsuite_properties
-from pytest_intacct.plugin.params import param_id, requirement_of
+from pytest_intacct.plugin.params import PARAM_ID, param_id, requirement_of
 from pytest_intacct.profiles import Profile
 from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report, universe, with_homes
 from pytest_intacct.reporting.outputs import reports
 from pytest_intacct.reporting.terminal import summary_lines
-from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, RootCause
+from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
 from pytest_intacct.results.readiness import MET, requirements_exit_code, run_exit_code
 from pytest_intacct.safety.files import write_text
-
-_PARAM_ID = re.compile(r"\[([^\[\]]*)\]$")
 
 
 def to_report(result: RequirementResult) -> dict[str, Any]:
     """What a test report carries of its requirement's result."""
-    v = result.finding
     return {
         "environment": result.environment,
         "requirement": result.requirement.id,
         "severity": result.requirement.severity,
-        "outcome": v.outcome.value,
-        "expected": v.expected,
-        "observed": v.observed,
-        "evidence": dict(v.evidence),
-        "root_cause": v.root_cause,
-        "blocked": v.blocked,
-        "cause": v.cause.to_dict() if v.cause else None,
-        "fix": v.fix,
+        **result.finding.to_dict(),
     }
 
 
 def from_report(data: dict[str, Any], profile: Profile) -> RequirementResult:
-    cause = data.get("cause")
-    finding = Finding(
-        Outcome(data["outcome"]),
-        data["expected"],
-        data["observed"],
-        data["evidence"],
-        data["root_cause"],
-        data.get("blocked", False),
-        RootCause(**cause) if cause else None,
-        data.get("fix"),
-    )
-    return RequirementResult(data["environment"], profile.requirement(data["requirement"]), finding)
+    requirement = profile.requirement(data["requirement"])
+    return RequirementResult(data["environment"], requirement, Finding.from_dict(data))
 
 
 class ResultCollector:
@@ -101,7 +80,7 @@ class ResultCollector:
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Iterable[str]) -> None:
         """Under xdist the controller collects nothing itself: map the workers' node ids back."""
         for nodeid in ids:
-            match = _PARAM_ID.search(nodeid)
+            match = PARAM_ID.search(nodeid)
             key = self._by_param_id.get(match.group(1)) if match else None
             if key is not None:
                 self._planned.add(key)

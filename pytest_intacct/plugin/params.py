@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,10 @@ NO_ENVIRONMENT = pytest.param(
         reason="no --intacct-env given: the acceptance suites need one (try --intacct-env=demo)"
     ),
 )
+
+
+# A test's parameter id at the end of its node id (``--dist loadgroup`` may add "@group" after it).
+PARAM_ID = re.compile(r"\[([^\[\]]*)\](?:@[^\[\]]*)?$")
 
 
 def param_id(name: str, requirement_id: str) -> str:

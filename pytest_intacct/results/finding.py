@@ -79,6 +79,39 @@ class Finding:
         object.__setattr__(self, "expected", outside_text(self.expected))
         object.__setattr__(self, "observed", outside_text(self.observed))
 
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as plain data (a test report carries it to the process that reports the run)."""
+        return {
+            "outcome": self.outcome.value,
+            "expected": self.expected,
+            "observed": self.observed,
+            "evidence": dict(self.evidence),
+            "root_cause": self.root_cause,
+            "blocked": self.blocked,
+            "cause": self.cause.to_dict() if self.cause else None,
+            "fix": self.fix,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding :meth:`to_dict` gave, as it was: its text passed the door when it was made, in
+        this run's own processes, so it is not passed again (a fleet's reports hold a million texts)."""
+        cause = data["cause"]
+        finding = object.__new__(cls)
+        fields = {
+            "outcome": Outcome(data["outcome"]),
+            "expected": data["expected"],
+            "observed": data["observed"],
+            "evidence": data["evidence"],
+            "root_cause": data["root_cause"],
+            "blocked": data["blocked"],
+            "cause": RootCause(**cause) if cause else None,
+            "fix": data["fix"],
+        }
+        for name, value in fields.items():
+            object.__setattr__(finding, name, value)
+        return finding
+
     @classmethod
     def passed(cls, expected: str, observed: str, evidence: Mapping[str, Any] | None = None) -> Finding:
         return cls(Outcome.PASS, expected, observed, dict(evidence or {}))

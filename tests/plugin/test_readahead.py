@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from pytest_intacct.evidence.lanes import Progress
-from pytest_intacct.plugin.readahead import ProgressLine, environments_of
+from pytest_intacct.plugin.readahead import ProgressLine, ReadPlan, run_order
 from tests.helpers.terminal import run_on_a_terminal
 
 
@@ -17,16 +17,49 @@ class Item:
         self.callspec = type("CallSpec", (), {"params": params})()
 
 
-def test_the_environments_of_the_selected_tests_in_run_order():
-    requirement = object()
-    items = [Item(intacct_requirement=("prod", requirement)), Item(intacct_env="qa"), Item()]
-    assert environments_of(items, ["sandbox", "qa", "prod"]) == ["qa", "prod"]
-    across = [Item(intacct_requirement=("*", requirement))]
-    assert environments_of(across, ["sandbox", "prod"]) == ["sandbox", "prod"]
-    in_a_group = [Item(intacct_requirement=("*acme", requirement))]
-    members = {"*acme": ["acme-prod", "acme-sbx"], "*globex": ["globex"]}
-    names = ["globex", "acme-sbx", "acme-prod"]
-    assert environments_of(in_a_group, names, members) == ["acme-sbx", "acme-prod"]
+REQUIREMENT = object()
+
+
+def test_tests_run_group_by_group_each_group_s_home_last_others_stay_in_place():
+    mine = Item()
+    items = [
+        Item(intacct_requirement=("acme-prod", REQUIREMENT)),
+        Item(intacct_requirement=("*acme", REQUIREMENT)),
+        Item(intacct_requirement=("globex", REQUIREMENT)),
+        mine,
+        Item(intacct_requirement=("acme-sbx", REQUIREMENT)),
+        Item(intacct_requirement=("acme-prod", REQUIREMENT)),
+    ]
+    rank = {"acme-sbx": (0, 0), "acme-prod": (0, 1), "globex": (1, 2), "*acme": (0, 3)}
+    ordered = run_order(items, rank)
+    assert ordered[3] is mine
+    judged = [i.callspec.params["intacct_requirement"][0] for i in ordered if i is not mine]
+    assert judged == ["acme-sbx", "acme-prod", "acme-prod", "*acme", "globex"]
+    # Stable: the two tests of acme-prod keep the suites' order.
+    assert ordered[1] is items[0]
+    assert ordered[2] is items[5]
+
+
+def test_a_plan_reads_what_the_tests_judge_and_releases_an_environment_after_its_last_test():
+    acme = {"*acme": ("acme-sbx", "acme-prod")}
+    items = [
+        Item(intacct_requirement=("acme-sbx", REQUIREMENT)),
+        Item(intacct_requirement=("acme-prod", REQUIREMENT)),
+        Item(intacct_requirement=("*acme", REQUIREMENT)),
+        Item(intacct_env="globex"),
+        Item(),
+    ]
+    plan = ReadPlan(items, acme, unit_of=lambda name: "g" if name == "globex" else "a")
+    assert plan.needs(items[2]) == ("acme-sbx", "acme-prod")
+    assert plan.needs(items[4]) == ()
+    assert plan.unit(["acme-prod"]) == ["acme-sbx", "acme-prod"]
+    assert plan.unit(["globex", "acme-sbx"]) == ["globex", "acme-sbx", "acme-prod"]
+    # A member is kept until its group's cross-environment tests are done too.
+    assert plan.done(items[0]) == []
+    assert plan.done(items[1]) == []
+    assert plan.done(items[2]) == ["acme-sbx", "acme-prod"]
+    assert plan.done(items[3]) == ["globex"]
+    assert plan.done(items[4]) == []
 
 
 class Reporter:
@@ -48,8 +81,8 @@ class Config:
         self.reporter, self.verbosity = reporter, verbosity
         self.pluginmanager = self
 
-    def get_plugin(self, name: str) -> Reporter:
-        return self.reporter
+    def get_plugin(self, name: str) -> Reporter | None:
+        return self.reporter if name == "terminalreporter" else None
 
     def get_verbosity(self) -> int:
         return self.verbosity
@@ -60,12 +93,13 @@ def slow_run(monkeypatch):
     monkeypatch.setattr("pytest_intacct.plugin.readahead.PROGRESS_AFTER_SECONDS", 0.0)
 
 
-def test_a_long_read_shows_progress_on_a_terminal(slow_run):
+def test_a_long_wait_shows_progress_on_a_terminal_and_ends_its_line(slow_run):
     reporter = Reporter(tty=True)
     line = ProgressLine(Config(reporter))
     line(Progress(1, 3, 0))
     line(Progress(2, 3, 1))
     line(Progress(3, 3, 1))
+    line.end()
     assert reporter.lines == [
         "intacct: read 1/3 environments",
         "intacct: read 2/3 environments, 1 could not be read",
@@ -81,9 +115,11 @@ def test_progress_is_silent_off_a_terminal_and_under_quiet(slow_run, tty, verbos
     assert reporter.lines == []
 
 
-def test_a_quick_read_shows_no_progress():
+def test_a_quick_wait_shows_no_progress():
     reporter = Reporter(tty=True)
-    ProgressLine(Config(reporter))(Progress(1, 1, 0))
+    line = ProgressLine(Config(reporter))
+    line(Progress(1, 1, 0))
+    line.end()
     assert reporter.lines == []
 
 
