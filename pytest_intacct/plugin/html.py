@@ -24,6 +24,7 @@ from pytest_intacct.results.finding import RequirementResult
 from pytest_intacct.results.waivers import Waiver
 
 _COLUMNS = {"environment": "Environment", "requirement": "Id", "severity": "Severity", "outcome": "Outcome"}
+_EMPTY_CELLS = [f'<td class="col-{name}"></td>' for name in _COLUMNS]
 _PYTEST_METADATA = ("Python", "Platform", "Packages", "Plugins")
 
 
@@ -64,14 +65,14 @@ class HtmlReport:
             cells.append(f'<th class="sortable" data-column-type="{name}">{label}</th>')
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
-        data = getattr(report, "intacct", None) or {}
-        if data:
-            profile = self._collector.profile_of(data["environment"])
-            requirement = profile.requirement(data["requirement"])
-            cells[1] = f'<td class="col-testId">{escape(requirement.title)}</td>'
+        data = getattr(report, "intacct", None)
         del cells[2:]
-        for name in _COLUMNS:
-            cells.append(f'<td class="col-{name}">{escape(str(data.get(name, "")))}</td>')
+        if not data:  # a user's own test, or a phase of a requirement's test that is not its result
+            cells += _EMPTY_CELLS
+            return
+        profile = self._collector.profile_of(data["environment"])
+        cells[1] = f'<td class="col-testId">{escape(profile.requirement(data["requirement"]).title)}</td>'
+        cells += [f'<td class="col-{name}">{escape(str(data[name]))}</td>' for name in _COLUMNS]
 
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         if getattr(report, "intacct", None):

@@ -60,6 +60,7 @@ class ReadPlan:
         for item in items:
             self._left.update(needs(item, members))
         self._units: dict[str, list[str]] = {}
+        self._started: set[str] = set()
         self._unit_of = {name: unit_of(name) for name in self._left}
         for name, unit in self._unit_of.items():
             self._units.setdefault(unit, []).append(name)
@@ -68,10 +69,15 @@ class ReadPlan:
         """The environments ``item`` judges."""
         return needs(item, self._members)
 
-    def unit(self, names: Iterable[str]) -> list[str]:
-        """Every environment of the units of work ``names`` are in, in run order."""
+    def start(self, names: Iterable[str]) -> list[str]:
+        """Every environment of the units of work ``names`` are in that no earlier call started, in run
+        order: what to read now."""
         units = dict.fromkeys(self._unit_of[name] for name in names if name in self._unit_of)
-        return [name for unit in units for name in self._units[unit]]
+        return [name for unit in units if unit not in self._started for name in self._start(unit)]
+
+    def _start(self, unit: str) -> list[str]:
+        self._started.add(unit)
+        return self._units[unit]
 
     def done(self, item: pytest.Item) -> list[str]:
         """Count a test as done; the environments no test left to run needs."""

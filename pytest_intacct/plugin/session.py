@@ -195,8 +195,9 @@ class AcceptancePlugin:
         needed = self._plan.needs(item)
         if not needed:
             return
-        concurrency = item.config.getoption("intacct_concurrency")
-        self.run.read_ahead(self._plan.unit(needed), concurrency=concurrency)
+        unread = self._plan.start(needed)
+        if unread:
+            self.run.read_ahead(unread, concurrency=item.config.getoption("intacct_concurrency"))
         line = ProgressLine(item.config)
 
         def waiting(progress: Progress) -> None:

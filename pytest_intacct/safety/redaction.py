@@ -177,10 +177,12 @@ class _SecretRegistry:
     def scrub(self, text: str) -> str:
         with self._lock:
             candidates = self._candidates(text)
+        if not candidates and not _encoded(text):
+            return text  # no secret's anchor, and nothing that could spell one encoded
         for value in sorted(candidates, key=len, reverse=True):
             text = self._pattern(value).sub(MASK, text)
         # A spelling the patterns do not know (encodings stacked in another order): drop the whole text.
-        if any(mark in text for mark in "&%+"):
+        if _encoded(text):
             for view in _decoded_views(text)[1:]:
                 with self._lock:
                     decoded = self._candidates(view)
@@ -189,6 +191,11 @@ class _SecretRegistry:
         elif any(value in text for value in candidates):
             return REDACTED_WHOLE
         return text
+
+
+def _encoded(text: str) -> bool:
+    """Whether ``text`` holds what starts an XML reference or a URL encoding."""
+    return "&" in text or "%" in text or "+" in text
 
 
 def _anchor(value: str) -> str | None:

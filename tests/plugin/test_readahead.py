@@ -52,8 +52,9 @@ def test_a_plan_reads_what_the_tests_judge_and_releases_an_environment_after_its
     plan = ReadPlan(items, acme, unit_of=lambda name: "g" if name == "globex" else "a")
     assert plan.needs(items[2]) == ("acme-sbx", "acme-prod")
     assert plan.needs(items[4]) == ()
-    assert plan.unit(["acme-prod"]) == ["acme-sbx", "acme-prod"]
-    assert plan.unit(["globex", "acme-sbx"]) == ["globex", "acme-sbx", "acme-prod"]
+    # A unit's environments are read once, when its first test starts.
+    assert plan.start(["globex", "acme-sbx"]) == ["globex", "acme-sbx", "acme-prod"]
+    assert plan.start(["acme-prod"]) == []
     # A member is kept until its group's cross-environment tests are done too.
     assert plan.done(items[0]) == []
     assert plan.done(items[1]) == []
