@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 DEFAULT_GROUP = "default"  # the one group of a run without a fleet
@@ -19,6 +20,7 @@ DEMO_PREFIX = "demo:"  # the embedded simulator's named logins: demo:LOGIN
 # Names become file names (.env.NAME), variable prefixes and test ids: short, plain, never a home's "*".
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_RULE = "letters, digits, '.', '_' or '-' (1 to 64, starting with a letter or digit)"
+MAX_SHARDS = 1000  # far more machines than any CI matrix runs
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,51 @@ def env_var_name(environment: str, key: str) -> str:
 def looks_like_production(name: str) -> bool:
     """Whether a name says production: ``prod``, ``PROD_US``, ``eu-production-2`` do, ``sandbox`` does not."""
     return any(word in PRODUCTION_NAMES for word in re.split(r"[^a-z0-9]+", name.lower()))
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (from 1): the groups whose names hash to it, with all their
+    environments (:func:`group_slot`), so a customer's environments are always checked together."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.index <= self.count <= MAX_SHARDS:
+            limits = f"1 <= K <= N <= {MAX_SHARDS}"
+            raise ValueError(f"a shard is K/N with {limits}, not {self.index}/{self.count}")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/4"``; ValueError for anything else."""
+        index, slash, count = text.strip().partition("/")
+        if not (slash and index.strip().isdigit() and count.strip().isdigit()):
+            raise ValueError(f"a shard is K/N (e.g. 2/4), not {text!r}")
+        return cls(int(index), int(count))
+
+    def holds(self, group: str) -> bool:
+        """Whether the group's environments are this shard's."""
+        return group_slot(group, self.count) == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class ShardOf:
+    """A shard and the selection it was cut from: how many environments the selection holds, and a digest
+    of its (group, name) pairs that every shard of the same selection shares (the merge checks it)."""
+
+    shard: Shard
+    environments: int
+    selection: str  # "sha256:" and the hex digest
+
+    @classmethod
+    def cut(cls, shard: Shard, selection: Iterable[tuple[str, str]]) -> ShardOf:
+        pairs = sorted(set(selection))
+        text = "\n".join(f"{group}\t{name}" for group, name in pairs)
+        return cls(shard, len(pairs), "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def group_slot(group: str, slots: int) -> int:

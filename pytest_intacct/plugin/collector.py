@@ -108,6 +108,7 @@ class ResultCollector:
             replay=self.inputs.replay,
             finished_at=dt.datetime.now(dt.UTC),
             checker_needs=CHECKER_NEEDS,
+            shard=self.inputs.shard,
         )
 
     # -- the end of the run -------------------------------------------------------------------
@@ -130,6 +131,9 @@ class ResultCollector:
             path = self.inputs.files.get(declared.option)
             if path is not None:
                 write_text(path, declared.render(report))
+        if not report.environments and self.inputs.shard is not None:
+            session.exitstatus = 0  # an empty shard: nothing of this fleet is its to check
+            return
         if not report.rows:
             return  # no requirement selected: the run is only the user's own tests, pytest decides
         code = requirements_exit_code(report.readiness, report.news, self.inputs.fail_on)

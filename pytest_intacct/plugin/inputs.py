@@ -22,7 +22,8 @@ import pytest
 from pytest_intacct.checks import validate_profile
 from pytest_intacct.evidence.packs import EvidencePack, load_pack
 from pytest_intacct.evidence.snapshot import Snapshot
-from pytest_intacct.plugin.options import DEFAULT_SCENARIO
+from pytest_intacct.identity import DEFAULT_GROUP, Shard, ShardOf
+from pytest_intacct.plugin.options import DEFAULT_SCENARIO, replay_path
 from pytest_intacct.profiles import Profile, ProfileError, builtin_profiles, load_profile
 from pytest_intacct.reporting.drift import Baseline, check_profiles, load_baseline
 from pytest_intacct.reporting.outputs import OUTPUTS
@@ -39,7 +40,7 @@ from pytest_intacct.settings.environments import (
     load_environments,
     parse_environment_names,
 )
-from pytest_intacct.settings.fleet import fleet_values, load_fleet
+from pytest_intacct.settings.fleet import Fleet, fleet_values, load_fleet
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,16 @@ class RunInputs:
     replayed: tuple[Snapshot, ...] = ()
     replay: str | None = None  # how every report names a replay
     notices: tuple[str, ...] = ()  # the settings warnings, for the terminal header
+    shard: ShardOf | None = None  # the shard this run checks, of what
 
     @property
     def offline(self) -> bool:
         return self.replay is not None
+
+    @property
+    def profile(self) -> Profile:
+        """The run's first profile (an empty shard's: the one its selection's first environment declares)."""
+        return next(iter(self.profiles.values()))
 
 
 class Problems:
@@ -111,17 +118,22 @@ def _read(config: pytest.Config, stack: contextlib.ExitStack, problems: Problems
     parsed = problems.attempt(parse_environment_names, config.getoption("intacct_env"))
     problems.attempt(_check_options, config, parsed)
     names: list[str] = parsed or []
-    replay = config.getoption("intacct_replay")
+    replay = problems.attempt(replay_path, config)
     pack: EvidencePack | None = problems.attempt(load_pack, replay) if replay else None
     environments: list[EnvironmentSettings] | None = None
     refs: dict[str, str | None] = {}
     replayed: list[Snapshot] = []
+    shard: Shard | None = config.getoption("intacct_shard")
+    selection: list[tuple[str, str]] = []  # (group, name) of every environment selected, before sharding
     if pack is not None:
         replayed = problems.attempt(pack.select, names) or []
+        selection = [(s.identity.group, s.environment) for s in replayed]
+        replayed = [s for s in replayed if shard is None or shard.holds(s.identity.group)]
         environments = [EnvironmentSettings.recorded(s.identity, s.developer_user_id) for s in replayed]
         refs = dict.fromkeys((env.name for env in environments), None)
-    elif not replay:
-        environments, refs = _environments(config, names, files.get("--intacct-journal"), stack, problems)
+    elif not config.getoption("intacct_replay"):
+        journal = files.get("--intacct-journal")
+        environments, refs, selection = _environments(config, names, journal, stack, problems, shard)
     profiles = _profiles(config, refs, pack, problems)
     baseline_path, waivers_path = config.getoption("intacct_baseline"), config.getoption("intacct_waivers")
     baseline: Baseline | None = problems.attempt(load_baseline, baseline_path) if baseline_path else None
@@ -144,6 +156,7 @@ def _read(config: pytest.Config, stack: contextlib.ExitStack, problems: Problems
         today=waiver_files.utc_today(),  # looked up here, so tests can move the clock
         replayed=tuple(replayed),
         replay=outside_text(pack.describe(replay)) if pack is not None else None,
+        shard=ShardOf.cut(shard, selection) if shard is not None else None,
     )
 
 
@@ -197,16 +210,31 @@ def _environments(
     journal: Path | None,
     stack: contextlib.ExitStack,
     problems: Problems,
-) -> tuple[list[EnvironmentSettings] | None, dict[str, str | None]]:
-    """The environments (None when one cannot be had), and each one's profile as its settings declare it."""
+    shard: Shard | None,
+) -> tuple[list[EnvironmentSettings] | None, dict[str, str | None], list[tuple[str, str]]]:
+    """The environments of the shard (None when one cannot be had), each one's profile as its settings
+    declare it, and (group, name) of every environment selected before sharding.
+
+    An empty shard has no environments; its profile is the one the selection's first environment
+    declares, so its files name the runbook like every other shard's."""
     directory = config.invocation_params.dir
     fleet_settings: dict[str, dict[str, str]] = {}
     groups: dict[str, str] = {}
     if config.getoption("intacct_fleet"):
-        fleet = problems.attempt(_fleet, Path(directory, config.getoption("intacct_fleet")), names)
+        fleet = problems.attempt(_fleet, Path(directory, config.getoption("intacct_fleet")), names, shard)
         if fleet is None:
-            return None, {}
-        names, fleet_settings, groups = fleet
+            return None, {}, []
+        names, fleet_settings, groups, selection, declared = fleet
+    else:
+        selection = [(DEFAULT_GROUP, name) for name in names]
+        declared = {}
+        if shard is not None and not shard.holds(DEFAULT_GROUP):
+            names = []
+    if selection and not names:  # an empty shard
+        first = selection[0][1]
+        ref = DEFAULT_DEMO_PROFILE if is_demo(first) else None
+        found = declared_profiles([first], directory, fleet=declared)
+        return [], {first: found.get(first) or ref}, selection
     real = [n for n in names if not is_demo(n)]
     demo = [n for n in names if is_demo(n)]
     read = partial(load_environments, fleet=fleet_settings, groups=groups)
@@ -220,16 +248,27 @@ def _environments(
         loaded = None if loaded is None or started is None else [*loaded, *started]
         refs |= {env.name: env.profile for env in started or []}
     if loaded is None or len(loaded) < len(names):
-        return None, refs
+        return None, refs, selection
     by_name = {env.name: env for env in loaded}
-    return [by_name[name] for name in names], refs
+    return [by_name[name] for name in names], refs, selection
 
 
-def _fleet(path: Path, names: list[str]) -> tuple[list[str], dict[str, dict[str, str]], dict[str, str]]:
-    """A fleet's selected environments: names, settings (secrets resolved) and groups."""
+def _fleet(
+    path: Path, names: list[str], shard: Shard | None
+) -> tuple[
+    list[str], dict[str, dict[str, str]], dict[str, str], list[tuple[str, str]], dict[str, dict[str, str]]
+]:
+    """A fleet's selected environments in the shard: names, settings (secrets resolved: only the shard's
+    are needed) and groups; (group, name) of every one selected; and the selection's settings without
+    secrets."""
     fleet = load_fleet(path)
     fleet = fleet.select(names) if names else fleet
-    return fleet.names, fleet_values(fleet, os.environ), {entry.name: entry.group for entry in fleet.entries}
+    selection = [(entry.group, entry.name) for entry in fleet.entries]
+    declared = {entry.name: dict(entry.settings) for entry in fleet.entries}
+    if shard is not None:
+        fleet = Fleet(fleet.path, tuple(e for e in fleet.entries if shard.holds(e.group)))
+    groups = {entry.name: entry.group for entry in fleet.entries}
+    return fleet.names, fleet_values(fleet, os.environ), groups, selection, declared
 
 
 def _demo(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_intacct.identity import Shard
 from pytest_intacct.profiles import builtin_profiles
 from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_RETRIES, check_concurrency
@@ -27,6 +28,7 @@ UNSET: dict[str, object] = {
     "intacct_timeout": DEFAULT_TIMEOUT,
     "intacct_concurrency": DEFAULT_CONCURRENCY,
     "intacct_retries": DEFAULT_RETRIES,
+    "intacct_shard": None,
 }
 SELECTING = ("intacct_env", "intacct_fleet", "intacct_replay")  # the options that name what to check
 
@@ -69,6 +71,14 @@ def concurrency(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {text!r}"
         ) from None
+
+
+def shard(text: str) -> Shard:
+    """``--intacct-shard``: ``K/N``, shard K (from 1) of N."""
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -119,6 +129,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--intacct-replay",
+        action="append",  # given twice is an error, never silently the last one (replay_path)
         metavar="PATH",
         help="Judge the profile on an evidence pack instead of the gateway: no network, no credentials.",
     )
@@ -137,12 +148,32 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"Environments read side by side (default {DEFAULT_CONCURRENCY}); a company gets one at a time.",
     )
     group.addoption(
+        "--intacct-shard",
+        type=shard,
+        metavar="K/N",
+        help="Check only shard K of N: the groups whose names hash to it, all of each group's "
+        "environments (the same split every run); merge the shards' --intacct-json files with "
+        "python -m pytest_intacct.merge.",
+    )
+    group.addoption(
         "--intacct-retries",
         type=retry_count,
         default=DEFAULT_RETRIES,
         metavar="N",
         help="Re-sends after a transport failure (connection error, timeout, 5xx except 524).",
     )
+
+
+def replay_path(config: pytest.Config) -> str | None:
+    """The one evidence pack ``--intacct-replay`` names; ValueError when it is given more than once."""
+    paths = config.getoption("intacct_replay") or []
+    if len(paths) > 1:
+        raise ValueError(
+            f"--intacct-replay is given {len(paths)} times ({', '.join(paths)}): a run judges one evidence "
+            "pack. Replay each on its own with --intacct-json, then combine the acceptance files with "
+            "python -m pytest_intacct.merge"
+        )
+    return paths[0] if paths else None
 
 
 def selects_environments(config: pytest.Config) -> bool:

@@ -21,7 +21,7 @@ from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.plugin.collector import ResultCollector, to_report
 from pytest_intacct.plugin.inputs import RunInputs, load_inputs
 from pytest_intacct.plugin.junit import testcase_properties
-from pytest_intacct.plugin.options import suites_dir
+from pytest_intacct.plugin.options import replay_path, suites_dir
 from pytest_intacct.plugin.outcomes import RESULT_KEY, end_setup
 from pytest_intacct.plugin.params import PARAM_ID, area_of, param_id, requirement_params
 from pytest_intacct.plugin.readahead import (
@@ -80,7 +80,7 @@ class AcceptancePlugin:
         notices = RetryNotice(config)
         run = AcceptanceRun(
             inputs.environments,
-            inputs.profiles[inputs.environments[0].name],
+            inputs.profile,
             ClientOptions(
                 timeout=config.getoption("intacct_timeout"),
                 retry=RetryPolicy(retries=config.getoption("intacct_retries")),
@@ -130,13 +130,15 @@ class AcceptancePlugin:
         ]
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        """A suite area the profile has no requirements for is deselected, not reported as skipped; the
-        rest run company by company, in the order the companies are read."""
+        """A suite area the profile has no requirements for is deselected, not reported as skipped, and so
+        is every Intacct test of a run with no environments (an empty shard); the rest run company by
+        company, in the order the companies are read."""
         profiles = self.run.profiles
         empty = [
             item
             for item in items
-            if (area := area_of(item)) and area in AREAS and not any(p.by_area(area) for p in profiles)
+            if ((area := area_of(item)) and area in AREAS and not any(p.by_area(area) for p in profiles))
+            or (not self.run.environments and _intacct_test(item))
         ]
         if empty:
             items[:] = [item for item in items if item not in empty]
@@ -177,7 +179,7 @@ class AcceptancePlugin:
         if len(shown) > HEADER_ENVIRONMENTS:
             lines.append(f"intacct: and {len(shown) - HEADER_ENVIRONMENTS} more environments")
         if self.run.offline:
-            lines.append(f"intacct: replaying {config.getoption('intacct_replay')} (no gateway is contacted)")
+            lines.append(f"intacct: replaying {replay_path(config)} (no gateway is contacted)")
         if config.args == [str(suites_dir())]:
             lines.append(f"intacct: suites {suites_dir()}")
         if self._scheduling(config):
@@ -321,3 +323,10 @@ class AcceptancePlugin:
             extras = row_extras(result, self.run.waiver_of(result))
             report.extras = [*getattr(report, "extras", []), *extras]  # type: ignore[attr-defined]
         return report
+
+
+def _intacct_test(item: pytest.Item) -> bool:
+    """Whether a test is parametrized by the run's environments (a requirement's, or one using
+    ``intacct_env``)."""
+    names = getattr(item, "fixturenames", ())
+    return "intacct_requirement" in names or "intacct_env" in names

@@ -121,6 +121,32 @@ class Profile:
         return tuple(requirement for requirement in self.requirements if requirement.area == area)
 
 
+def fingerprint(profile: Profile) -> str:
+    """``sha256:…`` of everything a profile judges by (not where its file is): two runs with the same
+    fingerprint judged by the same runbook."""
+    import hashlib
+    import json
+
+    requirements = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "runbook_step": r.runbook_step,
+            "severity": r.severity,
+            "area": r.area,
+            "check": r.check,
+            "params": dict(r.params),
+            "remediation": r.remediation,
+            "environments": r.environments,
+            "when": r.when,
+        }
+        for r in profile.requirements
+    ]
+    document = {"name": profile.name, "title": profile.title, "source": profile.source}
+    text = json.dumps({**document, "requirements": requirements}, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def builtin_profiles() -> list[str]:
     """Names of the profiles shipped with the plugin."""
     return sorted(path.stem for path in _BUILTIN_DIR.glob("*.toml"))

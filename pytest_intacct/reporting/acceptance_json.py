@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_intacct.identity import ShardOf
+from pytest_intacct.profiles import Profile, fingerprint
 from pytest_intacct.reporting.model import EnvironmentReport, Row, RunReport
 from pytest_intacct.results.finding import summarize
 from pytest_intacct.results.waivers import Waiver
@@ -53,6 +55,8 @@ def build_acceptance(report: RunReport, *, generated_at: dt.datetime) -> dict[st
             "by_environment": {env.name: env.counts for env in report.environments},
             "drift": report.drift_counts,
         },
+        "profiles": [_profile(profile) for profile in report.profiles],
+        "shard": None if report.shard is None else _shard(report.shard, report.today),
     }
 
 
@@ -114,6 +118,41 @@ def _requirement(row: Row) -> dict[str, Any]:
     entry["drift"] = row.drift
     entry["waiver"] = None if row.waiver is None else _waiver(row.waiver)
     return entry
+
+
+def _profile(profile: Profile) -> dict[str, Any]:
+    """What a merge of shards needs of a profile: its fingerprint, and its requirements as reports show
+    them."""
+    return {
+        "name": profile.name,
+        "title": profile.title,
+        "source": profile.source,
+        "fingerprint": fingerprint(profile),
+        "requirements": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "runbook_step": r.runbook_step,
+                "severity": r.severity,
+                "area": r.area,
+                "check": r.check,
+                "environments": r.environments,
+                "when": r.when,
+                "remediation": r.remediation,
+            }
+            for r in profile.requirements
+        ],
+    }
+
+
+def _shard(shard: ShardOf, today: dt.date | None) -> dict[str, Any]:
+    return {
+        "index": shard.shard.index,
+        "count": shard.shard.count,
+        "environments": shard.environments,
+        "selection": shard.selection,
+        "waivers_judged_on": today.isoformat() if today else None,
+    }
 
 
 def _waiver(waiver: Waiver) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_intacct.identity import DEFAULT_GROUP
 from pytest_intacct.results.finding import Outcome
 from pytest_intacct.results.readiness import OutcomeClass, outcome_class
 from pytest_intacct.safety.files import InputFileError, read_input
@@ -38,6 +39,7 @@ class Baseline:
     generated_at: str | None
     profiles: Mapping[str, str]
     outcomes: Mapping[str, Mapping[str, Outcome]]
+    groups: Mapping[str, str] = field(default_factory=dict)  # every environment's group (default: "default")
 
 
 def load_baseline(path: str | Path) -> Baseline:
@@ -66,16 +68,18 @@ def _baseline(path: Path, document: Any) -> Baseline:
         )
     profiles: dict[str, str] = {}
     outcomes: dict[str, dict[str, Outcome]] = {}
+    groups: dict[str, str] = {}
     for environment in document["environments"]:
         name = outside_text(environment["name"], MAX_NAME_LENGTH)
         profiles[name] = outside_text(environment["profile"], MAX_NAME_LENGTH)
+        groups[name] = outside_text(environment.get("group") or DEFAULT_GROUP, MAX_NAME_LENGTH)
         outcomes[name] = {
             outside_text(requirement["id"], MAX_NAME_LENGTH): Outcome(requirement["outcome"])
             for requirement in environment["requirements"]
         }
     generated_at = document.get("generated_at")
     when = outside_text(generated_at, MAX_NAME_LENGTH) if isinstance(generated_at, str) else None
-    return Baseline(outside_text(path), when, profiles, outcomes)
+    return Baseline(outside_text(path), when, profiles, outcomes, groups)
 
 
 def check_profiles(baseline: Baseline, profiles: Mapping[str, str]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pytest_intacct.identity import DEFAULT_GROUP, Identity
+from pytest_intacct.identity import DEFAULT_GROUP, Identity, ShardOf
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline, count_drift, drift_kind, removed
 from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, RootCause, count_outcomes
@@ -125,6 +125,13 @@ class RunReport:
     replay: str | None = None  # "replay of evidence pack …": judged on recorded evidence, not the gateway
     finished_at: dt.datetime | None = None  # when the report was built (the acceptance file's generated_at)
     checker_needs: str = ""  # what the checker itself needs of the company, said up front
+    shard: ShardOf | None = None  # the shard of a fleet this run checked
+    today: dt.date | None = None  # the date waivers were judged on
+
+    @property
+    def profiles(self) -> list[Profile]:
+        """The run's profiles, each once, in the order its environments name them."""
+        return list({env.info.profile.name: env.info.profile for env in self.environments}.values())
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -160,11 +167,17 @@ class RunReport:
     @property
     def dropped(self) -> dict[str, list[str]]:
         """Environments (and cross-environment homes) the baseline checked and this run did not, with the
-        requirement ids it had for them: a company the nightly job stopped checking is said, not lost."""
+        requirement ids it had for them: a company the nightly job stopped checking is said, not lost. A
+        shard answers for its own groups only: another shard's companies are not missing from it."""
         if self.baseline is None:
             return {}
         here = {env.name for env in self.environments}
-        return {name: list(ids) for name, ids in self.baseline.outcomes.items() if name not in here}
+        shard, groups = self.shard, self.baseline.groups
+        return {
+            name: list(ids)
+            for name, ids in self.baseline.outcomes.items()
+            if name not in here and (shard is None or shard.shard.holds(groups.get(name, DEFAULT_GROUP)))
+        }
 
     @property
     def news(self) -> dict[str, int] | None:
@@ -249,6 +262,7 @@ def build_report(
     replay: str | None = None,
     finished_at: dt.datetime | None = None,
     checker_needs: str = "",
+    shard: ShardOf | None = None,
 ) -> RunReport:
     """The report; ``planned`` defaults to the results given. ValueError for results it cannot place."""
     if started_at.tzinfo is None:
@@ -276,7 +290,8 @@ def build_report(
     reports = [_environment(env, by_key, planned_keys, baseline, waivers) for env in homes]
     all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
     reported = [row.result for env in reports for row in env.rows]
-    states = waiver_states(waivers, reported, all_keys, today or started_at.astimezone(dt.UTC).date())
+    today = today or started_at.astimezone(dt.UTC).date()
+    states = waiver_states(waivers, reported, all_keys, today)
     return RunReport(
         tuple(reports),
         started_at,
@@ -286,6 +301,8 @@ def build_report(
         replay,
         finished_at,
         checker_needs,
+        shard,
+        today,
     )
 
 
