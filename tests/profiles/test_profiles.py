@@ -180,12 +180,12 @@ def test_a_profile_loads_from_a_path(tmp_path):
 
 
 def test_check_kinds_are_the_documented_ones():
-    assert len(KINDS) == 16
+    assert len(KINDS) == 20
     assert KINDS["permission"].params == {
-        "application": Param("strings"),
-        "policy": Param(),
-        "right": Param(),
-        "object": Param(required=False),
+        "application": Param("strings", vocabulary="application"),
+        "policy": Param(vocabulary="policy"),
+        "right": Param(vocabulary="right"),
+        "object": Param(required=False, vocabulary="object"),
     }
     documented = Path(__file__).parents[2].joinpath("docs", "checks.md").read_text(encoding="utf-8")
     for name in KINDS:
