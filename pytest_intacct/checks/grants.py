@@ -31,6 +31,8 @@ from pytest_intacct.results.finding import Finding
 
 # How many items an observed sentence lists before "and N more" (the evidence keeps them all).
 SHOWN = 12
+# Marks a policy name the catalogue assumes, where a grant names what is missing.
+ASSUMED = "*"
 
 
 @dataclass(frozen=True)
@@ -74,21 +76,21 @@ class Bound:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a grant is about: applications (each with the names it goes by) and an optional policy."""
+    """What a grant is about: applications (each with the names it goes by) and an optional policy; without
+    an application, every module: the catalogue's for a lower bound, whatever is declared for an upper one."""
 
     applications: tuple[tuple[str, tuple[str, ...], v.Application | None], ...]
     policy: str | None
+    every: bool = False
 
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> Scope:
         name = params.get("application")
         if name is None:
-            everything = tuple((a.name, a.names, a) for a in v.APPLICATIONS if a.policies)
-            return cls(everything, params.get("policy"))
+            return cls(tuple((a.name, a.names, a) for a in v.APPLICATIONS if a.policies), None, every=True)
         known = v.application(name)
-        return cls(
-            ((known.name if known else name, known.names if known else (name,), known),), params.get("policy")
-        )
+        names = known.names if known else (name,)
+        return cls(((known.name if known else name, names, known),), params.get("policy"))
 
     def targets(self) -> list[tuple[str, tuple[str, ...], str, v.Policy | None]]:
         """(application, its names, policy, the catalogue's policy) of every policy the lower bound asks."""
@@ -100,8 +102,16 @@ class Scope:
                 found += [(name, names, p.name, p) for p in known.policies]
         return found
 
+    def covers(self, application: str, policy: str) -> bool:
+        """Whether a declared (application, policy) is inside the scope."""
+        if self.every:
+            return True
+        names = {normalize(n) for _, names, _ in self.applications for n in names}
+        inside = self.policy is None or normalize(policy) == normalize(self.policy)
+        return normalize(application) in names and inside
+
     def describe(self) -> str:
-        if len(self.applications) > 1:
+        if self.every:
             return "every module"
         return f"{self.applications[0][0]} > {self.policy}" if self.policy else self.applications[0][0]
 
@@ -179,9 +189,13 @@ def grant(ctx: EnvironmentContext) -> Finding:
     evidence |= {"missing": missing, "extra": extra, "declared": _held(declared, scope)}
     problems = []
     if missing:
-        problems.append(f"getUserPermissions lacks {_listed(missing)}")
+        footnote = (
+            f" ({ASSUMED} a policy name the catalogue assumes)" if any(ASSUMED in m for m in missing) else ""
+        )
+        problems.append(f"getUserPermissions lacks {_listed(missing)}{footnote}")
     if extra:
-        problems.append(f"it grants more than {upper}: {_listed(extra)}")
+        on = f"{len(extra)} polic{'y' if len(extra) == 1 else 'ies'}"
+        problems.append(f"getUserPermissions grants more than {upper} on {on}: {_listed(extra)}")
     if proven is False:
         problems.append(effective_text)
     if problems:
@@ -231,8 +245,8 @@ def _missing(declared: Any, scope: Scope, lower: Bound | None) -> list[str]:
         held = {normalize(r) for r in declared_rights(declared, names, policy)}
         lacking = [r for r in lower.needs(known, scope.policy is None) if normalize(r) not in held]
         if lacking:
-            assumed = "" if known is None or known.source else " (a policy name the catalogue assumes)"
-            found.append(f"{app} > {policy}: {', '.join(lacking)}{assumed}")
+            assumed = ASSUMED if known is not None and known.source is None else ""
+            found.append(f"{app} > {policy}{assumed}: {', '.join(lacking)}")
     return found
 
 
@@ -249,12 +263,9 @@ def _extra(declared: Any, scope: Scope, upper: Bound | None) -> list[str]:
 
 def _declared_in(declared: Any, scope: Scope) -> Iterable[tuple[str, str, Sequence[str]]]:
     """(application, policy, rights) of every declared policy inside the scope."""
-    wanted = {normalize(n) for _, names, _ in scope.applications for n in names}
     for app, policies in declared.items():
-        if normalize(app) not in wanted:
-            continue
         for policy, rights in policies.items():
-            if scope.policy is None or normalize(policy) == normalize(scope.policy):
+            if scope.covers(app, policy):
                 yield app, policy, rights
 
 
