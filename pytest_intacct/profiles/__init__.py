@@ -74,9 +74,13 @@ def load_profile(ref: str | os.PathLike[str], kinds: Mapping[str, KindSpec] | No
         data = tomllib.loads(read_input("profile", path, MAX_CONFIG_FILE_BYTES))
     except InputFileError as exc:
         if exc.missing:
+            from pytest_intacct.profiles.spelling import near_miss
+
             known = ", ".join(builtin_profiles())
+            close = near_miss(str(ref), builtin_profiles())
+            meant = f"; did you mean {close!r}?" if close else ""
             raise ProfileError(
-                f"profile {path}: no such file, and {str(ref)!r} is not a built-in profile ({known})"
+                f"profile {path}: no such file, and {str(ref)!r} is not a built-in profile ({known}){meant}"
             ) from None
         raise ProfileError(f"profile {path}: cannot read the file ({exc.reason})") from None
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
