@@ -31,8 +31,9 @@ from pytest_intacct.results.finding import Finding
 
 # How many items an observed sentence lists before "and N more" (the evidence keeps them all).
 SHOWN = 12
-# Marks a policy name the catalogue assumes, where a grant names what is missing.
+# Marks a policy name the catalogue assumes, and one it does not know, where a grant names what is missing.
 ASSUMED = "*"
+UNKNOWN = "a name the catalogue does not know"
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def _catalogue_notes(scope: Scope, lower: Bound | None) -> dict[str, Any]:
     targets = scope.targets()
     notes: dict[str, Any] = {"policies": [f"{app} > {policy}" for app, _, policy, _ in targets]}
     notes["assumed_policies"] = [f"{app} > {p.name}" for app, _, _, p in targets if p and p.source is None]
+    notes["unknown_policies"] = [f"{app} > {policy}" for app, _, policy, p in targets if p is None]
     if lower.word == v.ALL:
         notes["assumed_rights"] = [
             f"{app} > {p.name}" for app, _, _, p in targets if p and p.rights_source is None
@@ -245,8 +247,9 @@ def _missing(declared: Any, scope: Scope, lower: Bound | None) -> list[str]:
         held = {normalize(r) for r in declared_rights(declared, names, policy)}
         lacking = [r for r in lower.needs(known, scope.policy is None) if normalize(r) not in held]
         if lacking:
-            assumed = ASSUMED if known is not None and known.source is None else ""
-            found.append(f"{app} > {policy}{assumed}: {', '.join(lacking)}")
+            mark = ASSUMED if known is not None and known.source is None else ""
+            mark = mark if known is not None else f" ({UNKNOWN})"
+            found.append(f"{app} > {policy}{mark}: {', '.join(lacking)}")
     return found
 
 

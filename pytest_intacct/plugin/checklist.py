@@ -73,6 +73,7 @@ class Written:
     def __init__(self, written: list[tuple[str, Path]]) -> None:
         self.written = written
 
+    @pytest.hookimpl(trylast=True)  # after the acceptance section, beside the files it names
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         for label, path in self.written:
             terminalreporter.write_line(f"{label}: {path}")

@@ -43,7 +43,7 @@ def snapshot(
 
 
 def granted(spec: dict[str, str | dict[str, list[str]]]) -> Reading:
-    """A getUserPermissions reading: a module's "All" or "Read-only" as the catalogue lists it, or policies."""
+    """A getUserPermissions reading: a module's "All" or "Read-only" as catalogued, or policies."""
     table = {}
     for name, grant in spec.items():
         application = v.application(name)
@@ -178,7 +178,8 @@ def test_a_module_grant_without_declared_permissions_is_the_checker_s_one_root_c
         snapshot(permissions=Reading(problem=DENIED)),
     )
     assert found.outcome is Outcome.ERROR
-    assert found.cause is not None and found.cause.id == "checker-cannot-read-users"
+    assert found.cause is not None
+    assert found.cause.id == "checker-cannot-read-users"
 
 
 # --- the UI's words for a user's fields ---------------------------------------------------------------------

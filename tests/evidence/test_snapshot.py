@@ -85,7 +85,9 @@ class ScriptedClient(IntacctClient):
     def sign_in(self) -> object:
         self.round_trips += 1
         return type(
-            "Session", (), {"endpoint": "https://gw", "user_id": USER, "company_id": "acme", "location_id": ""}
+            "Session",
+            (),
+            {"endpoint": "https://gw", "user_id": USER, "company_id": "acme", "location_id": ""},
         )()
 
     def execute(self, functions: Sequence[fn.Function]) -> Response:

@@ -46,7 +46,8 @@ TYPOS = [
             "permission",
             '{ application = ["Compnay"], policy = "Departments", right = "View" }',
         ),
-        "requirement 'departments': key 'params.application': 'Compnay' is not an Intacct application; did you mean 'Company'?",
+        "requirement 'departments': key 'params.application': 'Compnay' is not an Intacct application; "
+        "did you mean 'Company'?",
         id="Compnay",
     ),
     pytest.param(
@@ -55,7 +56,8 @@ TYPOS = [
             "permission",
             '{ application = ["Company"], policy = "Departmens", right = "View" }',
         ),
-        "requirement 'departments': key 'params.policy': 'Departmens' is not a policy of Company; did you mean 'Departments'?",
+        "requirement 'departments': key 'params.policy': 'Departmens' is not a policy of Company; "
+        "did you mean 'Departments'?",
         id="Departmens",
     ),
     pytest.param(
@@ -73,17 +75,20 @@ TYPOS = [
             "permission",
             '{ application = ["Company"], policy = "Departments", right = "View", object = "DEPARTMNT" }',
         ),
-        "requirement 'departments': key 'params.object': 'DEPARTMNT' is not an Intacct object; did you mean 'DEPARTMENT'?",
+        "requirement 'departments': key 'params.object': 'DEPARTMNT' is not an Intacct object; "
+        "did you mean 'DEPARTMENT'?",
         id="DEPARTMNT",
     ),
     pytest.param(
         requirement("business", "user-type", '{ expected = "Bussiness" }', area="user"),
-        "requirement 'business': key 'params.expected': 'Bussiness' is not a user type; did you mean 'Business'?",
+        "requirement 'business': key 'params.expected': 'Bussiness' is not a user type; "
+        "did you mean 'Business'?",
         id="Bussiness",
     ),
     pytest.param(
         requirement("company", "grant", '{ application = "Company", rights = "Read-onyl" }'),
-        "requirement 'company': key 'params.rights': 'Read-onyl' is not an Intacct right; did you mean 'Read-only'?",
+        "requirement 'company': key 'params.rights': 'Read-onyl' is not an Intacct right; "
+        "did you mean 'Read-only'?",
         id="Read-onyl",
     ),
 ]
@@ -231,3 +236,64 @@ def test_the_simulator_guards_each_object_by_the_policy_the_catalogue_names():
     for known in both:
         simulated = SIMULATED[known.name]
         assert (simulated.application, simulated.policy) == (known.application, known.policy), known.name
+
+
+# --- through pytest -----------------------------------------------------------------------------------------
+
+
+def test_every_typo_of_a_profile_is_one_usage_error_before_any_request(pytester):
+    path = write(
+        pytester.path,
+        requirement(
+            "a", "permission", '{ application = ["Compnay"], policy = "Departments", right = "View" }'
+        ),
+        requirement(
+            "b", "permission", '{ application = ["Company"], policy = "Departmens", right = "View" }'
+        ),
+        requirement("c", "permission", '{ application = ["Company"], policy = "Locations", right = "Veiw" }'),
+        requirement(
+            "d",
+            "permission",
+            '{ application = ["Company"], policy = "Departments", right = "View", object = "DEPARTMNT" }',
+        ),
+        requirement("e", "user-type", '{ expected = "Business" }', area="user"),
+    )
+    journal = pytester.path / "journal.jsonl"
+    result = pytester.runpytest(
+        "--intacct-env=demo", f"--intacct-profile={path}", f"--intacct-journal={journal}"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"*profile {path}: 4 problems:",
+            "*1. requirement 'a': key 'params.application': 'Compnay' *; did you mean 'Company'?",
+            "*2. requirement 'b': key 'params.policy': 'Departmens' *; did you mean 'Departments'?",
+            "*3. requirement 'c': key 'params.right': 'Veiw' *; did you mean 'View'?",
+            "*4. requirement 'd': key 'params.object': 'DEPARTMNT' *; did you mean 'DEPARTMENT'?",
+        ]
+    )
+    assert "'Business'" not in result.stderr.str()  # the UI's word is a name
+    assert not journal.exists() or not journal.read_text()
+
+
+def test_an_unknown_name_warns_and_its_requirement_is_judged_as_written(pytester):
+    path = write(
+        pytester.path,
+        requirement(
+            "payroll", "grant", '{ application = "Company", policy = "Payroll Runs", rights = ["View"] }'
+        ),
+    )
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-profile={path}", "-rA")
+    assert (
+        result.ret == pytest.ExitCode.TESTS_FAILED
+    )  # the company grants no such policy: never a silent pass
+    result.stdout.fnmatch_lines(
+        [
+            "intacct: warning: profile *: requirement 'payroll': key 'params.policy': 'Payroll Runs' is not "
+            "a policy of Company that the catalogue of Intacct names knows (docs/vocabulary.md)*",
+            "*FAIL payroll [[]demo[]]*",
+            "  observed: getUserPermissions lacks Company > Payroll Runs "
+            "(a name the catalogue does not know): View",
+            "*ProfileWarning: profile *'Payroll Runs'*",
+        ]
+    )
