@@ -135,6 +135,14 @@ def _rules(params: Mapping[str, Any]) -> list[str]:
                 f"key 'params.rights': the catalogue knows no policy of {name!r}, so a module-wide grant "
                 "cannot be judged; name the policy ('params.policy') and its rights"
             )
+        elif "policy" not in params and known is not None and lower.word is None:
+            offered = {normalize(r) for p in known.policies for r in p.rights}
+            # A right the catalogue does not know at all is the names' check to report.
+            for right in (r for r in lower.rights if v.right(r) and normalize(r) not in offered):
+                found.append(
+                    f"key 'params.rights': no policy of {name} that the catalogue knows offers {right!r}, "
+                    "so a module-wide grant of it asks nothing; name the policy"
+                )
         elif (
             "policy" in params
             and lower.word == v.ALL

@@ -64,7 +64,10 @@ def start_without_environments(config: pytest.Config, stray: list[str]) -> None:
         raise pytest.UsageError("\n".join(problems))
     for warning in warnings_of(profile):
         config.issue_config_time_warning(ProfileWarning(warning), stacklevel=2)
-    config.pluginmanager.register(ChecklistOnly(write(files, [profile])), "intacct-checklist")
+    written = (
+        [] if hasattr(config, "workerinput") else write(files, [profile])
+    )  # xdist: the controller writes
+    config.pluginmanager.register(ChecklistOnly(written), "intacct-checklist")
 
 
 class Written:
@@ -85,6 +88,8 @@ class ChecklistOnly(Written):
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session: pytest.Session) -> bool:
         session.items = []
+        # How collection ends, so every plugin sees it done (an xdist worker reports it to its controller).
+        session.config.hook.pytest_collection_finish(session=session)
         return True
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -12,8 +12,9 @@ from pytest_intacct.reporting.markdown import escape
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
 
-def test_a_checklist_needs_only_a_profile_and_runs_nothing(pytester):
-    result = pytester.runpytest("--intacct-profile=expensify", "--intacct-checklist=setup.md")
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["alone", "under-xdist"])
+def test_a_checklist_needs_only_a_profile_and_runs_nothing(pytester, workers):
+    result = pytester.runpytest("--intacct-profile=expensify", "--intacct-checklist=setup.md", *workers)
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines([f"setup checklist: {pytester.path / 'setup.md'}", "*no tests ran*"])
     text = pytester.path.joinpath("setup.md").read_text(encoding="utf-8")

@@ -162,6 +162,10 @@ def test_every_problem_of_a_profile_is_one_error(tmp_path):
             '"All" on Company > Payroll Runs',
         ),
         (
+            '{ application = "Company", rights = ["Post"] }',
+            "no policy of Company that the catalogue knows offers 'Post'",
+        ),
+        (
             '{ application = "Company", policy = "Locations", rights = "Read", object = "DEPARTMENT" }',
             "'DEPARTMENT' is guarded by Company > Departments, not by 'Locations'",
         ),
