@@ -102,3 +102,94 @@ def test_the_expensify_runbook_is_at_most_one_requirement_per_line_with_one_gran
 def test_the_shipped_scenarios_name_only_shipped_profiles():
     named = {load_scenario(name).profile for name in available_scenarios()} - {""}
     assert named <= set(builtin_profiles())
+
+
+# --- the runbook kinds against the simulator, on scenarios each test writes ---------------------------------
+
+TWO_SENDERS = """
+extends = "trelica-ready"
+
+[[logins]]
+name = "main"
+sender_id = "TrelicaMPP"
+sender_password = "Trelica-sender-pass-1"
+company_id = "TRELICA-DEMO"
+user_id = "trelica_ws"
+user_password = "Trelica-ws-pass-1"
+
+[[logins]]
+name = "alt"
+sender_id = "TrelicaAltMPP"
+sender_password = "Trelica-alt-sender-pass-1"
+company_id = "TRELICA-DEMO"
+user_id = "trelica_ws"
+user_password = "Trelica-ws-pass-1"
+
+[senders.TrelicaAltMPP]
+password = "Trelica-alt-sender-pass-1"
+
+[companies.TRELICA-DEMO]
+authorized_senders = {{ TrelicaMPP = "active", TrelicaAltMPP = "{alt}" }}
+"""
+SENDERS_PROFILE = """
+name = "two-senders"
+title = "An integration with two Sender IDs"
+source = "a runbook that asks for two Sender IDs"
+
+[[requirements]]
+id = "senders-authorized"
+title = "Both Sender IDs are authorized"
+runbook_step = "Sender IDs"
+severity = "critical"
+area = "across-environments"
+check = "senders-authorized"
+params = { sender_ids = ["TrelicaMPP", "TrelicaAltMPP"] }
+remediation = "Company > Setup > Company > Security > Web Services authorizations > Add: both > Save"
+"""
+
+
+@pytest.mark.parametrize(("alt", "outcome"), [("active", "pass"), ("inactive", "fail")])
+def test_several_sender_ids_are_each_proven_by_an_environment_signing_in_with_it(pytester, alt, outcome):
+    pytester.path.joinpath("senders.toml").write_text(TWO_SENDERS.format(alt=alt), encoding="utf-8")
+    pytester.path.joinpath("two-senders.toml").write_text(SENDERS_PROFILE, encoding="utf-8")
+    _, _, by_env = run_acceptance(
+        pytester,
+        "--intacct-env=demo:main,demo:alt",
+        "--intacct-scenario=senders.toml",
+        "--intacct-profile=two-senders.toml",
+    )
+    found = by_env["*"]["senders-authorized"]
+    assert found["outcome"] == outcome
+    assert found["evidence"]["senders"]["TrelicaMPP"] == "authorized: demo:main"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "requirement", "outcome", "observed"),
+    [
+        pytest.param(
+            'extends = "expensify-ready"\n[companies.EXPENSIFY-DEMO]\n'
+            'subscriptions = ["CO", "CM", "GL", "AP"]\n',
+            "time-expenses-subscription",
+            "fail",
+            "get_applications lists AP, CM, CO, GL, not EE (Time & Expenses), EE (Expenses)",
+            id="expensify-without-time-and-expenses",
+        ),
+        pytest.param(
+            'extends = "brex-ready"\n[[logins]]\nname = "primary"\nsender_id = "BrexMPP"\n'
+            'sender_password = "Brex-sender-pass-1"\ncompany_id = "BREX-DEMO"\nuser_id = "brex_ws"\n'
+            'user_password = "Brex-ws-pass-1"\nentity = "US"\n',
+            "top-level-access",
+            "manual",
+            "this environment signs in at entity 'US'; leave INTACCT_DEMO_ENTITY empty to prove top-level",
+            id="brex-signed-in-at-an-entity",
+        ),
+    ],
+)
+def test_subscriptions_and_entity_access_are_read_from_the_simulated_company(
+    pytester, scenario, requirement, outcome, observed
+):
+    pytester.path.joinpath("variant.toml").write_text(scenario, encoding="utf-8")
+    _, _, by_env = run_acceptance(pytester, "--intacct-env=demo", "--intacct-scenario=variant.toml")
+    found = by_env["demo"][requirement]
+    assert found["outcome"] == outcome
+    assert found["observed"].startswith(observed)
