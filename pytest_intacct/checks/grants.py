@@ -18,6 +18,7 @@ from typing import Any
 from pytest_intacct.checks.permissions import (
     PERMISSIONS,
     PERMISSIONS_VIEW,
+    Permissions,
     declared_rights,
     effective,
     permissions_of,
@@ -150,8 +151,7 @@ def _rules(params: Mapping[str, Any]) -> list[str]:
         ):
             found.append(
                 f"key 'params.rights': \"All\" on {name} > {params['policy']} means every right the "
-                "catalogue "
-                "lists for that policy, and it knows none: list the rights"
+                "catalogue lists for that policy, and it knows none: list the rights"
             )
     return found
 
@@ -247,7 +247,7 @@ def _catalogue_notes(scope: Scope, lower: Bound | None) -> dict[str, Any]:
     return notes
 
 
-def _missing(declared: Any, scope: Scope, lower: Bound | None) -> list[str]:
+def _missing(declared: Permissions, scope: Scope, lower: Bound | None) -> list[str]:
     if lower is None:
         return []
     found = []
@@ -255,13 +255,12 @@ def _missing(declared: Any, scope: Scope, lower: Bound | None) -> list[str]:
         held = {normalize(r) for r in declared_rights(declared, names, policy)}
         lacking = [r for r in lower.needs(known, scope.policy is None) if normalize(r) not in held]
         if lacking:
-            mark = ASSUMED if known is not None and known.source is None else ""
-            mark = mark if known is not None else f" ({UNKNOWN})"
+            mark = f" ({UNKNOWN})" if known is None else ASSUMED if known.source is None else ""
             found.append(f"{app} > {policy}{mark}: {', '.join(lacking)}")
     return found
 
 
-def _extra(declared: Any, scope: Scope, upper: Bound | None) -> list[str]:
+def _extra(declared: Permissions, scope: Scope, upper: Bound | None) -> list[str]:
     if upper is None:
         return []
     found = []
@@ -272,7 +271,7 @@ def _extra(declared: Any, scope: Scope, upper: Bound | None) -> list[str]:
     return found
 
 
-def _declared_in(declared: Any, scope: Scope) -> Iterable[tuple[str, str, Sequence[str]]]:
+def _declared_in(declared: Permissions, scope: Scope) -> Iterable[tuple[str, str, Iterable[str]]]:
     """(application, policy, rights) of every declared policy inside the scope."""
     for app, policies in declared.items():
         for policy, rights in policies.items():
@@ -280,11 +279,11 @@ def _declared_in(declared: Any, scope: Scope) -> Iterable[tuple[str, str, Sequen
                 yield app, policy, rights
 
 
-def _held(declared: Any, scope: Scope) -> dict[str, list[str]]:
+def _held(declared: Permissions, scope: Scope) -> dict[str, list[str]]:
     return {f"{app} > {policy}": sorted(rights) for app, policy, rights in _declared_in(declared, scope)}
 
 
-def _summary(declared: Any, scope: Scope, lower: Bound | None, upper: Bound | None) -> str:
+def _summary(declared: Permissions, scope: Scope, lower: Bound | None, upper: Bound | None) -> str:
     said = []
     if lower is not None:
         count = len(scope.targets())
