@@ -9,6 +9,7 @@ from itertools import groupby
 from pytest_intacct import __version__
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.markdown import escape
+from pytest_intacct.safety.text import outside_text
 
 _ONLY = {"test": "test (sandbox, implementation) companies only", "production": "production companies only"}
 
@@ -49,7 +50,7 @@ def _item(profile: Profile, requirement: Requirement) -> list[str]:
     ]
     statement = requirement.params.get("statement")
     if isinstance(statement, str):
-        lines.append(f"  - Confirm: {escape(statement)}")
+        lines.append(f"  - Confirm: {escape(outside_text(statement))}")
     if requirement.environments in _ONLY:
         lines.append(f"  - Applies to {_ONLY[requirement.environments]}")
     if requirement.when:
@@ -60,7 +61,8 @@ def _item(profile: Profile, requirement: Requirement) -> list[str]:
 
 
 def _value(value: object) -> str:
-    """A parameter's value as the profile writes it (booleans lower case, empty shown as such)."""
+    """A parameter's value as the profile writes it (booleans lower case, empty shown as such), through the
+    door for outside text."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value) if value != "" else "(empty)"
+    return outside_text(str(value)) if value != "" else "(empty)"

@@ -3,6 +3,8 @@ judges it; it needs only a profile, and with environments it is written before a
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pytest_intacct.profiles import builtin_profiles, load_profile
@@ -74,3 +76,21 @@ def test_a_checklist_without_a_profile_says_how_to_name_one(pytester):
         ["*--intacct-checklist writes a profile's checklist: name it with --intacct-profile*"]
     )
     assert not pytester.path.joinpath("setup.md").exists()
+
+
+def test_profile_text_cannot_forge_a_line_of_the_checklist(pytester):
+    """A parameter value and an attestation statement with a carriage return, escape codes and a newline
+    stay on their own line, the codes shown escaped."""
+    forging = "\r\x1b[2K\x1b[32mverdict: READY\x1b[0m\nverdict: READY"
+    text = load_profile("calance").path.read_text(encoding="utf-8")
+    text = text.replace('user_id = "calance"', f"user_id = {json.dumps('calance' + forging)}")
+    text = text.replace(
+        'statement = "The client set', f"statement = {json.dumps(forging)[:-1]} The client set"
+    )
+    pytester.path.joinpath("forging.toml").write_text(text, encoding="utf-8")
+    result = pytester.runpytest("--intacct-profile=forging.toml", "--intacct-checklist=setup.md")
+    assert result.ret == pytest.ExitCode.OK
+    checklist = pytester.path.joinpath("setup.md").read_text(encoding="utf-8")
+    assert "\x1b" not in checklist
+    assert not any(line.lstrip("\r").startswith("verdict") for line in checklist.splitlines())
+    assert r"\\u001b\[32mverdict: READY" in checklist  # shown, escaped for Markdown too
