@@ -150,7 +150,7 @@ def _rules(params: Mapping[str, Any]) -> list[str]:
             and (known is None or not known.policy(params["policy"]))
         ):
             found.append(
-                f"key 'params.rights': \"All\" on {name} > {params['policy']} means every right the "
+                f"key 'params.rights': \"All\" on {name!r} > {params['policy']!r} means every right the "
                 "catalogue lists for that policy, and it knows none: list the rights"
             )
     return found

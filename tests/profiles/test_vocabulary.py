@@ -159,7 +159,7 @@ def test_every_problem_of_a_profile_is_one_error(tmp_path):
         ),
         (
             '{ application = "Company", policy = "Payroll Runs", rights = "All" }',
-            '"All" on Company > Payroll Runs',
+            "\"All\" on 'Company' > 'Payroll Runs'",
         ),
         (
             '{ application = "Company", rights = ["Post"] }',
