@@ -37,7 +37,15 @@ from pytest_intacct.evidence.reads import (
 )
 from pytest_intacct.evidence.snapshot import Problem, ProblemKind, Reading, Snapshot
 from pytest_intacct.identity import Identity
-from pytest_intacct.profiles import Param, Profile, ProfileError, Requirement, validate
+from pytest_intacct.profiles import (
+    Param,
+    Profile,
+    ProfileError,
+    Requirement,
+    load_profile,
+    profile_warnings,
+    validate,
+)
 from pytest_intacct.results.finding import Finding, Outcome
 from pytest_intacct.safety.redaction import redact
 
@@ -63,10 +71,12 @@ __all__ = [
     "one_record",
     "plan",
     "raised",
+    "read_profile",
     "role_users",
     "user_info",
     "user_permissions",
     "validate_profile",
+    "warnings_of",
 ]
 
 # Modules named by entry points in this group are imported before a profile is validated.
@@ -94,6 +104,18 @@ def validate_profile(profile: Profile) -> Profile:
     """The profile checked against every registered kind (entry-point kinds included); ProfileError."""
     load_entry_points()
     return validate(profile, KINDS)
+
+
+def read_profile(ref: str) -> Profile:
+    """A profile by name or path, its structure and every requirement checked against the registered kinds
+    (entry-point kinds included): every problem in one ProfileError."""
+    load_entry_points()
+    return load_profile(ref, KINDS)
+
+
+def warnings_of(profile: Profile) -> list[str]:
+    """The Intacct names in a (validated) profile that the catalogue does not know: warnings, never a pass."""
+    return profile_warnings(profile, KINDS)
 
 
 def load_entry_points() -> None:
@@ -288,4 +310,12 @@ def _sign_in_failed(
 
 
 # Importing the kinds registers them.
-from pytest_intacct.checks import access, across, permissions, user  # noqa: E402, F401
+from pytest_intacct.checks import (  # noqa: E402, F401
+    access,
+    across,
+    entities,
+    grants,
+    permissions,
+    subscriptions,
+    user,
+)

@@ -54,7 +54,7 @@ def _declared(
     return has, f"getUserPermissions lists {policy}: {listed}"
 
 
-def _effective(reading: Reading | None, obj: str | None) -> tuple[bool | None, str]:
+def effective(reading: Reading | None, obj: str | None) -> tuple[bool | None, str]:
     if obj is None or reading is None:
         return None, ""
     if reading.problem is None:
@@ -67,10 +67,10 @@ def _effective(reading: Reading | None, obj: str | None) -> tuple[bool | None, s
 @check(
     "permission",
     params={
-        "application": Param("strings"),
-        "policy": Param(),
-        "right": Param(),
-        "object": Param(required=False),
+        "application": Param("strings", vocabulary="application"),
+        "policy": Param(vocabulary="policy"),
+        "right": Param(vocabulary="right"),
+        "object": Param(required=False, vocabulary="object"),
     },
     reads=[PERMISSIONS, one_record("object", name="object")],
 )
@@ -81,17 +81,17 @@ def permission(ctx: EnvironmentContext) -> Finding:
     applications, policy, right, obj = p["application"], p["policy"], p["right"], p.get("object")
     expected = f"{applications[0]} > {policy}: {right} for {ctx.snapshot.user_id!r}"
     declared, declared_text = _declared(ctx.reading("permissions"), applications, policy, right)
-    effective, effective_text = _effective(ctx.readings.get("object"), obj)
+    proven, effective_text = effective(ctx.readings.get("object"), obj)
     observed = "; ".join(t for t in (declared_text, effective_text) if t)
     evidence: dict[str, Any] = {"declared": declared, "declared_detail": declared_text, "object": obj}
     if obj is not None:
-        evidence |= {"effective": effective, "effective_detail": effective_text}
+        evidence |= {"effective": proven, "effective_detail": effective_text}
 
-    if declared is False or effective is False:
-        if declared is True or effective is True:
+    if declared is False or proven is False:
+        if declared is True or proven is True:
             observed = f"declared and effective permissions disagree: {observed}"
         return Finding.failed(expected, observed, evidence)
-    if obj is not None and effective is None:
+    if obj is not None and proven is None:
         return Finding.error(expected, f"not checked: {effective_text}", evidence)
     if declared is None and obj is None:
         return Finding.error(

@@ -54,6 +54,8 @@ class AcrossContext:
 
 EnvironmentCheck = Callable[[EnvironmentContext], Finding]
 AcrossCheck = Callable[[AcrossContext], Finding]
+# A kind's own rules on a requirement's params (already of the declared types): the problems, if any.
+Rules = Callable[[Mapping[str, Any]], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ class Kind:
     across_environments: bool
     per_environment: EnvironmentCheck | None = field(default=None, repr=False)
     across: AcrossCheck | None = field(default=None, repr=False)
+    rules: Rules | None = field(default=None, repr=False)
+
+    def problems(self, params: Mapping[str, Any]) -> Sequence[str]:
+        """What the kind's own rules find wrong with a requirement's params (profile validation)."""
+        return self.rules(params) if self.rules is not None else ()
 
 
 KINDS: dict[str, Kind] = {}
@@ -78,6 +85,7 @@ def check(
     params: Mapping[str, Param] | None = ...,
     reads: Sequence[Need] = ...,
     across_environments: Literal[False] = ...,
+    rules: Rules | None = ...,
 ) -> Callable[[EnvironmentCheck], EnvironmentCheck]: ...
 
 
@@ -88,6 +96,7 @@ def check(
     params: Mapping[str, Param] | None = ...,
     reads: Sequence[Need] = ...,
     across_environments: Literal[True],
+    rules: Rules | None = ...,
 ) -> Callable[[AcrossCheck], AcrossCheck]: ...
 
 
@@ -97,8 +106,10 @@ def check(
     params: Mapping[str, Param] | None = None,
     reads: Sequence[Need] = (),
     across_environments: bool = False,
+    rules: Rules | None = None,
 ) -> Callable[[Any], Any]:
-    """Register a check function as the kind ``name`` that profiles use; a name is registered once."""
+    """Register a check function as the kind ``name`` that profiles use; a name is registered once.
+    ``rules`` checks what the params' types cannot say (which combinations make sense)."""
     names = [need.name for need in reads]
     if len(set(names)) != len(names):
         raise ValueError(f"check {name!r} declares a reading name twice: {names}")
@@ -115,6 +126,7 @@ def check(
             across_environments=across_environments,
             per_environment=None if across_environments else function,
             across=function if across_environments else None,
+            rules=rules,
         )
         return function
 

@@ -9,6 +9,7 @@ from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.evidence.reads import user_info
 from pytest_intacct.evidence.snapshot import ProblemKind, Reading
 from pytest_intacct.profiles import Param
+from pytest_intacct.profiles.vocabulary import ADMIN_PRIVILEGES, USER_STATUSES, USER_TYPES, api_value, ui_word
 from pytest_intacct.results.finding import Finding
 
 # Reading USERINFO needs Company > Users: List/View (docs/gateway.md#permissions, inferred).
@@ -77,9 +78,10 @@ def user_active(ctx: EnvironmentContext) -> Finding:
     record = record_of(reading) if reading.ok else None
     if record is not None:
         status = record.get("STATUS")
-        if _same(status, "active"):
+        if _same(status, USER_STATUSES["Active"]):
             return Finding.passed(expected, "USERINFO.STATUS is active", _evidence(record, "STATUS"))
-        return Finding.failed(expected, f"USERINFO.STATUS is {status!r}", _evidence(record, "STATUS"))
+        shown = f" ({ui_word(USER_STATUSES, str(status))} in the UI)" if status else ""
+        return Finding.failed(expected, f"USERINFO.STATUS is {status!r}{shown}", _evidence(record, "STATUS"))
     # Only an active user gets a session, so the sign-in proves the status even without USERINFO.
     return Finding.passed(
         expected,
@@ -88,29 +90,44 @@ def user_active(ctx: EnvironmentContext) -> Finding:
     )
 
 
-def _field_equals(ctx: EnvironmentContext, field: str, wanted: str, expected: str) -> Finding:
+def _field_equals(
+    ctx: EnvironmentContext, field: str, wanted: str, expected: str, words: dict[str, str] | None = None
+) -> Finding:
+    """USERINFO.``field`` is ``wanted``; with ``words`` (UI word -> API value) either spelling counts once
+    mapped to the API's, and the observed value is shown with its UI word."""
     record = _user_record(ctx, expected)
     if isinstance(record, Finding):
         return record
     value = record.get(field)
     observed = f"USERINFO.{field} is {value!r}"
-    if _same(value, wanted):
+    if words is not None and value is not None and ui_word(words, str(value)) != value:
+        observed += f" ({ui_word(words, str(value))} in the UI)"
+    api = api_value(words, wanted) if words is not None else None
+    if _same(value, api or wanted):
         return Finding.passed(expected, observed, _evidence(record, field))
     return Finding.failed(expected, observed, _evidence(record, field))
 
 
-@check("user-type", params={"expected": Param()}, reads=[USER])
+def _spelled(words: dict[str, str], wanted: str) -> str:
+    """``'Business' (the API's 'business user')`` when the API spells a UI word otherwise."""
+    api = api_value(words, wanted)
+    return f"{wanted!r}" + (f" (the API's {api!r})" if api and api != wanted else "")
+
+
+@check("user-type", params={"expected": Param(vocabulary="user-type")}, reads=[USER])
 def user_type(ctx: EnvironmentContext) -> Finding:
-    """USERINFO.USERTYPE equals ``expected`` (case-insensitive)."""
+    """USERINFO.USERTYPE is ``expected``, in the UI's words ("Business") or the API's ("business user")."""
     wanted = ctx.params["expected"]
-    return _field_equals(ctx, "USERTYPE", wanted, f"user type is {wanted!r}")
+    return _field_equals(ctx, "USERTYPE", wanted, f"user type is {_spelled(USER_TYPES, wanted)}", USER_TYPES)
 
 
-@check("user-admin", params={"expected": Param()}, reads=[USER])
+@check("user-admin", params={"expected": Param(vocabulary="admin")}, reads=[USER])
 def user_admin(ctx: EnvironmentContext) -> Finding:
-    """USERINFO.ADMIN equals ``expected`` (case-insensitive)."""
+    """USERINFO.ADMIN is ``expected`` (Full, Limited, Off; case-insensitive)."""
     wanted = ctx.params["expected"]
-    return _field_equals(ctx, "ADMIN", wanted, f"admin privileges are {wanted!r}")
+    return _field_equals(
+        ctx, "ADMIN", wanted, f"admin privileges are {_spelled(ADMIN_PRIVILEGES, wanted)}", ADMIN_PRIVILEGES
+    )
 
 
 @check("user-web-services-only", reads=[USER])

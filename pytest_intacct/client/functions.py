@@ -24,6 +24,8 @@ READ_FUNCTIONS = frozenset(
         "getUserPermissions",
         "lookup",
         "inspect",
+        # The company's subscribed applications (developer.intacct.com/api/company-console/subscriptions).
+        "get_applications",
     }
 )
 
@@ -144,3 +146,8 @@ def lookup(obj: str) -> Function:
 def inspect(obj: str = "*", detail: bool = False) -> Function:
     attrs = {"detail": "1"} if detail else {}
     return Function("inspect", _element("inspect", [("object", obj)], **attrs))
+
+
+def get_applications() -> Function:
+    """The company's subscriptions, as application codes (``<application>CO</application>``...)."""
+    return Function("get_applications", _element("get_applications"))

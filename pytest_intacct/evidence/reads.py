@@ -7,7 +7,6 @@ requirements share are sent once (see ``snapshot.collect``). Values are plain JS
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from lxml import etree
 from pytest_intacct.client import ErrorKind, GatewayUnavailable, Level
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.records import to_permissions, to_records
+from pytest_intacct.profiles.spelling import normalize
 
 # Plain JSON data (read-only views, so list[str] and dict[str, str] are Json too).
 Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
@@ -150,6 +150,15 @@ def one_record(param: str = "object", name: str = "object") -> Need:
     return Need(name, f"a one-record readByQuery of the object in params.{param}", resolve)
 
 
+def subscriptions(name: str = "subscriptions") -> Need:
+    """``get_applications``: the sorted application codes the company subscribes to (``CO``, ``GL``...)."""
+
+    def resolve(subject: Subject, params: Mapping[str, Any]) -> Read | None:
+        return Read("get_applications", fn.get_applications, _codes)
+
+    return Need(name, "get_applications (the company's subscriptions)", resolve)
+
+
 def _record_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
     """The record whose LOGINID is ``login`` (None if the company has no such user).
 
@@ -207,12 +216,6 @@ def _roles_of(login: str) -> Callable[[Sequence[etree._Element]], Json]:
     return parse
 
 
-def normalize(label: str) -> str:
-    """Labels match case-folded, whitespace-collapsed, '&' and 'and' alike (docs/gateway.md#permissions)."""
-    label = label.casefold().replace("&", " and ")
-    return re.sub(r"\s+", " ", label).strip()
-
-
 def _permissions(pages: Sequence[etree._Element]) -> Json:
     """``{application: {policy: [rights]}}``; one policy under one application twice, however its names are
     spelled (checks match labels as :func:`normalize` does), with different rights, is a contradiction."""
@@ -231,6 +234,11 @@ def _permissions(pages: Sequence[etree._Element]) -> Json:
                     )
             merged[application] = {policy: sorted(rights) for policy, rights in policies.items()}
     return merged
+
+
+def _codes(pages: Sequence[etree._Element]) -> Json:
+    """``<data><application>CO</application>…`` (developer.intacct.com subscriptions page): sorted codes."""
+    return sorted({(el.text or "").strip() for page in pages for el in page.iter("application")} - {""})
 
 
 def _first_page_count(pages: Sequence[etree._Element]) -> Json:

@@ -232,7 +232,12 @@ def _sign_in(client: IntacctClient) -> Reading:
         session = client.sign_in()
     except Exception as error:
         return Reading(problem=Problem.from_exception(error), read_by=login)
-    facts = {"endpoint": session.endpoint, "user_id": session.user_id, "company_id": session.company_id}
+    facts = {
+        "endpoint": session.endpoint,
+        "user_id": session.user_id,
+        "company_id": session.company_id,
+        "entity": session.location_id,  # "" at the top level
+    }
     return Reading(redact_values(facts), read_by=login)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_intacct.plugin import checklist
 from pytest_intacct.plugin.options import (
     DEFAULT_SCENARIO,
     add_options,
@@ -26,6 +27,7 @@ from pytest_intacct.plugin.options import (
 from pytest_intacct.plugin.outcomes import assert_requirement_met, failure_message
 from pytest_intacct.plugin.params import NO_ENVIRONMENT
 from pytest_intacct.profiles.names import AREAS, SEVERITIES, marker_name
+from pytest_intacct.reporting.outputs import profile_outputs
 
 if TYPE_CHECKING:
     from pytest_intacct.client import IntacctClient
@@ -52,7 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{severity}: Intacct requirements of {severity} severity")
     if not selects_environments(config):
         stray = given_options(config)
-        if stray:
+        if checklist.requested(config):
+            # A checklist needs only a profile: it is written, and nothing runs.
+            kept = (checklist.PROFILE_OPTION, *(d.option for d in profile_outputs()))
+            checklist.start_without_environments(config, [option for option in stray if option not in kept])
+        elif stray:
             raise pytest.UsageError(
                 f"{', '.join(stray)}: nothing to check; name an environment with --intacct-env=NAME "
                 "(--intacct-env=demo for the simulator), --intacct-fleet=PATH or --intacct-replay=PATH"
@@ -63,6 +69,9 @@ def pytest_configure(config: pytest.Config) -> None:
         active = AcceptancePlugin.start(config)
         config.stash[ACTIVE_KEY] = active
         config.pluginmanager.register(active, "intacct-acceptance")
+        if checklist.requested(config) and not hasattr(config, "workerinput"):
+            written = checklist.write(active.inputs.files, active.run.profiles)
+            config.pluginmanager.register(checklist.Written(written), "intacct-checklist")
         if config.args_source is not pytest.Config.ArgsSource.ARGS:
             # No paths on the command line: run the shipped suites, from a checkout or an installed wheel.
             config.args = [str(suites_dir())]

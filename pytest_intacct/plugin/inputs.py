@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from pytest_intacct.checks import validate_profile
+from pytest_intacct.checks import read_profile, warnings_of
 from pytest_intacct.evidence.packs import EvidencePack, load_pack
 from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.identity import DEFAULT_GROUP, Shard, ShardOf
 from pytest_intacct.plugin.options import DEFAULT_SCENARIO, replay_path
-from pytest_intacct.profiles import Profile, ProfileError, builtin_profiles, load_profile
+from pytest_intacct.profiles import Profile, ProfileError, ProfileWarning, builtin_profiles
 from pytest_intacct.reporting.drift import Baseline, check_profiles, load_baseline
 from pytest_intacct.reporting.outputs import OUTPUTS
 from pytest_intacct.results import waivers as waiver_files
@@ -102,10 +102,16 @@ def load_inputs(config: pytest.Config, stack: contextlib.ExitStack) -> RunInputs
     problems = Problems()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SettingsWarning)
+        warnings.simplefilter("always", ProfileWarning)
         inputs = _read(config, stack, problems)
-    notices = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, SettingsWarning)))
-    for notice in notices:
-        config.issue_config_time_warning(SettingsWarning(notice), stacklevel=2)
+    ours = {
+        str(w.message): w.category
+        for w in caught
+        if issubclass(w.category, (SettingsWarning, ProfileWarning))
+    }
+    notices = tuple(ours)
+    for notice, category in ours.items():
+        config.issue_config_time_warning(category(notice), stacklevel=2)
     if inputs is None:
         stack.close()
         raise pytest.UsageError(problems.message(notices))
@@ -314,4 +320,8 @@ def _profiles(
 
 
 def _read_profile(ref: str) -> Profile:
-    return validate_profile(load_profile(ref))
+    """The profile, every problem of it one error; the Intacct names it holds that nobody knows, warnings."""
+    profile = read_profile(ref)
+    for warning in warnings_of(profile):
+        warnings.warn(ProfileWarning(warning), stacklevel=2)
+    return profile

@@ -1,7 +1,7 @@
 """The fixed vocabulary of profiles: severities and areas (one suite file per area)."""
 
 SEVERITIES = ("critical", "high", "medium", "low")
-AREAS = ("access", "user", "permissions", "across-environments")
+AREAS = ("access", "user", "permissions", "setup", "across-environments")
 
 
 def marker_name(area: str) -> str:

@@ -12,14 +12,15 @@ start pays nothing for them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from pytest_intacct.profiles import Profile
     from pytest_intacct.reporting.model import RunReport
 
-Writer = Literal["report", "evidence pack", "journal", "pytest-html", "junitxml"]
+Writer = Literal["report", "profile", "evidence pack", "journal", "pytest-html", "junitxml"]
 Escaping = Literal["json", "markdown", "html", "xml"]
 
 
@@ -28,7 +29,8 @@ class Output:
     """One file a run writes.
 
     ``writer`` says what writes it: ``report`` outputs are rendered from the run's report by
-    ``renderer`` once the run ends; the evidence pack and the journal are written by the run and the
+    ``renderer`` once the run ends, ``profile`` outputs from the run's profiles before anything is read
+    (they need no environment); the evidence pack and the journal are written by the run and the
     simulator; ``--html`` and ``--junitxml`` belong to pytest-html and pytest, and are listed so every
     promise about a run's files covers them too.
     """
@@ -40,7 +42,7 @@ class Output:
     escaping: Escaping  # what makes outside text inert in it
     writer: Writer
     help: str = ""
-    renderer: str = ""  # "module:function", for writer "report"
+    renderer: str = ""  # "module:function", for writers "report" and "profile"
 
     @property
     def own(self) -> bool:
@@ -49,11 +51,22 @@ class Output:
 
     def render(self, report: RunReport) -> str:
         """The file's text for ``report`` (``report`` outputs only)."""
-        if not self.renderer:
+        if self.writer != "report":
             raise TypeError(f"{self.option} is not rendered from the run's report")
-        module, _, name = self.renderer.partition(":")
-        function: Callable[[RunReport], str] = getattr(importlib.import_module(module), name)
+        function: Callable[[RunReport], str] = self._renderer()
         return function(report)
+
+    def render_profiles(self, profiles: Sequence[Profile]) -> str:
+        """The file's text for the run's profiles (``profile`` outputs only)."""
+        if self.writer != "profile":
+            raise TypeError(f"{self.option} is not rendered from profiles")
+        function: Callable[[Sequence[Profile]], str] = self._renderer()
+        return function(profiles)
+
+    def _renderer(self) -> Callable[..., str]:
+        module, _, name = self.renderer.partition(":")
+        function: Callable[..., str] = getattr(importlib.import_module(module), name)
+        return function
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -76,6 +89,17 @@ OUTPUTS: tuple[Output, ...] = (
         "report",
         "Write the verdict, counts and failures as Markdown.",
         "pytest_intacct.reporting.markdown:render_markdown",
+    ),
+    Output(
+        "--intacct-checklist",
+        "intacct_checklist",
+        "setup checklist",
+        ".md",
+        "markdown",
+        "profile",
+        "Write the profile as the customer's setup checklist (Markdown); with only --intacct-profile, "
+        "nothing else runs.",
+        "pytest_intacct.reporting.checklist:render_checklist",
     ),
     Output(
         "--intacct-record",
@@ -111,3 +135,8 @@ def output(option: str) -> Output:
 def reports() -> list[Output]:
     """The outputs rendered from the run's report, in declaration order."""
     return [declared for declared in OUTPUTS if declared.writer == "report"]
+
+
+def profile_outputs() -> list[Output]:
+    """The outputs rendered from the run's profiles alone, in declaration order."""
+    return [declared for declared in OUTPUTS if declared.writer == "profile"]

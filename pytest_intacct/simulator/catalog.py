@@ -18,6 +18,7 @@ READ_FUNCTIONS = (
     "getUserPermissions",
     "lookup",
     "inspect",
+    "get_applications",
 )
 GENERIC_WRITES = ("create", "update", "delete")
 # Legacy (2.1-style) writes still accepted under DTD 3.0 (docs/simulator.md, assumption 21); recognised so the
@@ -273,7 +274,8 @@ SECURITY_OBJECTS = (
         "Users",
         "LOGINID",
         "RECORDNO LOGINID DESCRIPTION USERTYPE ADMIN STATUS LOGINDISABLED SSO_ENABLED SSO_FEDERATED_ID"
-        " CONTACTINFO.CONTACTNAME CONTACTINFO.FIRSTNAME CONTACTINFO.LASTNAME CONTACTINFO.EMAIL1 " + _AUDIT,
+        " CONTACTINFO.CONTACTNAME CONTACTINFO.FIRSTNAME CONTACTINFO.LASTNAME CONTACTINFO.EMAIL1"
+        " USERLOCATIONS " + _AUDIT,
     ),
     _derived("USERROLES", "User Role", "Users", "RECORDNO", "RECORDNO USERID ROLENAME"),
     _derived("ROLEUSERS", "Role User", "Users", "RECORDNO", "RECORDNO USERLOGINID ROLENAME"),
@@ -305,6 +307,12 @@ SECURITY_OBJECTS = (
     # (*) USERGROUPNAME
     _derived("ROLEGROUPS", "Role Group", "Roles", "RECORDNO", "RECORDNO ROLENAME USERGROUPNAME"),
 )
+
+# Fields holding a list of ids, written nested as create and update take them: <USERLOCATIONS><LOCATIONID>…
+# (developer.intacct.com/api/company-console/users). That reads answer the same shape is an assumption
+# (docs/simulator.md, assumption 32). In a row they are the ids joined by LIST_SEPARATOR.
+LIST_FIELDS = {"USERLOCATIONS": "LOCATIONID"}
+LIST_SEPARATOR = ","
 
 OBJECTS: dict[str, ObjectType] = {item.name: item for item in BUSINESS_OBJECTS + SECURITY_OBJECTS}
 

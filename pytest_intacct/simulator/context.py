@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import responses
-from .catalog import ObjectType, object_type
+from .catalog import LIST_FIELDS, LIST_SEPARATOR, ObjectType, object_type
 from .datastore import DataStore
 from .errors import WireError, no_permission, object_not_found, processing_error, query_failed, rolled_back
 from .model import Company, Rights, User
@@ -123,8 +123,17 @@ def bounded_int(raw: str, default: int, low: int, high: int, what: str) -> int:
 def rows_element(
     tag: str, rows: list[dict[str, str]], fields: tuple[str, ...], **attributes: str | int
 ) -> etree._Element:
-    """``<data ...>`` holding one ``<tag>`` per row with the chosen fields (empty ones as ``<F></F>``)."""
+    """``<data ...>`` holding one ``<tag>`` per row with the chosen fields (empty ones as ``<F></F>``, list
+    fields nested: ``<USERLOCATIONS><LOCATIONID>E1</LOCATIONID></USERLOCATIONS>``)."""
     data = responses.data(**attributes)
     for row in rows:
-        data.append(responses.record(tag, [(name, row.get(name, "")) for name in fields]))
+        record = responses.record(tag, [])
+        for name in fields:
+            if name not in LIST_FIELDS:
+                responses.sub(record, name, row.get(name, ""))
+                continue
+            listed = responses.sub(record, name, None)
+            for item in filter(None, row.get(name, "").split(LIST_SEPARATOR)):
+                responses.sub(listed, LIST_FIELDS[name], item)
+        data.append(record)
     return data

@@ -82,6 +82,15 @@ def get_user_permissions(ctx: RequestContext, fn: RequestFunction) -> FunctionAn
     return FunctionAnswer(fn, data, object_name="USERINFO")
 
 
+def get_applications(ctx: RequestContext, fn: RequestFunction) -> FunctionAnswer:
+    """``<data><application>CO</application>…`` (developer.intacct.com/api/company-console/subscriptions).
+    Assumption: it needs no permission (docs/simulator.md, assumption 33)."""
+    data = responses.data()
+    for code in ctx.company.subscriptions:
+        sub(data, "application", code)
+    return FunctionAnswer(fn, data)
+
+
 def _field_definitions(parent: etree._Element, fields: tuple[str, ...]) -> None:
     for name in fields:
         item = sub(parent, "Field", None)
@@ -219,6 +228,7 @@ HANDLERS: dict[str, Handler] = {
     "getUserPermissions": get_user_permissions,
     "lookup": lookup,
     "inspect": inspect,
+    "get_applications": get_applications,
     "create": create,
     "update": update,
     "delete": delete,

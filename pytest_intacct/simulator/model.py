@@ -48,6 +48,7 @@ class User:
     email: str = ""
     roles: tuple[str, ...] = ()
     permissions: Rights = field(default_factory=dict)
+    entities: tuple[str, ...] = ()  # USERLOCATIONS: the entities it is restricted to (none: unrestricted)
 
     @property
     def full_name(self) -> str:
@@ -85,6 +86,7 @@ class Company:
     roles: Mapping[str, Role]
     groups: Mapping[str, UserGroup]
     records: Mapping[str, tuple[Mapping[str, str], ...]]
+    subscriptions: tuple[str, ...] = ()  # application codes, as get_applications lists them
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from .catalog import BUSINESS_OBJECTS
+from .catalog import BUSINESS_OBJECTS, LIST_SEPARATOR
 from .model import (
     Company,
     FaultSettings,
@@ -44,6 +44,9 @@ USER_TYPES = (
 ADMIN_LEVELS = ("Full", "Limited", "Off")
 USER_STATUSES = ("active", "inactive", "lockedout")
 SIGN_IN_FORMS = ("http401", "legacy")
+# get_applications' own example (developer.intacct.com/api/company-console/subscriptions): a company that
+# names no subscriptions has these.
+DEFAULT_SUBSCRIPTIONS = ("CO", "CM", "GL", "AP")
 FAULT_KINDS = ("http", "reset", "truncate", "throttle")
 
 
@@ -200,6 +203,7 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
         "roles",
         "groups",
         "records",
+        "subscriptions",
     )
     table = _table(raw, path, keys)
     permission_type = _choice(table, "permission_type", path, ("role", "user"), "role")
@@ -221,7 +225,8 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
                 (*ip_path, "allowed", index), f"{address!r} is not an IP address or network"
             ) from None
     roles = _roles(table.get("roles", {}), (*path, "roles"), permission_type)
-    users = _users(table.get("users", {}), (*path, "users"), permission_type, roles)
+    entities = _strings(table, "entities", path)
+    users = _users(table.get("users", {}), (*path, "users"), permission_type, roles, entities)
     groups = _groups(table.get("groups", {}), (*path, "groups"), permission_type, users, roles)
     records = {**shared, **_records(table.get("records", {}), (*path, "records"))}
     return Company(
@@ -232,11 +237,14 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
         ip_filter_enforced=_get(ip_filter, "enforced", ip_path, bool, False),
         ip_allowed=allowed,
         permission_type=permission_type,
-        entities=_strings(table, "entities", path),
+        entities=entities,
         users=users,
         roles=roles,
         groups=groups,
         records=records,
+        subscriptions=_strings(table, "subscriptions", path)
+        if "subscriptions" in table
+        else DEFAULT_SUBSCRIPTIONS,
     )
 
 
@@ -257,7 +265,9 @@ def _roles(raw: Any, path: Path, permission_type: str) -> dict[str, Role]:
     return roles
 
 
-def _users(raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role]) -> dict[str, User]:
+def _users(
+    raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role], entities: tuple[str, ...]
+) -> dict[str, User]:
     keys = (
         "password",
         "status",
@@ -269,6 +279,7 @@ def _users(raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role]
         "email",
         "roles",
         "permissions",
+        "entities",
     )
     users = {}
     for number, (login_id, value) in enumerate(_table(raw, path).items(), start=1):
@@ -280,6 +291,12 @@ def _users(raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role]
                 raise ModelError((*where, "roles", index), f"no role named {role!r} in this company")
         if "permissions" in table and permission_type == "role":
             raise ModelError((*where, "permissions"), "direct permissions exist only in user-based companies")
+        restricted = _strings(table, "entities", where)
+        for index, entity in enumerate(restricted):
+            if entity not in entities or LIST_SEPARATOR in entity:
+                raise ModelError(
+                    (*where, "entities", index), f"no entity {entity!r} in this company's entities"
+                )
         user_type = _choice(table, "user_type", where, USER_TYPES, "business user")
         admin = _choice(table, "admin", where, ADMIN_LEVELS, "Off")
         if admin != "Off" and user_type != "business user":
@@ -298,6 +315,7 @@ def _users(raw: Any, path: Path, permission_type: str, roles: Mapping[str, Role]
             email=_get(table, "email", where, str, ""),
             roles=user_roles,
             permissions=_permissions(table.get("permissions", {}), (*where, "permissions")),
+            entities=restricted,
         )
     return users
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .catalog import LIST_SEPARATOR
 from .model import Company
 from .permissions import format_rights, role_names
 
@@ -33,6 +34,7 @@ def _userinfo(company: Company) -> list[Row]:
             "CONTACTINFO.FIRSTNAME": user.first_name,
             "CONTACTINFO.LASTNAME": user.last_name,
             "CONTACTINFO.EMAIL1": user.email,
+            "USERLOCATIONS": LIST_SEPARATOR.join(user.entities),
             "WHENCREATED": _CREATED,
             "WHENMODIFIED": _CREATED,
             "CREATEDBY": "1",

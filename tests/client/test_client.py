@@ -461,6 +461,7 @@ def test_every_builder_is_in_the_read_allowlist():
         fn.get_user_permissions("u"),
         fn.lookup("X"),
         fn.inspect(),
+        fn.get_applications(),
     ]
     assert all(f.is_read for f in builders)
     assert {f.name for f in builders} == fn.READ_FUNCTIONS

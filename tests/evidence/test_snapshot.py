@@ -84,7 +84,11 @@ class ScriptedClient(IntacctClient):
 
     def sign_in(self) -> object:
         self.round_trips += 1
-        return type("Session", (), {"endpoint": "https://gw", "user_id": USER, "company_id": "acme"})()
+        return type(
+            "Session",
+            (),
+            {"endpoint": "https://gw", "user_id": USER, "company_id": "acme", "location_id": ""},
+        )()
 
     def execute(self, functions: Sequence[fn.Function]) -> Response:
         self.round_trips += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_intacct.profiles import builtin_profiles
 from tests.helpers.hostile_gateway import hostile_gateway
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -99,7 +100,8 @@ def test_a_usage_error_lists_every_problem_with_the_warnings_that_may_explain_it
             "  1. Intacct settings incomplete:",
             "       environment 'prod' is missing INTACCT_SENDER_PASSWORD (or $INTACCT_PROD_SENDER_PASSWORD),"
             " INTACCT_USER_PASSWORD (or $INTACCT_PROD_USER_PASSWORD); *",
-            "  2. profile *nosuch: no such file, and 'nosuch' is not a built-in profile (calance, trelica)",
+            "  2. profile *nosuch: no such file, and 'nosuch' is not a built-in profile "
+            f"({', '.join(builtin_profiles())})",
             "settings warnings, which may explain it:",
             f"  {env_file}:2: INTACCT_SENDR_PASSWORD is not a setting and is ignored; "
             "did you mean INTACCT_SENDER_PASSWORD?",

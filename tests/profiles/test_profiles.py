@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -76,8 +77,10 @@ ALL_BUILTIN_REQUIREMENTS = [
 # --- The built-in profiles ----------------------------------------------------------------------------------
 
 
-def test_builtin_profiles_are_trelica_and_calance():
-    assert builtin_profiles() == ["calance", "trelica"]
+def test_builtin_profiles_are_every_toml_file_of_the_profile_folder():
+    folder = load_profile("trelica").path.parent
+    assert builtin_profiles() == sorted(path.stem for path in folder.glob("*.toml"))
+    assert {"calance", "trelica"} <= set(builtin_profiles())
 
 
 @pytest.mark.parametrize(("name", "ids"), [("trelica", TRELICA_IDS), ("calance", CALANCE_IDS)])
@@ -180,12 +183,12 @@ def test_a_profile_loads_from_a_path(tmp_path):
 
 
 def test_check_kinds_are_the_documented_ones():
-    assert len(KINDS) == 16
+    assert len(KINDS) == 20
     assert KINDS["permission"].params == {
-        "application": Param("strings"),
-        "policy": Param(),
-        "right": Param(),
-        "object": Param(required=False),
+        "application": Param("strings", vocabulary="application"),
+        "policy": Param(vocabulary="policy"),
+        "right": Param(vocabulary="right"),
+        "object": Param(required=False, vocabulary="object"),
     }
     documented = Path(__file__).parents[2].joinpath("docs", "checks.md").read_text(encoding="utf-8")
     for name in KINDS:
@@ -420,7 +423,10 @@ def test_a_toml_syntax_error_names_the_line(tmp_path):
 
 def test_an_unknown_profile_name_lists_the_builtin_ones(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ProfileError, match=r"'trelicaa' is not a built-in profile \(calance, trelica\)"):
+    known = re.escape(", ".join(builtin_profiles()))
+    with pytest.raises(
+        ProfileError, match=rf"'trelicaa' is not a built-in profile \({known}\); did you mean 'trelica'"
+    ):
         load_profile("trelicaa")
 
 

@@ -48,8 +48,15 @@ def test_the_document_has_exactly_the_documented_keys():
         "waivers",
         "root_causes",
         "summary",
+        "profiles",
+        "shard",
     ]
     assert document["schema_version"] == 3  # 3: root causes that are no requirement (issue 15)
+    # What a merge of shards needs: the runbook judged by (its fingerprint), and the shard (none here).
+    assert [(p["name"], p["fingerprint"][:7], len(p["requirements"])) for p in document["profiles"]] == [
+        ("trelica", "sha256:", len(TRELICA.requirements))
+    ]
+    assert document["shard"] is None
     assert document["root_causes"] == []
     assert document["plugin_version"] == "0.1.0"
     assert (document["verdict"], document["partial"], document["baseline"], document["waivers"]) == (

@@ -89,6 +89,44 @@ def test_a_write_in_disguise_never_leaves_the_machine(make, production):
     assert function_tags == ["getAPISession"], "only the sign-in went out"
 
 
+def legacy_write_named_get_applications() -> fn.Function:
+    return fn.Function(
+        "get_applications",
+        etree.fromstring("<create_department><DEPARTMENTID>X</DEPARTMENTID></create_department>"),
+    )
+
+
+def retagged_get_applications() -> fn.Function:
+    function = fn.get_applications()
+    function.element.tag = "get_companyprefs"  # a read too, but not one docs/security.md allows
+    return function
+
+
+def test_get_applications_is_the_one_read_added_and_leaves_as_it_was_built():
+    """The subscriptions read joins the allowlist alone: it is sent as ``<get_applications/>`` and answered,
+    while a legacy write dressed in its name, or a read the allowlist does not name, never leaves."""
+    assert fn.READ_FUNCTIONS - {
+        "getAPISession", "readByQuery", "readMore", "query", "read", "readByName", "getUserPermissions",
+        "lookup", "inspect",
+    } == {"get_applications"}  # fmt: skip
+    data = "<data><application>CO</application><application>EE</application></data>"
+    with hostile_gateway() as gateway:
+        gateway.script(
+            session(gateway.url),
+            reply(lambda ids: answers.response(answers.result("get_applications", ids[0], data))),
+        )
+        client = hostile_client(gateway)
+        result = client.call(fn.get_applications())
+        for make in (legacy_write_named_get_applications, retagged_get_applications):
+            with pytest.raises(WriteRefused):
+                client.call(make())
+    assert [application.text for application in result.data.iter("application")] == ["CO", "EE"]
+    sent = [etree.fromstring(r.body) for r in gateway.received]
+    functions = [el for root in sent for el in root.iter("function")]
+    assert [el[0].tag for el in functions] == ["getAPISession", "get_applications"]
+    assert len(functions[1][0]) == 0, "<get_applications/> carries nothing"
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
