@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -47,9 +47,10 @@ from pytest_intacct import __version__
 from pytest_intacct.client.endpoints import LOCALHOST
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
 from pytest_intacct.client.failures import in_words, reached
-from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_RETRIES
+from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_ANSWERS_IN_HAND, MAX_RETRIES
 from pytest_intacct.safety.redaction import redacting_logger
 
+T = TypeVar("T")
 log = redacting_logger("pytest_intacct.client")
 
 NO_RETRY_STATUSES = frozenset({524})
@@ -142,10 +143,16 @@ class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
+        self._ends = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+
+    @property
+    def left(self) -> float:
+        """Seconds until the attempt's time is up."""
+        return self._ends - time.monotonic()
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -302,6 +309,13 @@ class Transport:
 
     def post(self, url: str, body: bytes, *, writes: bool = False) -> HttpAnswer:
         """One call: attempts and waits within the policy's bounds; the last answer, or an error."""
+        return self.exchange(url, body, lambda answer: answer, writes=writes)
+
+    def exchange(
+        self, url: str, body: bytes, interpret: Callable[[HttpAnswer], T], *, writes: bool = False
+    ) -> T:
+        """One call, its last answer ``interpret``-ed: read and interpreted while the answer is one of the
+        at most :data:`MAX_ANSWERS_IN_HAND` this process holds at once, however many calls are in flight."""
         host = urlsplit(url).netloc or url
         log.debug("request to %s:\n%s", host, body.decode("utf-8", "replace"))
         started = time.monotonic()
@@ -315,7 +329,13 @@ class Transport:
             if wait is not None and time.monotonic() + wait + 0.001 >= call_deadline:
                 wait = None  # the call's budget is spent
             if wait is None:
-                return self._settle(outcome, host, attempts, waited, time.monotonic() - started)
+                try:
+                    return interpret(
+                        self._settle(outcome, host, attempts, waited, time.monotonic() - started)
+                    )
+                finally:
+                    _let_go(outcome)
+            _let_go(outcome)
             log.debug("retrying %s in %.3gs (attempt %s failed)", host, wait, attempts)
             self._tell(outcome, host, attempts, wait)
             self._sleep(wait)
@@ -392,7 +412,11 @@ class Transport:
             return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {reason}", reached=True)
         finally:
             _CURRENT_DEADLINE.reset(token)
-        return self._timed_out(host, deadline) or answer
+        timed_out = self._timed_out(host, deadline)
+        if timed_out is not None:
+            _let_go(answer)
+            return timed_out
+        return answer
 
     def _timed_out(self, host: str, deadline: _Deadline) -> _Failure | None:
         if not deadline.expired:
@@ -415,7 +439,14 @@ class Transport:
         ) as response:
             if 300 <= response.status_code < 400:
                 raise _redirect(response)
-            payload = self._read_capped(response, deadline)
+            # The headers are in; the body is read only as one of the answers in hand.
+            if not _IN_HAND.acquire(timeout=max(deadline.left, 0.001)):
+                raise requests.Timeout("no room for another answer in hand before the deadline")
+            try:
+                payload = self._read_capped(response, deadline)
+            except BaseException:
+                _IN_HAND.release()
+                raise
             return _Answer(
                 status=response.status_code,
                 content_type=response.headers.get("Content-Type", ""),
@@ -438,6 +469,17 @@ class Transport:
 
 class _TooLarge(Exception):
     pass
+
+
+# Answers read and being interpreted at once in this process, whatever the concurrency (each may cost
+# MAX_ANSWER_BYTES as bytes and about 20 MB parsed): a fleet of hostile gateways cannot multiply that.
+_IN_HAND = threading.BoundedSemaphore(MAX_ANSWERS_IN_HAND)
+
+
+def _let_go(outcome: _Attempt) -> None:
+    """An attempt's answer is no longer in hand (a failure never held one)."""
+    if isinstance(outcome, _Answer):
+        _IN_HAND.release()
 
 
 def _retry_after(value: str | None) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from pytest_intacct.checks import read_profile, warnings_of
+from pytest_intacct.evidence.lanes import ensure_open_files
 from pytest_intacct.evidence.packs import EvidencePack, load_pack
 from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.identity import DEFAULT_GROUP, Shard, ShardOf
@@ -184,6 +185,7 @@ def _check_options(config: pytest.Config, names: list[str] | None) -> None:
             f"demo environment is selected: {checked} would be checked for real. Add --intacct-env=demo, "
             "or leave the scenario out"
         )
+    ensure_open_files(config.getoption("intacct_concurrency"))
     if config.getoption("intacct_fail_on") == "new" and not config.getoption("intacct_baseline"):
         raise ValueError("--intacct-fail-on=new compares with a baseline: pass --intacct-baseline=PATH too")
 
