@@ -99,6 +99,15 @@ def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pyteste
     page = static_page(paths["report.html"])
     [group] = page.get_element_by_id("intacct").find_class("intacct-req")
     assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
+    # One refused sign-in is one problem (it read as 18), at the highest severity it left unchecked.
+    severity = [[text(c) for c in row] for row in page.get_element_by_id("intacct-severity")]
+    assert severity == [
+        ["severity", "fail", "error", "left unchecked by these"],
+        ["critical", "0", "1", "18"],
+        ["high", "0", "0", "0"],
+        ["medium", "0", "0", "0"],
+        ["low", "0", "0", "0"],
+    ]
     assert "Fix" not in text(group)
     markdown = paths["a.md"].read_text()
     assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
