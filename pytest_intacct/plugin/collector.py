@@ -28,7 +28,6 @@ from pytest_intacct.reporting.outputs import reports
 from pytest_intacct.reporting.terminal import summary_lines
 from pytest_intacct.results.finding import Finding, Outcome, RequirementResult, RootCause
 from pytest_intacct.results.readiness import MET, requirements_exit_code, run_exit_code
-from pytest_intacct.safety.files import write_text
 
 _PARAM_ID = re.compile(r"\[([^\[\]]*)\]$")
 
@@ -150,7 +149,7 @@ class ResultCollector:
         for declared in reports():
             path = self.inputs.files.get(declared.option)
             if path is not None:
-                write_text(path, declared.render(report))
+                declared.write(report, path)
         if not report.rows:
             return  # no requirement selected: the run is only the user's own tests, pytest decides
         code = requirements_exit_code(report.readiness, report.news, self.inputs.fail_on)

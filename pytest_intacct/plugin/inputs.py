@@ -25,10 +25,10 @@ from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.plugin.options import DEFAULT_SCENARIO
 from pytest_intacct.profiles import Profile, ProfileError, builtin_profiles, load_profile
 from pytest_intacct.reporting.drift import Baseline, check_profiles, load_baseline
-from pytest_intacct.reporting.outputs import OUTPUTS
+from pytest_intacct.reporting.outputs import OUTPUTS, Output
 from pytest_intacct.results import waivers as waiver_files
 from pytest_intacct.results.waivers import Waiver
-from pytest_intacct.safety.files import output_path
+from pytest_intacct.safety.files import output_directory, output_path
 from pytest_intacct.safety.text import outside_text
 from pytest_intacct.settings.demo import DEFAULT_DEMO_PROFILE, demo_environments, is_demo
 from pytest_intacct.settings.environments import (
@@ -170,22 +170,31 @@ def _check_options(config: pytest.Config, names: list[str] | None) -> None:
 
 
 def _files(config: pytest.Config) -> dict[str, Path]:
-    """The files the plugin's own options name, each checked writable; two options naming one file
-    (pytest-html's and JUnit's included) would silently overwrite each other: a usage error instead."""
+    """The files (and directories) the plugin's own options name, each checked writable; two options
+    naming one file (pytest-html's and JUnit's included), or one writing inside another's directory, would
+    silently overwrite each other: a usage error instead."""
     base = config.invocation_params.dir
-    seen: dict[Path, str] = {}
-    files: dict[str, Path] = {}
-    for declared in OUTPUTS:
-        value = getattr(config.option, declared.dest, None)
-        if not value:
-            continue
+    given = [(d, value) for d in OUTPUTS if (value := getattr(config.option, d.dest, None))]
+    seen: dict[Path, Output] = {}
+    for declared, value in given:
         path = Path(base, value).resolve()
         if path in seen:
             raise SettingsError(
-                f"{seen[path]} and {declared.option} both write {path}; give each its own file"
+                f"{seen[path].option} and {declared.option} both write {path}; give each its own file"
             )
-        seen[path] = declared.option
-        if declared.own:
+        seen[path] = declared
+    for folder, owner in seen.items():
+        inside = [d.option for path, d in seen.items() if folder in path.parents]
+        if owner.kind == "directory" and inside:
+            raise SettingsError(
+                f"{', '.join(inside)} would write inside {folder}, the directory of {owner.option}; "
+                "give each its own place"
+            )
+    files: dict[str, Path] = {}
+    for declared, value in given:
+        if declared.kind == "directory":
+            files[declared.option] = output_directory(declared.option, value, base)
+        elif declared.own:
             appended = declared.writer == "journal"
             files[declared.option] = output_path(declared.option, value, base, appended=appended)
     return files

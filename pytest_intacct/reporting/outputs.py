@@ -3,7 +3,8 @@
 The plugin's options, the rule that no two options name one file, the writing of each report at the end
 of the run, the terminal lines naming them, and the project's artifact-wide tests (no secret, replay
 label, no forged line, escaping) all come from :data:`OUTPUTS`. A new report format is a renderer
-(``render(report: RunReport) -> str``) and one :class:`Output` line naming it; see docs/outputs.md.
+(``render(report: RunReport) -> str``) and one :class:`Output` line naming it; see docs/outputs.md. An
+output of kind ``directory`` is a folder of files: its renderer returns ``{relative path: text}``.
 
 Renderers are named by ``module:function`` and imported when a report is written, so a plain pytest
 start pays nothing for them.
@@ -12,20 +13,25 @@ start pays nothing for them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from pytest_intacct.safety.files import write_files, write_text
 
 if TYPE_CHECKING:
     from pytest_intacct.reporting.model import RunReport
 
 Writer = Literal["report", "evidence pack", "journal", "pytest-html", "junitxml"]
-Escaping = Literal["json", "markdown", "html", "xml"]
+Escaping = Literal["json", "markdown", "html", "xml", "csv"]
+Kind = Literal["file", "directory"]
+Rendered = str | Mapping[str, str]  # a file's text, or a directory's files by relative path
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file a run writes.
+    """One file (or directory of files) a run writes.
 
     ``writer`` says what writes it: ``report`` outputs are rendered from the run's report by
     ``renderer`` once the run ends; the evidence pack and the journal are written by the run and the
@@ -36,24 +42,41 @@ class Output:
     option: str
     dest: str  # the option's name on pytest's config.option
     label: str  # what the terminal calls the file
-    suffix: str
+    suffix: str  # "" for a directory
     escaping: Escaping  # what makes outside text inert in it
     writer: Writer
     help: str = ""
     renderer: str = ""  # "module:function", for writer "report"
+    kind: Kind = "file"
 
     @property
     def own(self) -> bool:
         """Whether the plugin declares the option (pytest and pytest-html declare their own)."""
         return self.writer not in ("pytest-html", "junitxml")
 
-    def render(self, report: RunReport) -> str:
-        """The file's text for ``report`` (``report`` outputs only)."""
+    @property
+    def metavar(self) -> str:
+        return "DIR" if self.kind == "directory" else "PATH"
+
+    def render(self, report: RunReport) -> Rendered:
+        """The file's text for ``report``, or a directory's files (``report`` outputs only)."""
         if not self.renderer:
             raise TypeError(f"{self.option} is not rendered from the run's report")
         module, _, name = self.renderer.partition(":")
-        function: Callable[[RunReport], str] = getattr(importlib.import_module(module), name)
+        function: Callable[[RunReport], Rendered] = getattr(importlib.import_module(module), name)
         return function(report)
+
+    def write(self, report: RunReport, path: str | os.PathLike[str]) -> None:
+        """Render ``report`` and write it at ``path``: a file atomically, a directory's files each so."""
+        rendered = self.render(report)
+        if self.kind == "directory":
+            if isinstance(rendered, str):
+                raise TypeError(f"{self.renderer} must return {{relative path: text}} for a directory")
+            write_files(path, rendered)
+        elif isinstance(rendered, str):
+            write_text(path, rendered)
+        else:
+            raise TypeError(f"{self.renderer} must return the file's text")
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -76,6 +99,27 @@ OUTPUTS: tuple[Output, ...] = (
         "report",
         "Write the verdict, counts and failures as Markdown.",
         "pytest_intacct.reporting.markdown:render_markdown",
+    ),
+    Output(
+        "--intacct-csv",
+        "intacct_csv",
+        "CSV",
+        ".csv",
+        "csv",
+        "report",
+        "Write one row per environment as CSV, for a spreadsheet.",
+        "pytest_intacct.reporting.csv:render_csv",
+    ),
+    Output(
+        "--intacct-fleet-report",
+        "intacct_fleet_report",
+        "fleet report",
+        "",
+        "html",
+        "report",
+        "Write the fleet's index page and one page per group into the directory DIR.",
+        "pytest_intacct.reporting.fleet:render_fleet_report",
+        "directory",
     ),
     Output(
         "--intacct-record",

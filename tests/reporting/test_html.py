@@ -266,7 +266,7 @@ def test_the_contrast_check_catches_a_colour_too_pale_to_read():
     assert round(contrast("#000", "#fff"), 1) == 21.0
 
 
-@pytest.mark.parametrize("stylesheet", ["golive.css"])
+@pytest.mark.parametrize("stylesheet", ["golive.css", "fleet.css"])
 def test_every_text_colour_of_the_pages_meets_wcag_aa(stylesheet):
     """Pass rows (pytest-html draws them #999 on white, 2.85:1) and every other coloured text: 4.5:1."""
     css = (TEMPLATES / stylesheet).read_text()
