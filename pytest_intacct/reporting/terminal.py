@@ -19,7 +19,10 @@ SHOWN = 10  # environments, and findings, the overview names before "... and N m
 def summary_lines(report: RunReport) -> list[str]:
     profiles = {env.info.profile.name: env.info.profile for env in report.environments}
     named = ", ".join(f"{p.name} ({p.title})" for p in profiles.values())
-    lines = [f"profile{'s' if len(profiles) > 1 else ''}: {named}", f"verdict: {report.readiness}"]
+    lines = [f"profile{'s' if len(profiles) > 1 else ''}: {named}"] if profiles else []
+    lines.append(f"verdict: {report.readiness}")
+    if report.shard is not None:
+        lines.append(shard_note(report))
     if report.replay:
         lines.append(f"{report.replay}: no gateway was contacted")
     if report.partial:
@@ -41,6 +44,17 @@ def summary_lines(report: RunReport) -> list[str]:
         f"{waiver.label}: {state}" for waiver, state in report.waivers if state is not WaiverState.APPLIED
     ]
     return lines + verdict_lines(report)
+
+
+def shard_note(report: RunReport) -> str:
+    """What part of the fleet a shard's report covers, and where the fleet's verdict comes from."""
+    shard = report.shard
+    assert shard is not None
+    held = sum(1 for env in report.environments if not is_home(env.name))
+    of = f"shard {shard.shard} holds {held} of the selection's {shard.environments} environments"
+    if not held:
+        return f"{of}: nothing to check here"
+    return f"{of}; the fleet's verdict is the merge's (python -m pytest_intacct.merge)"
 
 
 def overview_lines(report: RunReport, shown: list[EnvironmentReport]) -> list[str]:
