@@ -123,7 +123,8 @@ def sharded(directory: Path, environ: dict[str, str], whole: Path, whole_code: i
     """Four shards of the fleet and their merge, against the one run: the same or not, and why."""
     for k in range(1, SHARDS + 1):
         command = [*PYTEST, "--intacct-fleet=fleet.toml", f"--intacct-shard={k}/{SHARDS}"]
-        subprocess.run([*command, f"--intacct-json=shard-{k}.json"], cwd=directory, env=environ, check=False)
+        command.append(f"--intacct-json=shard-{k}.json")
+        subprocess.run(command, cwd=directory, env=environ, capture_output=True, check=False)
     shards = [f"shard-{k}.json" for k in range(1, SHARDS + 1)]
     merge = [sys.executable, "-m", "pytest_intacct.merge", *shards, "--json=merged.json"]
     code = subprocess.run(merge, cwd=directory, env=environ, capture_output=True, check=False).returncode
