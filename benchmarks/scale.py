@@ -6,9 +6,12 @@ For each fleet size it runs, side by side on this machine:
   Markdown, the fleet report and the CSV, in a subprocess;
 - bare pytest running the same number of trivial tests and writing the same pytest-html page and JUnit;
 
-and prints wall time, the latency floors (every company at once; and at the chosen concurrency), peak
-RSS per company (and above bare pytest's), and every artifact's size per company; the largest size is
-run once more under ``-n 2``, and 5,000 companies are projected from the two largest sizes. It then
+and prints wall time, the latency floors (every company at once; and at the chosen concurrency), CPU
+seconds (the plugin's process, bare pytest's, and the simulator's, which shares the machine), peak RSS
+per company (and above bare pytest's), and every artifact's size per company; the largest size is run
+once more under ``-n 2``, and 5,000 companies are projected from the two largest sizes. The smallest
+size is also judged from an evidence pack it recorded (``--intacct-replay``, no network), which shows
+the cost per requirement apart from the cost of reading. It then
 opens the fleet index page in headless Chromium, and checks that four shards merged give the verdicts,
 outcomes and exit code of one run. Set ``BENCH_SIZES`` (e.g. ``200,1000``) to choose the sizes.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -52,18 +56,26 @@ PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 @dataclass(frozen=True)
 class Measured:
     wall: float  # seconds
+    cpu: float  # user + system seconds
     rss: float  # peak MiB
     code: int
 
 
 def measured(command: list[str], cwd: Path, environ: dict[str, str]) -> Measured:
-    """Wall seconds, peak RSS in MiB (GNU time) and the exit code of ``command``."""
+    """Wall and CPU seconds, peak RSS in MiB (GNU time) and the exit code of ``command``."""
     started = time.perf_counter()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=environ, capture_output=True, text=True
+        ["/usr/bin/time", "-f", "%U %S %M", *command], cwd=cwd, env=environ, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
-    return Measured(wall, int(done.stderr.strip().splitlines()[-1]) / 1024, done.returncode)
+    user, system, rss = done.stderr.strip().splitlines()[-1].split()
+    return Measured(wall, float(user) + float(system), int(rss) / 1024, done.returncode)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sizes_of(files: dict[str, Path]) -> dict[str, int]:
@@ -77,7 +89,9 @@ def sizes_of(files: dict[str, Path]) -> dict[str, int]:
     return found
 
 
-def plugin_run(directory: Path, environ: dict[str, str], *extra: str) -> tuple[Measured, dict[str, Path]]:
+def plugin_run(
+    directory: Path, environ: dict[str, str], *extra: str, fleet: bool = True
+) -> tuple[Measured, dict[str, Path]]:
     files = {
         name: directory / name
         for name in (
@@ -89,7 +103,8 @@ def plugin_run(directory: Path, environ: dict[str, str], *extra: str) -> tuple[M
             "fleet.csv",
         )
     }
-    command = [*PYTEST, "--intacct-fleet=fleet.toml", f"--intacct-concurrency={CONCURRENCY}", *extra]
+    command = [*PYTEST, *(["--intacct-fleet=fleet.toml"] if fleet else []), *extra]
+    command.append(f"--intacct-concurrency={CONCURRENCY}")
     command += [f"--html={files['report.html']}", "--self-contained-html", f"--junitxml={files['junit.xml']}"]
     command += [f"--intacct-json={files['acceptance.json']}", f"--intacct-markdown={files['acceptance.md']}"]
     command += [f"--intacct-fleet-report={files['fleet-report']}", f"--intacct-csv={files['fleet.csv']}"]
@@ -109,6 +124,18 @@ def bare_run(size: int, scratch: Path) -> Measured:
     command = [*PYTEST, "-p", "no:intacct", f"--html={folder / 'report.html'}", "--self-contained-html"]
     command.append(f"--junitxml={folder / 'junit.xml'}")
     return measured(command, folder, dict(os.environ))
+
+
+def replayed(directory: Path, environ: dict[str, str]) -> Measured:
+    """The fleet recorded into an evidence pack, then judged from it with the same outputs: no network."""
+    recorded = directory.parent / f"{directory.name}-recorded"
+    recorded.mkdir()
+    shutil.copy(directory / "fleet.toml", recorded / "fleet.toml")
+    plugin_run(recorded, environ, f"--intacct-record={recorded / 'pack.json'}")
+    replay = directory.parent / f"{directory.name}-replay"
+    replay.mkdir()
+    plugin, _ = plugin_run(replay, environ, f"--intacct-replay={recorded / 'pack.json'}", fleet=False)
+    return plugin
 
 
 def outcomes(path: Path) -> tuple[str, dict[tuple[str, str], str]]:
@@ -153,16 +180,17 @@ def browser_load(page: Path) -> float | None:
         return time.perf_counter() - started
 
 
-def row(label: str, size: int, plugin: Measured, bare: Measured | None) -> str:
-    floor_all = ROUND_TRIPS * LATENCY
+def row(label: str, size: int, plugin: Measured, bare: Measured, simulator: float | None) -> str:
+    """A table row; ``simulator`` is None for a run that contacted no gateway (no floors, no simulator)."""
     floor_c = math.ceil(size / CONCURRENCY) * ROUND_TRIPS * LATENCY
-    text = f"  {label:>12} {plugin.wall:7.1f}s {floor_all:9.1f}s {floor_c:8.1f}s "
-    if bare is None:
-        return text + f"{'':>11} {'':>7} {plugin.rss / size:10.3f}"
+    floors, sim = f"{'-':>10} {'-':>9}", f"{'-':>9}"
+    if simulator is not None:
+        floors, sim = f"{ROUND_TRIPS * LATENCY:9.1f}s {floor_c:8.1f}s", f"{simulator:8.1f}s"
     above = (plugin.rss - bare.rss) / size
-    return text + (
-        f"{bare.wall:10.1f}s {plugin.wall / bare.wall:6.2f}x {plugin.rss / size:10.3f} "
-        f"{bare.rss / size:11.3f} {above:11.3f}"
+    return (
+        f"  {label:>13} {plugin.wall:7.1f}s {floors} {bare.wall:10.1f}s "
+        f"{plugin.wall / bare.wall:6.2f}x {plugin.cpu:7.1f}s {bare.cpu:7.1f}s {sim} "
+        f"{plugin.rss / size:10.3f} {bare.rss / size:11.3f} {above:11.3f}"
     )
 
 
@@ -175,25 +203,37 @@ def main() -> None:
         "fleet report and CSV written"
     )
     print(
-        f"  {'companies':>12} {'wall':>8} {'floor(all)':>10} {'floor(c)':>9} {'bare pytest':>11} "
-        f"{'x bare':>7} {'RSS MiB/co':>10} {'bare MiB/co':>11} {'above bare':>11}"
+        f"  {'companies':>13} {'wall':>8} {'floor(all)':>10} {'floor(c)':>9} {'bare pytest':>11} "
+        f"{'x bare':>7} {'CPU':>8} {'bare CPU':>8} {'sim CPU':>9} {'RSS MiB/co':>10} {'bare MiB/co':>11} "
+        f"{'above bare':>11}"
     )
     results = []
     with simulator_process(scenario, LATENCY) as endpoint, tempfile.TemporaryDirectory() as scratch:
+        [simulator] = multiprocessing.active_children()
+        pid = simulator.pid
+        assert pid is not None  # started
+
+        def run(directory: Path, environ: dict[str, str], *extra: str) -> tuple[Measured, dict, float]:
+            before = cpu_seconds(pid)
+            plugin, files = plugin_run(directory, environ, *extra)
+            return plugin, files, cpu_seconds(pid) - before
+
         for size in SIZES:
             directory = Path(scratch, f"fleet-{size}")
             directory.mkdir()
             environ = {**os.environ, **fleet_file(directory / "fleet.toml", scenario.logins[:size], endpoint)}
-            plugin, files = plugin_run(directory, environ)
+            plugin, files, served = run(directory, environ)
             bare = bare_run(size, Path(scratch))
             results.append((size, plugin, bare, files, directory, environ))
-            print(row(str(size), size, plugin, bare))
+            print(row(str(size), size, plugin, bare, served))
         size, plugin, bare, _, directory, environ = results[-1]
         xdist_dir = Path(scratch, f"xdist-{size}")
         xdist_dir.mkdir()
         shutil.copy(directory / "fleet.toml", xdist_dir / "fleet.toml")
-        parallel, _ = plugin_run(xdist_dir, environ, "-n", "2")
-        print(row(f"{size} -n 2", size, parallel, bare))
+        parallel, _, served = run(xdist_dir, environ, "-n", "2")
+        print(row(f"{size} -n 2", size, parallel, bare, served))
+        small, _, small_bare, _, directory, environ = results[0]
+        print(row(f"{small} replay", small, replayed(directory, environ), small_bare, None))
         if len(results) >= 2:
             (small, a, *_), (large, b, *_) = results[-2], results[-1]
             slope = (b.wall - a.wall) / (large - small)
