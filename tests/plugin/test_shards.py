@@ -15,6 +15,7 @@ from pytest_intacct.identity import Shard
 from pytest_intacct.simulator import Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
 from tests.helpers.environments import simulated_fleet
+from tests.helpers.results import fleet_report, shard_documents
 from tests.helpers.runs import SUPPORT_ID
 
 SHARDS = 4
@@ -198,3 +199,18 @@ def test_replaying_two_packs_is_a_usage_error(pytester):
     result = pytester.runpytest("--intacct-replay=a.json", "--intacct-replay=b.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--intacct-replay is given 2 times (a.json, b.json)*merge*"])
+
+
+@pytest.mark.parametrize("option", ["--json", "--markdown", "--csv", "--html", "--fleet-report"])
+def test_a_merge_never_writes_over_a_shard_it_reads(tmp_path, capsys, option):
+    """``--json=shard-2.json`` (or a report directory holding a shard) would replace a shard's file with the
+    merged one, and the next merge of the same shards would fail or judge another fleet: a usage error."""
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, shard_documents(fleet_report(30), 2), strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    before = files[1].read_bytes()
+    target = tmp_path if option == "--fleet-report" else files[1]
+    assert merge.main([*map(str, files), f"{option}={target}"]) == merge.EXIT_USAGE
+    assert "reads" in capsys.readouterr().err
+    assert files[1].read_bytes() == before
+    assert sorted(tmp_path.iterdir()) == files
