@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.identity import NAME_RULE, Identity, Shard, is_environment_name, is_plain_name
+from pytest_intacct.identity import (
+    NAME_RULE,
+    Identity,
+    Shard,
+    ShardOf,
+    is_environment_name,
+    is_plain_name,
+)
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline
 from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report
@@ -192,6 +199,7 @@ def _check_together(shards: Sequence[ShardFile]) -> None:
         raise ShardError(f"shard {', '.join(missing)} of {count} missing: a merge needs every shard")
     fingerprints: dict[str, tuple[str, str]] = {}
     owners: dict[str, str] = {}
+    held: list[tuple[str, str]] = []
     for shard in shards:
         for name, (digest, _) in shard.profiles.items():
             seen = fingerprints.setdefault(name, (digest, shard.path))
@@ -204,9 +212,15 @@ def _check_together(shards: Sequence[ShardFile]) -> None:
             if env.name in owners:
                 raise ShardError(f"environment {env.name!r} is in {owners[env.name]} and in {shard.path}")
             owners[env.name] = shard.path
+            held.append((env.identity.group, env.name))
     if len(owners) != first.selected:
         raise ShardError(
             f"the shards hold {len(owners)} environments of the selection's {first.selected}: "
+            "a shard's file is not this run's"
+        )
+    if ShardOf.cut(first.shard, held).selection != first.selection:
+        raise ShardError(
+            "the shards' environments and groups are not the selection the shards were cut from: "
             "a shard's file is not this run's"
         )
 

@@ -214,3 +214,15 @@ def test_a_merge_never_writes_over_a_shard_it_reads(tmp_path, capsys, option):
     assert "reads" in capsys.readouterr().err
     assert files[1].read_bytes() == before
     assert sorted(tmp_path.iterdir()) == files
+
+
+def test_a_merge_refuses_shards_that_do_not_hold_exactly_the_selection_they_name(tmp_path, capsys):
+    """Every shard names its selection by a digest of its (group, name) pairs; a shard's file holding a
+    company of no selection in place of one of its own kept the count, and the merge dropped that company."""
+    documents = shard_documents(fleet_report(30), 2)
+    documents[1]["environments"][0]["name"] = "intruder"
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, documents, strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    assert merge.main([*map(str, files), f"--json={tmp_path / 'fleet.json'}"]) == merge.EXIT_USAGE
+    assert "not the selection the shards were cut from" in capsys.readouterr().err
