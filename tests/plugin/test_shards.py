@@ -226,3 +226,27 @@ def test_a_merge_refuses_shards_that_do_not_hold_exactly_the_selection_they_name
         file.write_text(json.dumps(document), encoding="utf-8")
     assert merge.main([*map(str, files), f"--json={tmp_path / 'fleet.json'}"]) == merge.EXIT_USAGE
     assert "not the selection the shards were cut from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text", ["\u00b2/2", "\uff11/\uff12", "1/2/3", "/2", "1/", "-1/2", "0/2", "3/2", "1/1001", ""]
+)
+def test_a_shard_is_k_of_n_in_ascii_digits_or_one_clear_error(text):
+    """``--intacct-shard`` takes the digits 0-9 only: a superscript passed ``isdigit`` and failed ``int`` with
+    Python's own message, and full-width digits were taken as a shard that no CI matrix variable names."""
+    with pytest.raises(ValueError, match=r"^a shard is K/N"):
+        Shard.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shard"), [(" 1/2", Shard(1, 2)), ("01/02", Shard(1, 2)), ("1000/1000", Shard(1000, 1000))]
+)
+def test_a_shard_may_have_spaces_around_and_leading_zeros(text, shard):
+    assert Shard.parse(text) == shard
+
+
+def test_every_group_falls_in_exactly_one_shard_whatever_their_number():
+    groups = [f"customer-{n}" for n in range(200)]
+    for count in (1, 2, 3, 7, 64, 1000):
+        for group in groups:
+            assert sum(Shard(k, count).holds(group) for k in range(1, count + 1)) == 1
