@@ -80,8 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ShardError, BaselineError, ValueError) as exc:
         print(f"pytest_intacct.merge: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for declared, path in files:
-        declared.write(report, path)
+    try:
+        for declared, path in files:
+            declared.write(report, path)
+    except OSError as exc:
+        print(f"pytest_intacct.merge: error: {merge_option(declared)}={path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for line in summary_lines(report):
         print(line)
     for declared, path in files:

@@ -266,3 +266,32 @@ def test_a_shard_left_from_another_night_is_refused(tmp_path, capsys):
     for file, document in zip(files, documents, strict=True):
         file.write_text(json.dumps(document), encoding="utf-8")
     assert merge.main([*map(str, files)]) == merge.EXIT_USAGE
+
+
+def test_a_report_directory_that_cannot_be_written_is_one_error_of_the_merge(tmp_path, capsys):
+    """A ``groups`` link inside the fleet report's directory: nothing is written through it, and the merge
+    says so in one line (it printed a traceback)."""
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, shard_documents(fleet_report(30), 2), strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "groups").symlink_to(tmp_path / "elsewhere")
+    assert merge.main([*map(str, files), f"--fleet-report={tmp_path / 'report'}"]) == merge.EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("pytest_intacct.merge: error: --fleet-report=")
+    assert "not a directory" in line
+    assert not list((tmp_path / "elsewhere").iterdir())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="design question: the plugin checks an output directory before the run, but not the folders its "
+    "renderer writes inside it (groups/); a link there ends a whole fleet's run in a traceback instead of a "
+    "usage error before any request. Output could declare its folders for output_directory to check.",
+)
+def test_a_report_directory_with_a_linked_groups_folder_is_a_usage_error_before_the_run(pytester, tmp_path):
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "groups").symlink_to(tmp_path)
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-fleet-report={tmp_path / 'report'}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
