@@ -21,6 +21,8 @@ DEMO_PREFIX = "demo:"  # the embedded simulator's named logins: demo:LOGIN
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_RULE = "letters, digits, '.', '_' or '-' (1 to 64, starting with a letter or digit)"
 MAX_SHARDS = 1000  # far more machines than any CI matrix runs
+# K/N in the digits 0-9 only, as a CI matrix writes them
+_SHARD = re.compile(r"\s*([0-9]{1,9})\s*/\s*([0-9]{1,9})\s*")
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,10 @@ class Shard:
     @classmethod
     def parse(cls, text: str) -> Shard:
         """``"2/4"``; ValueError for anything else."""
-        index, slash, count = text.strip().partition("/")
-        if not (slash and index.strip().isdigit() and count.strip().isdigit()):
+        found = _SHARD.fullmatch(text)
+        if not found:
             raise ValueError(f"a shard is K/N (e.g. 2/4), not {text!r}")
-        return cls(int(index), int(count))
+        return cls(int(found[1]), int(found[2]))
 
     def holds(self, group: str) -> bool:
         """Whether the group's environments are this shard's."""

@@ -80,8 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ShardError, BaselineError, ValueError) as exc:
         print(f"pytest_intacct.merge: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for declared, path in files:
-        declared.write(report, path)
+    try:
+        for declared, path in files:
+            declared.write(report, path)
+    except OSError as exc:
+        print(f"pytest_intacct.merge: error: {merge_option(declared)}={path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for line in summary_lines(report):
         print(line)
     for declared, path in files:
@@ -90,12 +94,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _outputs(options: argparse.Namespace) -> list[tuple[Output, Path]]:
-    """The report files asked for, each checked writable, no two naming one place."""
+    """The report files asked for, each checked writable, no two naming one place, none over a shard."""
     given = [(d, value) for d in merge_outputs() if (value := getattr(options, d.dest))]
     try:
-        return list(checked_paths(given, Path.cwd(), merge_option).items())
+        files = list(checked_paths(given, Path.cwd(), merge_option).items())
     except ValueError as exc:
         raise ShardError(str(exc)) from None
+    for declared, path in files:
+        written = path.resolve()
+        for shard in options.shards:
+            read = Path(shard).resolve()
+            if read == written or written in read.parents:
+                raise ShardError(
+                    f"{merge_option(declared)}={path} would write over {shard}, a shard this merge reads"
+                )
+    return files
 
 
 if __name__ == "__main__":

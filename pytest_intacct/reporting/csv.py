@@ -2,13 +2,14 @@
 
 Text from outside the code has passed the door for outside text (one line, secrets masked); a cell a
 spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return) gets a leading ``'``, so it is shown, never evaluated.
+return, also after spaces or in full width) gets a leading ``'``, so it is shown, never evaluated.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from pytest_intacct.reporting.findings import Problem, problems
 from pytest_intacct.reporting.model import EnvironmentReport, RunReport
@@ -31,9 +32,12 @@ HEADER = (
 
 
 def cell(value: object) -> str:
-    """A value as a cell no spreadsheet evaluates."""
+    """A value as a cell no spreadsheet evaluates: a formula's first character, also after spaces (an
+    import may trim them) or in a full-width or small form (U+FF1D, which a spreadsheet may read as ``=``),
+    gets a leading ``'``."""
     text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA) else text
+    first = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return f"'{text}" if text.startswith(_FORMULA) or first.startswith(_FORMULA) else text
 
 
 def render_csv(report: RunReport) -> str:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_intacct.identity import Identity, Shard
+from pytest_intacct.identity import (
+    NAME_RULE,
+    Identity,
+    Shard,
+    ShardOf,
+    is_environment_name,
+    is_plain_name,
+)
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.reporting.drift import Baseline
 from pytest_intacct.reporting.model import EnvironmentInfo, Key, RunReport, build_report
@@ -66,7 +73,7 @@ def read_shard(path: str | Path) -> ShardFile:
         return _shard_file(shown, document)
     except ShardError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise ShardError(f"{shown}: not a shard's acceptance file ({type(exc).__name__}: {exc})") from None
 
 
@@ -89,20 +96,25 @@ def _shard_file(path: str, document: Any) -> ShardFile:
         name = _text(env["name"])
         profile = profiles[_text(env["profile"])][1]
         if not is_home(name):
+            if not is_environment_name(name):
+                raise ValueError(f"environment {name!r}: not a name ({NAME_RULE})")
             environments.append(EnvironmentInfo(_identity(name, env), profile))
         for entry in env["requirements"]:
             requirement = profile.requirement(_text(entry["id"]))
             results.append(RequirementResult(name, requirement, _finding(name, requirement, entry, causes)))
     judged_on = shard.get("waivers_judged_on")
+    started_at = dt.datetime.fromisoformat(document["started_at"].replace("Z", "+00:00"))
+    if started_at.tzinfo is None:
+        raise ValueError(f"started_at {document['started_at']!r} has no time zone")
     return ShardFile(
         path=path,
-        shard=Shard(int(shard["index"]), int(shard["count"])),
-        selected=int(shard["environments"]),
+        shard=Shard(_whole(shard["index"]), _whole(shard["count"])),
+        selected=_whole(shard["environments"]),
         selection=_text(shard["selection"]),
         judged_on=dt.date.fromisoformat(judged_on) if judged_on else None,
         plugin_version=_text(document["plugin_version"]),
         replay=outside_text(document["replay"]) if document["replay"] else None,
-        started_at=dt.datetime.fromisoformat(document["started_at"].replace("Z", "+00:00")),
+        started_at=started_at,
         profiles=profiles,
         environments=tuple(environments),
         results=tuple(results),
@@ -187,6 +199,7 @@ def _check_together(shards: Sequence[ShardFile]) -> None:
         raise ShardError(f"shard {', '.join(missing)} of {count} missing: a merge needs every shard")
     fingerprints: dict[str, tuple[str, str]] = {}
     owners: dict[str, str] = {}
+    held: list[tuple[str, str]] = []
     for shard in shards:
         for name, (digest, _) in shard.profiles.items():
             seen = fingerprints.setdefault(name, (digest, shard.path))
@@ -199,9 +212,15 @@ def _check_together(shards: Sequence[ShardFile]) -> None:
             if env.name in owners:
                 raise ShardError(f"environment {env.name!r} is in {owners[env.name]} and in {shard.path}")
             owners[env.name] = shard.path
+            held.append((env.identity.group, env.name))
     if len(owners) != first.selected:
         raise ShardError(
             f"the shards hold {len(owners)} environments of the selection's {first.selected}: "
+            "a shard's file is not this run's"
+        )
+    if ShardOf.cut(first.shard, held).selection != first.selection:
+        raise ShardError(
+            "the shards' environments and groups are not the selection the shards were cut from: "
             "a shard's file is not this run's"
         )
 
@@ -210,6 +229,12 @@ def _shown(value: object) -> str:
     if isinstance(value, tuple):
         return f"{len(value)} waiver(s)"
     return str(value)
+
+
+def _whole(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected a whole number, found {type(value).__name__}")
+    return value
 
 
 def _text(value: Any) -> str:
@@ -257,8 +282,15 @@ def _identity(name: str, env: Mapping[str, Any]) -> Identity:
         _text(env["sender_id"] or ""),
         _text(env["endpoint"] or ""),
         production,
-        _text(env["group"]),
+        _group(env["group"]),
     )
+
+
+def _group(value: Any) -> str:
+    group = _text(value)
+    if not is_plain_name(group):
+        raise ValueError(f"group {group!r}: not a name ({NAME_RULE})")
+    return group
 
 
 def _finding(
@@ -270,8 +302,10 @@ def _finding(
     """A requirement's finding as the file states it: no remediation of its own means another failure or
     a root cause left it unchecked; a remediation other than the runbook's is the fix this run found."""
     remediation = entry["remediation"]
-    root_cause = entry.get("root_cause")
+    root_cause = _text(entry["root_cause"]) if entry.get("root_cause") else None
     cause = causes.get((environment, root_cause)) if root_cause else None
+    if not isinstance(entry["evidence"], dict):
+        raise TypeError(f"expected evidence as an object, found {type(entry['evidence']).__name__}")
     return Finding(
         Outcome(entry["outcome"]),
         entry["expected"],

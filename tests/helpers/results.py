@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from pytest_intacct.identity import Identity
+from pytest_intacct.identity import Identity, Shard, ShardOf
 from pytest_intacct.profiles import Profile, load_profile
-from pytest_intacct.reporting.model import EnvironmentInfo, build_report
+from pytest_intacct.reporting.acceptance_json import build_acceptance
+from pytest_intacct.reporting.model import EnvironmentInfo, RunReport, build_report
 from pytest_intacct.results.finding import Finding, RequirementResult
+from pytest_intacct.results.homes import is_home
 
 TRELICA = load_profile("trelica")
 CALANCE = load_profile("calance")
@@ -82,3 +85,24 @@ def fleet_report(size: int, *, per_group: int = 2):
                 finding = failed
             results.append(RequirementResult(name, requirement, finding))
     return build_report(results, environments, plugin_version="0", started_at=WHEN)
+
+
+def shard_documents(report: RunReport, count: int) -> list[dict[str, Any]]:
+    """The acceptance documents ``count`` shards of ``report``'s fleet would write (``--intacct-shard``),
+    built without pytest or a gateway."""
+    environments = [env.info for env in report.environments if not is_home(env.name)]
+    selection = [(env.identity.group, env.name) for env in environments]
+    documents = []
+    for index in range(1, count + 1):
+        shard = Shard(index, count)
+        held = {env.identity.group for env in environments if shard.holds(env.identity.group)}
+        mine = [env for env in report.environments if env.info.identity.group in held]
+        part = build_report(
+            [row.result for env in mine for row in env.rows],
+            [env.info for env in mine if not is_home(env.name)],
+            plugin_version=report.plugin_version,
+            started_at=report.started_at,
+            shard=ShardOf.cut(shard, selection),
+        )
+        documents.append(build_acceptance(part, generated_at=WHEN))
+    return documents

@@ -15,6 +15,7 @@ from pytest_intacct.identity import Shard
 from pytest_intacct.simulator import Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
 from tests.helpers.environments import simulated_fleet
+from tests.helpers.results import fleet_report, shard_documents
 from tests.helpers.runs import SUPPORT_ID
 
 SHARDS = 4
@@ -198,3 +199,99 @@ def test_replaying_two_packs_is_a_usage_error(pytester):
     result = pytester.runpytest("--intacct-replay=a.json", "--intacct-replay=b.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--intacct-replay is given 2 times (a.json, b.json)*merge*"])
+
+
+@pytest.mark.parametrize("option", ["--json", "--markdown", "--csv", "--html", "--fleet-report"])
+def test_a_merge_never_writes_over_a_shard_it_reads(tmp_path, capsys, option):
+    """``--json=shard-2.json`` (or a report directory holding a shard) would replace a shard's file with the
+    merged one, and the next merge of the same shards would fail or judge another fleet: a usage error."""
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, shard_documents(fleet_report(30), 2), strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    before = files[1].read_bytes()
+    target = tmp_path if option == "--fleet-report" else files[1]
+    assert merge.main([*map(str, files), f"{option}={target}"]) == merge.EXIT_USAGE
+    assert "reads" in capsys.readouterr().err
+    assert files[1].read_bytes() == before
+    assert sorted(tmp_path.iterdir()) == files
+
+
+def test_a_merge_refuses_shards_that_do_not_hold_exactly_the_selection_they_name(tmp_path, capsys):
+    """Every shard names its selection by a digest of its (group, name) pairs; a shard's file holding a
+    company of no selection in place of one of its own kept the count, and the merge dropped that company."""
+    documents = shard_documents(fleet_report(30), 2)
+    documents[1]["environments"][0]["name"] = "intruder"
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, documents, strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    assert merge.main([*map(str, files), f"--json={tmp_path / 'fleet.json'}"]) == merge.EXIT_USAGE
+    assert "not the selection the shards were cut from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text", ["\u00b2/2", "\uff11/\uff12", "1/2/3", "/2", "1/", "-1/2", "0/2", "3/2", "1/1001", ""]
+)
+def test_a_shard_is_k_of_n_in_ascii_digits_or_one_clear_error(text):
+    """``--intacct-shard`` takes the digits 0-9 only: a superscript passed ``isdigit`` and failed ``int`` with
+    Python's own message, and full-width digits were taken as a shard that no CI matrix variable names."""
+    with pytest.raises(ValueError, match=r"^a shard is K/N"):
+        Shard.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shard"), [(" 1/2", Shard(1, 2)), ("01/02", Shard(1, 2)), ("1000/1000", Shard(1000, 1000))]
+)
+def test_a_shard_may_have_spaces_around_and_leading_zeros(text, shard):
+    assert Shard.parse(text) == shard
+
+
+def test_every_group_falls_in_exactly_one_shard_whatever_their_number():
+    groups = [f"customer-{n}" for n in range(200)]
+    for count in (1, 2, 3, 7, 64, 1000):
+        for group in groups:
+            assert sum(Shard(k, count).holds(group) for k in range(1, count + 1)) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="design question: a shard's file names its selection, not its run; a shard left from another "
+    "night (an artifact the CI step did not clear) merges with tonight's as one run, its companies judged "
+    "on old readings. A run id (the CI's, or one given to the merge) or a bound on the spread of "
+    "started_at would tell them apart.",
+)
+def test_a_shard_left_from_another_night_is_refused(tmp_path, capsys):
+    documents = shard_documents(fleet_report(30), 2)
+    documents[1]["started_at"] = "2026-08-30T06:00:00Z"  # two nights before the other shard
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, documents, strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    assert merge.main([*map(str, files)]) == merge.EXIT_USAGE
+
+
+def test_a_report_directory_that_cannot_be_written_is_one_error_of_the_merge(tmp_path, capsys):
+    """A ``groups`` link inside the fleet report's directory: nothing is written through it, and the merge
+    says so in one line (it printed a traceback)."""
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, shard_documents(fleet_report(30), 2), strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "groups").symlink_to(tmp_path / "elsewhere")
+    assert merge.main([*map(str, files), f"--fleet-report={tmp_path / 'report'}"]) == merge.EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("pytest_intacct.merge: error: --fleet-report=")
+    assert "not a directory" in line
+    assert not list((tmp_path / "elsewhere").iterdir())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="design question: the plugin checks an output directory before the run, but not the folders its "
+    "renderer writes inside it (groups/); a link there ends a whole fleet's run in a traceback instead of a "
+    "usage error before any request. Output could declare its folders for output_directory to check.",
+)
+def test_a_report_directory_with_a_linked_groups_folder_is_a_usage_error_before_the_run(pytester, tmp_path):
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "groups").symlink_to(tmp_path)
+    result = pytester.runpytest("--intacct-env=demo", f"--intacct-fleet-report={tmp_path / 'report'}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

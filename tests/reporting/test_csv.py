@@ -63,7 +63,17 @@ def test_a_cell_a_spreadsheet_would_evaluate_is_written_as_text(text):
     assert cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["acme", "1", "", "a=b", "'quoted"])
+@pytest.mark.parametrize(
+    "text", [" =1+1", "  @SUM(A1)", " -2+3", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)"]
+)
+def test_a_formula_after_spaces_or_in_full_width_is_written_as_text(text):
+    """Spreadsheets that trim a cell's spaces (LibreOffice's import can), or take a full-width ``\uff1d`` as
+    ``=`` (Excel with an East Asian input method), evaluate these: a company id or gateway text can hold
+    them."""
+    assert cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["acme", "1", "", "a=b", "'quoted", " acme", "a \uff1d b"])
 def test_other_cells_are_written_as_they_are(text):
     assert cell(text) == text
 

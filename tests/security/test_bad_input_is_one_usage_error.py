@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_intacct import merge
 from pytest_intacct.settings.environments import SettingsError, load_environment
 from tests.helpers.environments import SETTINGS, dotenv
+from tests.helpers.results import fleet_report, shard_documents
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -265,3 +267,47 @@ def test_a_deeply_nested_scenario_file_is_one_usage_error(pytester):
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def _edit(document: dict, path: str, value: object) -> None:
+    """Set the field at ``path`` (keys and list indexes joined by ``/``) to ``value``."""
+    *parents, last = [int(part) if part.isdigit() else part for part in path.split("/")]
+    for part in parents:
+        document = document[part]
+    document[last] = value
+
+
+NESTED = json.loads("[" * 600 + "]" * 600)
+MALFORMED_SHARDS = {
+    "evidence a list": ("environments/0/requirements/0/evidence", [1, 2]),
+    "evidence a text": ("environments/0/requirements/0/evidence", "abc"),
+    "evidence nested 600 deep": ("environments/0/requirements/0/evidence", {"deep": NESTED}),
+    "index a text": ("shard/index", "2"),
+    "index a fraction": ("shard/index", 2.5),
+    "index true": ("shard/index", True),
+    "count infinite": ("shard/count", float("inf")),
+    "selection size a text": ("shard/environments", "30"),
+    "start without a time zone": ("started_at", "2026-09-01T06:00:00"),
+    "root cause a list": ("environments/0/requirements/0/root_cause", ["user-active"]),
+    "environment without a name": ("environments/0/name", ""),
+    "environment named as a path": ("environments/0/name", "../../etc/passwd"),
+    "group with a space": ("environments/0/group", "acme west"),
+}
+
+
+@pytest.mark.parametrize(("path", "value"), MALFORMED_SHARDS.values(), ids=MALFORMED_SHARDS)
+def test_a_malformed_shard_file_is_one_usage_error_naming_it(tmp_path, capsys, path, value):
+    """Whatever a shard's file holds, the merge says in one line what is wrong with which file: never a
+    traceback (nothing raised here), never a verdict."""
+    documents = shard_documents(fleet_report(30), 2)
+    _edit(documents[1], path, value)
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, documents, strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    assert merge.main([*map(str, files), f"--json={tmp_path / 'fleet.json'}"]) == merge.EXIT_USAGE
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert line.startswith("pytest_intacct.merge: error: ")
+    assert str(files[1]) in line
+    assert not captured.out
+    assert not (tmp_path / "fleet.json").exists()

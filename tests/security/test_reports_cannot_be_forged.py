@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from pytest_intacct import merge
 from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
@@ -23,7 +24,7 @@ from tests.helpers import answers
 from tests.helpers.artifacts import VERDICT_WRITERS, every_output, files, options, said, written
 from tests.helpers.environments import dotenv
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
-from tests.helpers.results import HOSTILE, HOSTILE_ENV, TRELICA, WHEN, result
+from tests.helpers.results import HOSTILE, HOSTILE_ENV, TRELICA, WHEN, fleet_report, result, shard_documents
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -247,3 +248,23 @@ def test_every_report_output_keeps_outside_text_inert_in_its_own_format():
         assert texts
         for text in texts:
             INERT[declared.escaping](text)
+
+
+def test_a_shard_file_cannot_forge_a_line_of_the_merge(tmp_path, capsys):
+    """Attack: a shard's file whose error names its root cause ``"x\\nverdict: READY"`` and an escape code.
+
+    The merge read a result's root cause as it stood in the file, without the door for outside text: its
+    terminal summary of a fleet that is NOT READY printed ``verdict: READY`` on a line of its own, in red.
+    """
+    documents = shard_documents(fleet_report(30), 2)
+    entry = documents[1]["environments"][0]["requirements"][0]
+    entry.update(outcome="error", remediation=None, root_cause=f"x\n{FORGED}\x1b[31m")
+    files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
+    for file, document in zip(files, documents, strict=True):
+        file.write_text(json.dumps(document), encoding="utf-8")
+    markdown = tmp_path / "fleet.md"
+    assert merge.main([*map(str, files), f"--markdown={markdown}"]) == 1  # the fleet is NOT READY
+    out = capsys.readouterr().out
+    assert FORGED not in out.splitlines()
+    assert "\x1b" not in out
+    assert "\x1b" not in markdown.read_text(encoding="utf-8")
