@@ -309,3 +309,39 @@ def test_a_dotenv_that_interpolates_another_environments_password_prints_it(pyte
     assert result.ret == 10
     assert canary not in result.stdout.str()
     assert canary not in (pytester.path / "out.json").read_text(encoding="utf-8")
+
+
+def test_no_output_of_a_merge_contains_a_secret(pytester, monkeypatch, capsys):
+    """Canary passwords of a fleet checked in two shards reach no shard file and no output of their merge."""
+    from pytest_intacct import merge
+    from pytest_intacct.simulator import Simulator, load_scenario
+    from tests.helpers.environments import simulated_fleet
+
+    scenario = pytester.path / "canary.toml"
+    scenario.write_text(CANARY_SCENARIO.replace("{base}", "missing-permissions"), encoding="utf-8")
+    with Simulator(load_scenario(scenario)) as simulator:
+        fleet = pytester.path / "fleet.toml"
+        members = [("acme", "acme", simulator, "primary"), ("globex", "globex", simulator, "primary")]
+        for variable, value in simulated_fleet(fleet, members).items():
+            monkeypatch.setenv(variable, value)
+        terminal = ""
+        for k in (1, 2):
+            shard = ("-p", "no:cacheprovider", f"--intacct-fleet={fleet}", f"--intacct-shard={k}/2")
+            result = pytester.runpytest(*shard, f"--intacct-json=shard-{k}.json", *LOUD)
+            terminal += result.stdout.str() + result.stderr.str()
+    # Every output the merge can write, each under its option's name.
+    outputs = {merge.merge_option(d): merge.merge_option(d).strip("-") for d in merge.merge_outputs()}
+    assert {"--json", "--markdown", "--csv", "--html", "--fleet-report"} <= outputs.keys()
+    shards = [str(pytester.path / f"shard-{k}.json") for k in (1, 2)]
+    code = merge.main([*shards, *(f"{option}={pytester.path / name}" for option, name in outputs.items())])
+    assert code == 1  # missing permissions: NOT READY, so the reports have findings to show
+    captured = capsys.readouterr()
+    artifacts = {"shard terminals": terminal, "merge terminal": captured.out + captured.err}
+    for path in [pytester.path / "shard-1.json", pytester.path / "shard-2.json"] + [
+        pytester.path / name for name in outputs.values()
+    ]:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        artifacts |= {str(f): f.read_text(encoding="utf-8") for f in files if f.is_file()}
+    assert len(artifacts) > len(outputs) + 3, "the fleet report wrote its index and group pages"
+    assert "NOT READY" in artifacts[str(pytester.path / "markdown")]
+    assert_no_secret(artifacts)
