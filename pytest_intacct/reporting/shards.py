@@ -36,6 +36,9 @@ from pytest_intacct.safety.limits import MAX_DATA_FILE_BYTES, MAX_NAME_LENGTH
 from pytest_intacct.safety.text import outside_text
 
 SHARD_SCHEMA = 3
+# Shards of one run start within this of each other (a CI matrix, a night); one that started further from
+# the others is a file left from another run, its companies judged on old readings.
+SHARD_START_SPREAD = dt.timedelta(hours=12)
 
 
 class ShardError(ValueError):
@@ -189,6 +192,15 @@ def _check_together(shards: Sequence[ShardFile]) -> None:
                     f"{shard.path} {what} {_shown(mine)}, {first.path} {_shown(theirs)}: "
                     "these shards are not of one run"
                 )
+    earliest = min(shards, key=lambda shard: shard.started_at)
+    latest = max(shards, key=lambda shard: shard.started_at)
+    if latest.started_at - earliest.started_at > SHARD_START_SPREAD:
+        hours = SHARD_START_SPREAD.total_seconds() / 3600
+        raise ShardError(
+            f"{earliest.path} started at {earliest.started_at:%Y-%m-%d %H:%M %Z}, {latest.path} at "
+            f"{latest.started_at:%Y-%m-%d %H:%M %Z}: shards of one run start within {hours:.0f} hours of "
+            "each other (a shard's file left from another run?)"
+        )
     given: dict[int, str] = {}
     for shard in shards:
         if shard.shard.index in given:

@@ -78,8 +78,9 @@ def output_path(option: str, text: str, base: Path, *, appended: bool = False) -
 
 
 def output_directory(option: str, text: str, base: Path) -> Path:
-    """An output directory the run can write: a real directory (never a symbolic link) that is writable,
-    or absent in a writable folder (:func:`write_files` creates it). ``ValueError`` names the option."""
+    """An output directory the run can write: a real directory (neither it nor a folder inside it a symbolic
+    link) that is writable, or absent in a writable folder (:func:`write_files` creates it).
+    ``ValueError`` names the option."""
     path = (base / text).absolute()
     if path.is_symlink():
         raise ValueError(f"{option}={text}: {path} is a symbolic link; give a real directory")
@@ -87,6 +88,13 @@ def output_directory(option: str, text: str, base: Path) -> Path:
         raise ValueError(f"{option}={text}: {path} exists and is not a directory")
     if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
         raise ValueError(f"{option}={text}: the directory {path} is not writable")
+    if path.is_dir():
+        # Found now, not when the run's report is written: nothing is ever written through a link.
+        for folder, subfolders, _ in os.walk(path):
+            linked = next((name for name in subfolders if Path(folder, name).is_symlink()), None)
+            if linked is not None:
+                link = Path(folder, linked)
+                raise ValueError(f"{option}={text}: {link} is a symbolic link; give a directory without one")
     folder = path.parent
     if not folder.is_dir():
         raise ValueError(f"{option}={text}: the folder {folder} does not exist")

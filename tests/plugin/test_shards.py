@@ -4,6 +4,7 @@ shards that do not make one run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,20 +253,21 @@ def test_every_group_falls_in_exactly_one_shard_whatever_their_number():
             assert sum(Shard(k, count).holds(group) for k in range(1, count + 1)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design question: a shard's file names its selection, not its run; a shard left from another "
-    "night (an artifact the CI step did not clear) merges with tonight's as one run, its companies judged "
-    "on old readings. A run id (the CI's, or one given to the merge) or a bound on the spread of "
-    "started_at would tell them apart.",
-)
 def test_a_shard_left_from_another_night_is_refused(tmp_path, capsys):
+    """A shard's file left from another run (a CI step that did not clear it) would merge with tonight's
+    as one run, its companies judged on old readings: shards of one run start within 12 hours."""
     documents = shard_documents(fleet_report(30), 2)
-    documents[1]["started_at"] = "2026-08-30T06:00:00Z"  # two nights before the other shard
     files = [tmp_path / f"shard-{k}.json" for k in (1, 2)]
-    for file, document in zip(files, documents, strict=True):
-        file.write_text(json.dumps(document), encoding="utf-8")
-    assert merge.main([*map(str, files)]) == merge.EXIT_USAGE
+    for hours, refused in ((11, False), (13, True)):
+        started = dt.datetime.fromisoformat(documents[0]["started_at"]) - dt.timedelta(hours=hours)
+        documents[1]["started_at"] = started.isoformat()
+        for file, document in zip(files, documents, strict=True):
+            file.write_text(json.dumps(document), encoding="utf-8")
+        assert (merge.main([*map(str, files)]) == merge.EXIT_USAGE) is refused
+    [line] = capsys.readouterr().err.splitlines()
+    assert "shards of one run start within 12 hours of each other" in line
+    assert str(files[1]) in line
+    assert str(files[0]) in line
 
 
 def test_a_report_directory_that_cannot_be_written_is_one_error_of_the_merge(tmp_path, capsys):
@@ -280,18 +282,18 @@ def test_a_report_directory_that_cannot_be_written_is_one_error_of_the_merge(tmp
     assert merge.main([*map(str, files), f"--fleet-report={tmp_path / 'report'}"]) == merge.EXIT_USAGE
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("pytest_intacct.merge: error: --fleet-report=")
-    assert "not a directory" in line
+    assert "groups is a symbolic link" in line
     assert not list((tmp_path / "elsewhere").iterdir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design question: the plugin checks an output directory before the run, but not the folders its "
-    "renderer writes inside it (groups/); a link there ends a whole fleet's run in a traceback instead of a "
-    "usage error before any request. Output could declare its folders for output_directory to check.",
-)
 def test_a_report_directory_with_a_linked_groups_folder_is_a_usage_error_before_the_run(pytester, tmp_path):
+    """A link inside the fleet report's directory was found only when the report was written, ending a
+    whole fleet's run in a traceback: it is a usage error before any request."""
     (tmp_path / "report").mkdir()
     (tmp_path / "report" / "groups").symlink_to(tmp_path)
     result = pytester.runpytest("--intacct-env=demo", f"--intacct-fleet-report={tmp_path / 'report'}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--intacct-fleet-report=*groups is a symbolic link; give a directory without one"]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
