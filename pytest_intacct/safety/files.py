@@ -90,10 +90,10 @@ def output_directory(option: str, text: str, base: Path) -> Path:
         raise ValueError(f"{option}={text}: the directory {path} is not writable")
     if path.is_dir():
         # Found now, not when the run's report is written: nothing is ever written through a link.
-        for folder, subfolders, _ in os.walk(path):
-            linked = next((name for name in subfolders if Path(folder, name).is_symlink()), None)
+        for inside, subfolders, _ in os.walk(path):
+            linked = next((name for name in subfolders if Path(inside, name).is_symlink()), None)
             if linked is not None:
-                link = Path(folder, linked)
+                link = Path(inside, linked)
                 raise ValueError(f"{option}={text}: {link} is a symbolic link; give a directory without one")
     folder = path.parent
     if not folder.is_dir():
