@@ -43,7 +43,7 @@ def test_a_pack_is_versioned_and_names_its_profile(pytester):
     pack, _, _ = recorded_run(pytester, "trelica-ready")
     document = json.loads(pack.read_text())
     assert document["format"] == "pytest-intacct-evidence"
-    assert document["version"] == 2  # 2: snapshots whose readings name the login that read them
+    assert document["version"] == 3  # 3: snapshots with the REST API's token and readings
     assert document["profile"]["name"] == "trelica"
     assert [s["environment"] for s in document["snapshots"]] == ["demo"]
 

@@ -85,7 +85,7 @@ def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permis
             "*Intacct acceptance*",
             "profile: trelica*",
             "verdict: NOT READY",
-            "demo: NOT READY (15 pass, 2 fail, 1 manual)",
+            "demo: NOT READY (17 pass, 2 fail, 1 manual)",
             "  FAIL   permission-employees-edit: getUserPermissions lists Employees: View",
             "SKIPPED * manual: ip-allowlist: *",
         ]
@@ -95,11 +95,11 @@ def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permis
 def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pytester):
     result, paths = run_with_artifacts(pytester, "sender-bad-password")
     assert result.ret == 10
-    result.stdout.fnmatch_lines(["  ERROR  18 not checked: sign-in could not complete: *"])
+    result.stdout.fnmatch_lines(["  ERROR  20 not checked: sign-in could not complete: *"])
     page = static_page(paths["report.html"])
     [group] = page.get_element_by_id("intacct").find_class("intacct-req")
-    assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
+    assert text(group).startswith("NOT CHECKED in demo (20 requirements)")
     assert "Fix" not in text(group)
     markdown = paths["a.md"].read_text()
-    assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
+    assert "- **NOT CHECKED** in demo (20 requirements): not checked: sign-in could not complete" in markdown
     assert "fix (" not in markdown

@@ -28,10 +28,10 @@ from tests.helpers.hostile_gateway import Answer, hostile_gateway
 def test_an_unexpected_exception_is_contained_without_chain_or_body_frames(monkeypatch):
     """A library bug below the client, its message holding the body, leaves no secret reachable."""
 
-    def broken_post(self, url, data=None, **kwargs):
+    def broken_request(self, method, url, data=None, **kwargs):
         raise ValueError(f"library bug while sending {data!r}")
 
-    monkeypatch.setattr("requests.Session.post", broken_post)
+    monkeypatch.setattr("requests.Session.request", broken_request)
     with hostile_gateway() as gateway:
         client = hostile_client(gateway)
         with pytest.raises(UnexpectedError) as info:
@@ -161,11 +161,11 @@ def client_for(gateway):
 
 
 def test_a_bug_below_the_client(monkeypatch):
-    def broken_post(self, url, data=None, **kwargs):
+    def broken_request(self, method, url, data=None, **kwargs):
         request_body = data
         raise RuntimeError("bug in a library")
 
-    monkeypatch.setattr(requests.Session, "post", broken_post)
+    monkeypatch.setattr(requests.Session, "request", broken_request)
     with hostile_gateway() as gateway:
         client_for(gateway).sign_in()
 
