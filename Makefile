@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
 #   make demo   run the acceptance suite against the embedded simulator, write report.html
 #   make test   run the project's own tests
-#   make bench  print what checking a fleet costs (benchmarks/fleet.py)
+#   make bench  print what checking a fleet costs (benchmarks/fleet.py, then benchmarks/scale.py)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.fleet
+	$(BIN)/python -m benchmarks.scale
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,14 +2,15 @@
 
 For each fleet size it runs, side by side on this machine:
 
-- the plugin: ``pytest --intacct-fleet=FILE`` writing the go-live page, JUnit, the acceptance file and the
-  Markdown (and the fleet report and the CSV), in a subprocess;
+- the plugin: ``pytest --intacct-fleet=FILE`` writing the go-live page, JUnit, the acceptance file, the
+  Markdown, the fleet report and the CSV, in a subprocess;
 - bare pytest running the same number of trivial tests and writing the same pytest-html page and JUnit;
 
 and prints wall time, the latency floors (every company at once; and at the chosen concurrency), peak
-RSS per company, and every artifact's size per company. It then opens the fleet index page in headless
-Chromium (time to load), and checks that four shards merged give the verdicts, outcomes and exit code of
-one run. Set ``BENCH_SIZES`` (e.g. ``200,1000``) to choose the sizes.
+RSS per company (and above bare pytest's), and every artifact's size per company; the largest size is
+run once more under ``-n 2``, and 5,000 companies are projected from the two largest sizes. It then
+opens the fleet index page in headless Chromium, and checks that four shards merged give the verdicts,
+outcomes and exit code of one run. Set ``BENCH_SIZES`` (e.g. ``200,1000``) to choose the sizes.
 """
 
 from __future__ import annotations
@@ -22,16 +23,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.fleet import LATENCY, fleet_file, simulator_process
+from pytest_intacct.profiles import load_profile
+from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY
 from pytest_intacct.simulator import load_scenario
 from pytest_intacct.simulator.replicate import replicate
 
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "200,1000,2000").split(","))
-TESTS_PER_COMPANY = 18  # the trelica profile
+PROJECTED = 5000
+TESTS_PER_COMPANY = len(load_profile("trelica").requirements)
 ROUND_TRIPS = 2
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "0")) or None  # None: the plugin's default
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "0")) or DEFAULT_CONCURRENCY
+SHARDS = 4
 BARE = """
 import pytest
 
@@ -40,20 +46,28 @@ import pytest
 def test_requirement(i):
     pass
 """
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
 
-def measured(command: list[str], cwd: Path, environ: dict[str, str]) -> tuple[float, float, int]:
+@dataclass(frozen=True)
+class Measured:
+    wall: float  # seconds
+    rss: float  # peak MiB
+    code: int
+
+
+def measured(command: list[str], cwd: Path, environ: dict[str, str]) -> Measured:
     """Wall seconds, peak RSS in MiB (GNU time) and the exit code of ``command``."""
     started = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=environ, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
-    rss_kib = int(done.stderr.strip().splitlines()[-1])
-    return wall, rss_kib / 1024, done.returncode
+    return Measured(wall, int(done.stderr.strip().splitlines()[-1]) / 1024, done.returncode)
 
 
 def sizes_of(files: dict[str, Path]) -> dict[str, int]:
+    """Bytes of each file, or of all the files of a directory."""
     found = {}
     for name, path in files.items():
         if path.is_dir():
@@ -63,52 +77,63 @@ def sizes_of(files: dict[str, Path]) -> dict[str, int]:
     return found
 
 
-def run_size(size: int, endpoint: str, scenario, scratch: Path) -> dict[str, object]:
-    directory = scratch / f"fleet-{size}"
-    directory.mkdir()
-    secrets = fleet_file(directory / "fleet.toml", scenario.logins[:size], endpoint)
-    environ = {**os.environ, **secrets}
+def plugin_run(directory: Path, environ: dict[str, str], *extra: str) -> tuple[Measured, dict[str, Path]]:
     files = {
-        "report.html": directory / "report.html",
-        "junit.xml": directory / "junit.xml",
-        "acceptance.json": directory / "acceptance.json",
-        "acceptance.md": directory / "acceptance.md",
+        name: directory / name
+        for name in (
+            "report.html",
+            "junit.xml",
+            "acceptance.json",
+            "acceptance.md",
+            "fleet-report",
+            "fleet.csv",
+        )
     }
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--intacct-fleet=fleet.toml"]
+    command = [*PYTEST, "--intacct-fleet=fleet.toml", f"--intacct-concurrency={CONCURRENCY}", *extra]
     command += [f"--html={files['report.html']}", "--self-contained-html", f"--junitxml={files['junit.xml']}"]
     command += [f"--intacct-json={files['acceptance.json']}", f"--intacct-markdown={files['acceptance.md']}"]
-    for option, name in (("--intacct-fleet-report", "fleet-report"), ("--intacct-csv", "fleet.csv")):
-        if (
-            option
-            in subprocess.run(
-                [sys.executable, "-m", "pytest", "--help"], capture_output=True, text=True, check=False
-            ).stdout
-        ):
-            files[name] = directory / name
-            command.append(f"{option}={files[name]}")
-    if CONCURRENCY:
-        command.append(f"--intacct-concurrency={CONCURRENCY}")
-    plugin_wall, plugin_rss, code = measured(command, directory, environ)
+    command += [f"--intacct-fleet-report={files['fleet-report']}", f"--intacct-csv={files['fleet.csv']}"]
+    run = measured(command, directory, environ)
     document = json.loads(files["acceptance.json"].read_text(encoding="utf-8"))
-    assert len(document["environments"]) == size, "every company was checked"
+    if sum(1 for env in document["environments"] if not env["name"].startswith("*")) != int(
+        directory.name.split("-")[1]
+    ):
+        raise RuntimeError(f"{directory}: not every company was checked")
+    return run, files
 
-    bare_dir = scratch / f"bare-{size}"
-    bare_dir.mkdir()
-    (bare_dir / "test_bare.py").write_text(BARE.format(count=size * TESTS_PER_COMPANY), encoding="utf-8")
-    bare = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:intacct"]
-    bare += [
-        f"--html={bare_dir / 'report.html'}",
-        "--self-contained-html",
-        f"--junitxml={bare_dir / 'junit.xml'}",
-    ]
-    bare_wall, bare_rss, _ = measured(bare, bare_dir, dict(os.environ))
-    return {
-        "size": size,
-        "plugin": (plugin_wall, plugin_rss, code, document["verdict"]),
-        "bare": (bare_wall, bare_rss),
-        "sizes": sizes_of(files),
-        "fleet_index": files.get("fleet-report"),
+
+def bare_run(size: int, scratch: Path) -> Measured:
+    folder = scratch / f"bare-{size}"
+    folder.mkdir()
+    (folder / "test_bare.py").write_text(BARE.format(count=size * TESTS_PER_COMPANY), encoding="utf-8")
+    command = [*PYTEST, "-p", "no:intacct", f"--html={folder / 'report.html'}", "--self-contained-html"]
+    command.append(f"--junitxml={folder / 'junit.xml'}")
+    return measured(command, folder, dict(os.environ))
+
+
+def outcomes(path: Path) -> tuple[str, dict[tuple[str, str], str]]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    found = {
+        (env["name"], r["id"]): r["outcome"] for env in document["environments"] for r in env["requirements"]
     }
+    return document["verdict"], found
+
+
+def sharded(directory: Path, environ: dict[str, str], whole: Path, whole_code: int) -> str:
+    """Four shards of the fleet and their merge, against the one run: the same or not, and why."""
+    for k in range(1, SHARDS + 1):
+        command = [*PYTEST, "--intacct-fleet=fleet.toml", f"--intacct-shard={k}/{SHARDS}"]
+        subprocess.run([*command, f"--intacct-json=shard-{k}.json"], cwd=directory, env=environ, check=False)
+    shards = [f"shard-{k}.json" for k in range(1, SHARDS + 1)]
+    merge = [sys.executable, "-m", "pytest_intacct.merge", *shards, "--json=merged.json"]
+    code = subprocess.run(merge, cwd=directory, env=environ, capture_output=True, check=False).returncode
+    same_code = code == whole_code
+    same = outcomes(directory / "merged.json") == outcomes(whole)
+    return (
+        "yes"
+        if same and same_code
+        else f"NO (exit {code} vs {whole_code}, results {'same' if same else 'differ'})"
+    )
 
 
 def browser_load(page: Path) -> float | None:
@@ -127,46 +152,67 @@ def browser_load(page: Path) -> float | None:
         return time.perf_counter() - started
 
 
+def row(label: str, size: int, plugin: Measured, bare: Measured | None) -> str:
+    floor_all = ROUND_TRIPS * LATENCY
+    floor_c = math.ceil(size / CONCURRENCY) * ROUND_TRIPS * LATENCY
+    text = f"  {label:>12} {plugin.wall:7.1f}s {floor_all:9.1f}s {floor_c:8.1f}s "
+    if bare is None:
+        return text + f"{'':>11} {'':>7} {plugin.rss / size:10.3f}"
+    above = (plugin.rss - bare.rss) / size
+    return text + (
+        f"{bare.wall:10.1f}s {plugin.wall / bare.wall:6.2f}x {plugin.rss / size:10.3f} "
+        f"{bare.rss / size:11.3f} {above:11.3f}"
+    )
+
+
 def main() -> None:
     started = time.perf_counter()
     scenario = replicate(load_scenario("trelica-ready"), max(SIZES))
-    concurrency = CONCURRENCY or 32
     print(
         f"A fleet a night: trelica profile ({TESTS_PER_COMPANY} requirements a company), "
-        f"{LATENCY * 1000:.0f} ms a request"
+        f"{LATENCY * 1000:.0f} ms a request, concurrency {CONCURRENCY}; HTML, JUnit, JSON, Markdown, "
+        "fleet report and CSV written"
     )
-    header = (
-        f"  {'companies':>9} {'wall':>8} {'floor(all)':>10} {'floor(c)':>9} {'bare pytest':>11} "
-        f"{'x bare':>7} {'RSS MiB/co':>10} {'bare MiB/co':>11} {'verdict':>10}"
+    print(
+        f"  {'companies':>12} {'wall':>8} {'floor(all)':>10} {'floor(c)':>9} {'bare pytest':>11} "
+        f"{'x bare':>7} {'RSS MiB/co':>10} {'bare MiB/co':>11} {'above bare':>11}"
     )
-    print(header)
     results = []
     with simulator_process(scenario, LATENCY) as endpoint, tempfile.TemporaryDirectory() as scratch:
         for size in SIZES:
-            result = run_size(size, endpoint, scenario, Path(scratch))
-            results.append(result)
-            wall, rss, _, verdict = result["plugin"]
-            bare_wall, bare_rss = result["bare"]
-            floor_all = ROUND_TRIPS * LATENCY
-            floor_c = math.ceil(size / concurrency) * ROUND_TRIPS * LATENCY
-            print(
-                f"  {size:>9} {wall:7.1f}s {floor_all:9.1f}s {floor_c:8.1f}s {bare_wall:10.1f}s "
-                f"{wall / bare_wall:6.2f}x {rss / size:10.3f} {bare_rss / size:11.3f} {verdict:>10}"
-            )
+            directory = Path(scratch, f"fleet-{size}")
+            directory.mkdir()
+            environ = {**os.environ, **fleet_file(directory / "fleet.toml", scenario.logins[:size], endpoint)}
+            plugin, files = plugin_run(directory, environ)
+            bare = bare_run(size, Path(scratch))
+            results.append((size, plugin, bare, files, directory, environ))
+            print(row(str(size), size, plugin, bare))
+        size, plugin, bare, _, directory, environ = results[-1]
+        xdist_dir = Path(scratch, f"xdist-{size}")
+        xdist_dir.mkdir()
+        shutil.copy(directory / "fleet.toml", xdist_dir / "fleet.toml")
+        parallel, _ = plugin_run(xdist_dir, environ, "-n", "2")
+        print(row(f"{size} -n 2", size, parallel, bare))
+        if len(results) >= 2:
+            (small, a, *_), (large, b, *_) = results[-2], results[-1]
+            slope = (b.wall - a.wall) / (large - small)
+            projected = b.wall + slope * (PROJECTED - large)
+            print(f"  {PROJECTED:>12} {projected:7.1f}s (projected from {small} and {large})")
+
         print("\n  artifact sizes, KB per company:")
-        for result in results:
-            size = result["size"]
-            listed = ", ".join(
-                f"{name} {bytes_ / size / 1024:.1f}" for name, bytes_ in result["sizes"].items()
-            )
-            print(f"  {size:>9}: {listed}")
-        for result in results:
-            index = result["fleet_index"]
-            if index is not None:
-                seconds = browser_load(Path(index) / "index.html")
-                if seconds is not None:
-                    size = result["size"]
-                    print(f"  fleet index page of {size} companies: {seconds:.2f} s to open in Chromium")
+        for size, _, _, files, _, _ in results:
+            listed = ", ".join(f"{name} {n / size / 1024:.1f}" for name, n in sizes_of(files).items())
+            print(f"  {size:>12}: {listed}")
+        for size, _, _, files, _, _ in results:
+            seconds = browser_load(files["fleet-report"] / "index.html")
+            if seconds is not None:
+                print(f"  the fleet index page of {size} companies opens in Chromium in {seconds:.2f} s")
+        size, plugin, _, files, directory, environ = results[0]
+        verdict = sharded(directory, environ, files["acceptance.json"], plugin.code)
+        print(
+            f"  {SHARDS} shards of {size} companies merged: the verdicts, outcomes and exit code of one run:"
+        )
+        print(f"  {verdict}")
     print(f"\n(took {time.perf_counter() - started:.0f} s)")
 
 

@@ -2,10 +2,10 @@
 
 Each CI machine checks one shard (``pytest --intacct-fleet=FLEET --intacct-shard=K/N
 --intacct-json=shard-K.json``); this merges their acceptance files into the fleet's acceptance file,
-Markdown and other reports, and exits as one run would have: 0 (READY), 1 (NOT READY, or new failures
-with ``--fail-on=new``), 10 (INCOMPLETE), or 4 when a shard is missing, given twice, not of this run,
-or an input cannot be read. Drift against ``--baseline`` and the waivers' states are judged here, over
-the whole fleet. See docs/fleet.md.
+Markdown, go-live page and other reports, and exits as one run would have: 0 (READY), 1 (NOT READY,
+or new failures with ``--fail-on=new``), 10 (INCOMPLETE), or 4 when a shard is missing, given twice,
+not of this run, or an input cannot be read. Drift against ``--baseline`` and the waivers' states are
+judged here, over the whole fleet. See docs/fleet.md.
 """
 
 from __future__ import annotations
@@ -17,18 +17,33 @@ from pathlib import Path
 
 from pytest_intacct.checks.visibility import CHECKER_NEEDS
 from pytest_intacct.reporting.drift import BaselineError, check_profiles, load_baseline
-from pytest_intacct.reporting.outputs import Output, reports
+from pytest_intacct.reporting.outputs import Output, checked_paths, reports
 from pytest_intacct.reporting.shards import ShardError, merge_shards, read_shard
 from pytest_intacct.reporting.terminal import summary_lines
 from pytest_intacct.results.readiness import requirements_exit_code
-from pytest_intacct.safety.files import output_path, write_text
 
 EXIT_USAGE = 4  # as pytest's own usage errors
+# Without pytest-html, the go-live page of the merged run is the summary its page shows, on a page of its own.
+GO_LIVE_PAGE = Output(
+    "--html",
+    "html",
+    "go-live page",
+    ".html",
+    "html",
+    "report",
+    "Write the fleet's go-live page: the summary pytest-html's page shows, on a self-contained page.",
+    "pytest_intacct.reporting.fleet:group_html",
+)
+
+
+def merge_outputs() -> list[Output]:
+    """What a merge can write: every report the plugin renders, and the go-live page."""
+    return [*reports(), GO_LIVE_PAGE]
 
 
 def merge_option(declared: Output) -> str:
     """The merge's option for a report output: ``--intacct-json`` is ``--json`` here."""
-    return "--" + declared.option.removeprefix("--intacct-")
+    return "--" + declared.option.removeprefix("--").removeprefix("intacct-")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,8 +59,10 @@ def parser() -> argparse.ArgumentParser:
         default="any",
         help="exit 1/10 on any failure/error (default), or only on new ones since the baseline",
     )
-    for declared in reports():
-        parse.add_argument(merge_option(declared), dest=declared.dest, metavar="PATH", help=declared.help)
+    for declared in merge_outputs():
+        parse.add_argument(
+            merge_option(declared), dest=declared.dest, metavar=declared.metavar, help=declared.help
+        )
     return parse
 
 
@@ -64,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pytest_intacct.merge: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for declared, path in files:
-        write_text(path, declared.render(report))
+        declared.write(report, path)
     for line in summary_lines(report):
         print(line)
     for declared, path in files:
@@ -73,20 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _outputs(options: argparse.Namespace) -> list[tuple[Output, Path]]:
-    """The report files asked for, each checked writable, no two naming one file."""
-    found: dict[Path, str] = {}
-    files = []
-    for declared in reports():
-        value = getattr(options, declared.dest)
-        if not value:
-            continue
-        option = merge_option(declared)
-        path = output_path(option, value, Path.cwd())
-        if path in found:
-            raise ShardError(f"{found[path]} and {option} both write {path}; give each its own file")
-        found[path] = option
-        files.append((declared, path))
-    return files
+    """The report files asked for, each checked writable, no two naming one place."""
+    given = [(d, value) for d in merge_outputs() if (value := getattr(options, d.dest))]
+    try:
+        return list(checked_paths(given, Path.cwd(), merge_option).items())
+    except ValueError as exc:
+        raise ShardError(str(exc)) from None
 
 
 if __name__ == "__main__":

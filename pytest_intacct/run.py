@@ -69,7 +69,8 @@ class AcceptanceRun:
         self.profile = validate_profile(profile)
         validated = {id(profile): self.profile}
         for chosen in (profiles or {}).values():
-            validated.setdefault(id(chosen), validate_profile(chosen))
+            if id(chosen) not in validated:  # each profile once, however many environments it judges
+                validated[id(chosen)] = validate_profile(chosen)
         self._profiles = {
             name: validated[id((profiles or {}).get(name, profile))] for name in self.environments
         }

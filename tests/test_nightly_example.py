@@ -7,8 +7,6 @@ environment named ``prod`` through ``.env.prod``; each night may be another scen
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -17,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from pytest_intacct.simulator import Simulator
-from tests.helpers.workflow import Job, job_steps
+from tests.helpers.workflow import Job, job_steps, pip_installs
 
 ROOT = Path(__file__).resolve().parent.parent
 NIGHTLY = ROOT / "examples" / "nightly"
 SCRIPT, CRONTAB, WORKFLOW = NIGHTLY / "nightly.sh", NIGHTLY / "crontab.txt", NIGHTLY / "intacct-nightly.yml"
-PIP_INSTALL = re.compile(r"\bpip3?\s+install\b(.*)")
 CRON_PATH = "/usr/bin:/bin"  # what cron gives a job (Debian's cron, cronie, Vixie cron)
 VENV = Path(sys.prefix)  # the virtual environment running these tests has pytest-intacct installed
 
@@ -167,12 +164,6 @@ def test_the_crontab_line_runs_as_cron_runs_it_and_mails_tonights_summary(tmp_pa
 
 
 # -- the GitHub Actions workflow ------------------------------------------------------------------------
-
-
-def pip_installs(steps: list[dict]) -> list[list[str]]:
-    """The arguments of every ``pip install`` in the workflow's ``run:`` steps."""
-    lines = (match.group(1) for step in steps for match in PIP_INSTALL.finditer(step.get("run", "")))
-    return [shlex.split(line.rstrip("\\ "), comments=True) for line in lines]
 
 
 def test_the_workflow_installs_pytest_intacct_from_its_checkout_never_by_name(tmp_path):

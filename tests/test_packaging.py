@@ -1,4 +1,4 @@
-"""The built wheel, installed plainly, finds its suites and scenarios from an empty folder."""
+"""The built wheel, installed plainly, finds its suites, scenarios and page templates from an empty folder."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def test_the_installed_wheel_runs_the_shipped_suites_without_a_path(tmp_path):
         "-p",
         "no:cacheprovider",
         "-v",
+        "--intacct-fleet-report=fleet-report",
         cwd=empty,
         env=env,
     )
@@ -57,3 +58,6 @@ def test_the_installed_wheel_runs_the_shipped_suites_without_a_path(tmp_path):
     assert f"{ROOT}/suites" not in result.stdout, (
         "the suites must come from the installed wheel, not the checkout"
     )
+    # The pages' templates, styles and script ship in the wheel.
+    assert "<script>" in (empty / "fleet-report" / "index.html").read_text()
+    assert "Passed and not applicable" in (empty / "fleet-report" / "groups" / "default.html").read_text()

@@ -248,9 +248,7 @@ class IntacctClient:
         )
         writes = self._refuse_unless_read_only(body, signing_in=login is not None)
         self.round_trips += 1
-        answer = self._transport.post(url, body, writes=writes)
-        del body
-        return _interpret(answer)
+        return self._transport.exchange(url, body, _interpret, writes=writes)
 
     def _refuse_unless_read_only(self, body: bytes, *, signing_in: bool) -> bool:
         """True when the request carries a write (allowed only with a permit); raises otherwise."""

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -47,9 +47,10 @@ from pytest_intacct import __version__
 from pytest_intacct.client.endpoints import LOCALHOST
 from pytest_intacct.client.errors import ClientUsageError, ErrorKind, GatewayUnavailable
 from pytest_intacct.client.failures import in_words, reached
-from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_RETRIES
+from pytest_intacct.safety.limits import MAX_ANSWER_BYTES, MAX_ANSWERS_IN_HAND, MAX_RETRIES
 from pytest_intacct.safety.redaction import redacting_logger
 
+T = TypeVar("T")
 log = redacting_logger("pytest_intacct.client")
 
 NO_RETRY_STATUSES = frozenset({524})
@@ -142,10 +143,16 @@ class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
+        self._ends = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+
+    @property
+    def left(self) -> float:
+        """Seconds until the attempt's time is up."""
+        return self._ends - time.monotonic()
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -328,6 +335,29 @@ class Transport:
         """One call of ``method`` (the REST client's GETs and POSTs go through here too, with their own
         ``headers``; a header given as None drops the session's). ``secret_answer``: the answer carries a
         secret not yet known to redaction (an access token), so its body is never logged."""
+        return self.exchange(
+            url,
+            body,
+            lambda answer: answer,
+            method=method,
+            headers=headers,
+            writes=writes,
+            secret_answer=secret_answer,
+        )
+
+    def exchange(
+        self,
+        url: str,
+        body: bytes,
+        interpret: Callable[[HttpAnswer], T],
+        *,
+        method: str = "POST",
+        headers: Mapping[str, str | None] | None = None,
+        writes: bool = False,
+        secret_answer: bool = False,
+    ) -> T:
+        """One call, its last answer ``interpret``-ed: read and interpreted while the answer is one of the
+        at most :data:`MAX_ANSWERS_IN_HAND` this process holds at once, however many calls are in flight."""
         host = urlsplit(url).netloc or url
         log.debug("%s request to %s:\n%s", method, host, body.decode("utf-8", "replace"))
         started = time.monotonic()
@@ -343,7 +373,15 @@ class Transport:
                 wait = None  # the call's budget is spent
             if wait is None:
                 spent = time.monotonic() - started
-                return self._settle(outcome, host, attempts, waited, spent, secret_answer=secret_answer)
+                try:
+                    return interpret(
+                        self._settle(
+                            outcome, host, attempts, waited, spent, secret_answer=secret_answer
+                        )
+                    )
+                finally:
+                    _let_go(outcome)
+            _let_go(outcome)
             log.debug("retrying %s in %.3gs (attempt %s failed)", host, wait, attempts)
             self._tell(outcome, host, attempts, wait)
             self._sleep(wait)
@@ -428,7 +466,11 @@ class Transport:
             return _Failure(ErrorKind.UNREACHABLE, f"could not reach {host}: {reason}", reached=True)
         finally:
             _CURRENT_DEADLINE.reset(token)
-        return self._timed_out(host, deadline) or answer
+        timed_out = self._timed_out(host, deadline)
+        if timed_out is not None:
+            _let_go(answer)
+            return timed_out
+        return answer
 
     def _timed_out(self, host: str, deadline: _Deadline) -> _Failure | None:
         if not deadline.expired:
@@ -457,7 +499,14 @@ class Transport:
         ) as response:
             if 300 <= response.status_code < 400:
                 raise _redirect(response)
-            payload = self._read_capped(response, deadline)
+            # The headers are in; the body is read only as one of the answers in hand.
+            if not _IN_HAND.acquire(timeout=max(deadline.left, 0.001)):
+                raise requests.Timeout("no room for another answer in hand before the deadline")
+            try:
+                payload = self._read_capped(response, deadline)
+            except BaseException:
+                _IN_HAND.release()
+                raise
             return _Answer(
                 status=response.status_code,
                 content_type=response.headers.get("Content-Type", ""),
@@ -480,6 +529,17 @@ class Transport:
 
 class _TooLarge(Exception):
     pass
+
+
+# Answers read and being interpreted at once in this process, whatever the concurrency (each may cost
+# MAX_ANSWER_BYTES as bytes and about 20 MB parsed): a fleet of hostile gateways cannot multiply that.
+_IN_HAND = threading.BoundedSemaphore(MAX_ANSWERS_IN_HAND)
+
+
+def _let_go(outcome: _Attempt) -> None:
+    """An attempt's answer is no longer in hand (a failure never held one)."""
+    if isinstance(outcome, _Answer):
+        _IN_HAND.release()
 
 
 def _retry_after(value: str | None) -> float:

@@ -19,6 +19,11 @@ from typing import Generic, TypeVar
 
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, check_concurrency
 
+# Open files a company in flight may hold (a socket for each of its logins, and the simulator's end of
+# each on loopback), and what the rest of a run keeps open (pytest, its outputs, libraries).
+FILES_PER_COMPANY = 4
+FILES_FOR_THE_RUN = 128
+
 E = TypeVar("E")
 T = TypeVar("T")
 
@@ -101,3 +106,23 @@ def collect_all(
         halted.set()
         pool.shutdown(wait=True, cancel_futures=True)
     return [result for result in results if result is not None]
+
+
+def ensure_open_files(concurrency: int) -> None:
+    """Let this process open the files ``concurrency`` companies in flight need: the soft limit is raised
+    up to the hard one where it is lower; ValueError, saying what to do, where even the hard limit is."""
+    try:
+        import resource
+    except ImportError:  # not on this platform (Windows): its limits are not the soft/hard kind
+        return
+    needed = concurrency * FILES_PER_COMPANY + FILES_FOR_THE_RUN
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        most = max((hard - FILES_FOR_THE_RUN) // FILES_PER_COMPANY, 1)
+        raise ValueError(
+            f"--intacct-concurrency={concurrency} needs about {needed} open files, and this process may "
+            f"open {hard} at most (ulimit -Hn): use --intacct-concurrency={most} or less, or raise the limit"
+        )
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

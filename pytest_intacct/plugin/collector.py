@@ -27,7 +27,6 @@ from pytest_intacct.reporting.outputs import reports
 from pytest_intacct.reporting.terminal import summary_lines
 from pytest_intacct.results.finding import Finding, Outcome, RequirementResult
 from pytest_intacct.results.readiness import MET, requirements_exit_code, run_exit_code
-from pytest_intacct.safety.files import write_text
 
 
 def to_report(result: RequirementResult) -> dict[str, Any]:
@@ -130,7 +129,7 @@ class ResultCollector:
         for declared in reports():
             path = self.inputs.files.get(declared.option)
             if path is not None:
-                write_text(path, declared.render(report))
+                declared.write(report, path)
         if not report.environments and self.inputs.shard is not None:
             session.exitstatus = 0  # an empty shard: nothing of this fleet is its to check
             return

@@ -20,16 +20,16 @@ from typing import Any
 import pytest
 
 from pytest_intacct.checks import read_profile, warnings_of
+from pytest_intacct.evidence.lanes import ensure_open_files
 from pytest_intacct.evidence.packs import EvidencePack, load_pack
 from pytest_intacct.evidence.snapshot import Snapshot
 from pytest_intacct.identity import DEFAULT_GROUP, Shard, ShardOf
 from pytest_intacct.plugin.options import DEFAULT_SCENARIO, replay_path
 from pytest_intacct.profiles import Profile, ProfileError, ProfileWarning, builtin_profiles
 from pytest_intacct.reporting.drift import Baseline, check_profiles, load_baseline
-from pytest_intacct.reporting.outputs import OUTPUTS
+from pytest_intacct.reporting.outputs import OUTPUTS, checked_paths
 from pytest_intacct.results import waivers as waiver_files
 from pytest_intacct.results.waivers import Waiver
-from pytest_intacct.safety.files import output_path
 from pytest_intacct.safety.text import outside_text
 from pytest_intacct.settings.demo import DEFAULT_DEMO_PROFILE, demo_environments, is_demo
 from pytest_intacct.settings.environments import (
@@ -184,30 +184,21 @@ def _check_options(config: pytest.Config, names: list[str] | None) -> None:
             f"demo environment is selected: {checked} would be checked for real. Add --intacct-env=demo, "
             "or leave the scenario out"
         )
+    ensure_open_files(config.getoption("intacct_concurrency"))
     if config.getoption("intacct_fail_on") == "new" and not config.getoption("intacct_baseline"):
         raise ValueError("--intacct-fail-on=new compares with a baseline: pass --intacct-baseline=PATH too")
 
 
 def _files(config: pytest.Config) -> dict[str, Path]:
-    """The files the plugin's own options name, each checked writable; two options naming one file
-    (pytest-html's and JUnit's included) would silently overwrite each other: a usage error instead."""
-    base = config.invocation_params.dir
-    seen: dict[Path, str] = {}
-    files: dict[str, Path] = {}
-    for declared in OUTPUTS:
-        value = getattr(config.option, declared.dest, None)
-        if not value:
-            continue
-        path = Path(base, value).resolve()
-        if path in seen:
-            raise SettingsError(
-                f"{seen[path]} and {declared.option} both write {path}; give each its own file"
-            )
-        seen[path] = declared.option
-        if declared.own:
-            appended = declared.writer == "journal"
-            files[declared.option] = output_path(declared.option, value, base, appended=appended)
-    return files
+    """The files (and directories) the plugin's own options name, each checked writable; two options
+    naming one file (pytest-html's and JUnit's included), or one writing inside another's directory, would
+    silently overwrite each other: a usage error instead."""
+    given = [(d, value) for d in OUTPUTS if (value := getattr(config.option, d.dest, None))]
+    try:
+        paths = checked_paths(given, config.invocation_params.dir)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    return {declared.option: path for declared, path in paths.items()}
 
 
 def _environments(

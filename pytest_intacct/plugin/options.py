@@ -112,7 +112,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     for declared in OUTPUTS:
         if declared.own:
-            group.addoption(declared.option, dest=declared.dest, metavar="PATH", help=declared.help)
+            group.addoption(declared.option, dest=declared.dest, metavar=declared.metavar, help=declared.help)
     group.addoption(
         "--intacct-baseline",
         metavar="PATH",

@@ -1,9 +1,11 @@
 """The go-live page's own parts, rendered from an autoescaped Jinja2 template (templates/golive.html.j2).
 
 pytest-html 4 draws its environment table and result rows with script, so everything an approver needs
-is written into the summary: the verdict, the counts, the environment table and every failed, errored
-and manual requirement, in the page source, printable without JavaScript. The pytest-html hooks that
-place these parts live in :mod:`pytest_intacct.plugin.html`; this module knows nothing of pytest.
+is written into the summary: the verdict, the counts, the environment table and every requirement (each
+failure, error, attestation and waiver in full, passes as a table row), in the page source, printable
+without JavaScript. The pytest-html hooks that place these parts live in :mod:`pytest_intacct.plugin.html`;
+the fleet's group pages (:mod:`pytest_intacct.reporting.fleet`) are the same summary on a page of its own.
+This module knows nothing of pytest.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from pytest_intacct.profiles import SEVERITIES, Profile
+from pytest_intacct.reporting.findings import Problem, attestations, problems, verdict_words
 from pytest_intacct.reporting.model import Row, RunReport
 from pytest_intacct.reporting.terminal import partial_note
 from pytest_intacct.results.finding import Outcome, details
@@ -29,7 +32,17 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 
 @cache
+def template(name: str) -> Any:
+    """The macros of a page template (``golive.html.j2``, ``fleet.html.j2``), every value autoescaped."""
+    return _environment().get_template(name).module
+
+
 def _template() -> Any:
+    return template("golive.html.j2")
+
+
+@cache
+def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
         autoescape=True,
@@ -42,7 +55,8 @@ def _template() -> Any:
         dict(evidence), indent=2, ensure_ascii=False, default=str
     )
     environment.globals["row_items"] = row_items
-    return environment.get_template("golive.html.j2").module
+    environment.filters["met_rows"] = met_rows
+    return environment
 
 
 def title(report: RunReport | None, profiles: Sequence[Profile], names: list[str]) -> str:
@@ -51,7 +65,12 @@ def title(report: RunReport | None, profiles: Sequence[Profile], names: list[str
     base = f"Intacct acceptance: {' / '.join(p.title for p in profiles)} ({', '.join(shown)})"
     if report is None:
         return base
-    return f"{report.readiness}{' (REPLAY)' if report.replay else ''}: {base}"
+    return f"{verdict(report)}{' (REPLAY)' if report.replay else ''}: {base}"
+
+
+def verdict(report: RunReport) -> str:
+    """The verdict as the page words it: ``READY, 1 attestation owed``."""
+    return verdict_words(report.readiness, report.attestations_owed)
 
 
 def row_items(row: Row) -> list[tuple[str, str]]:
@@ -78,6 +97,21 @@ def row_items(row: Row) -> list[tuple[str, str]]:
     return items
 
 
+def met_rows(rows: Sequence[Row]) -> Markup:
+    """The passed and not applicable requirements as table rows, every value escaped as the template
+    escapes it: built here because a fleet has thousands and the template's per-value escaping is slow."""
+    cells = []
+    for row in rows:
+        r, na = row.requirement, row.outcome is Outcome.NOT_APPLICABLE
+        note = f" ({row.finding.observed})" if na else ""
+        cells.append(
+            f"\n<tr><td>{escape(environment_label(row.result.environment))}</td><td>{escape(r.id)}</td>"
+            f"<td>{escape(r.title + note)}</td><td>{escape(r.severity)}</td>"
+            f'<td class="{"o-na" if na else "o-pass"}">{escape(row.outcome.value)}</td></tr>'
+        )
+    return Markup("".join(cells))  # noqa: S704 (every value escaped above)
+
+
 def requirement_block(row: Row, *, heading: bool = True, caused: Sequence[Row] = ()) -> str:
     """One requirement as an HTML block (a row's details in pytest-html's table, or in the summary)."""
     return str(_template().requirement_block(row, heading=heading, caused=caused))
@@ -88,8 +122,9 @@ def started(report: RunReport) -> str:
     return report.started_at.strftime("%Y-%m-%d %H:%M:%S %Z (%z)")
 
 
-def summary_html(report: RunReport, profiles: Sequence[Profile]) -> str:
-    """The static part of the page: everything an approver needs, in the page source."""
+def summary_html(report: RunReport, profiles: Sequence[Profile], *, all_results: bool = True) -> str:
+    """The static part of the page: everything an approver needs, in the page source; ``all_results``
+    heads pytest-html's interactive table, which follows it (on screen only)."""
     grouped = report.grouped
     drift_lines = [
         f"{env.label}: removed {', '.join(env.removed)}" for env in report.environments if env.removed
@@ -105,25 +140,31 @@ def summary_html(report: RunReport, profiles: Sequence[Profile]) -> str:
         "outcomes": [o.value for o in Outcome],
         "grouped": grouped,
         "environments": sorted(report.environments, key=lambda e: e.info.group if grouped else ""),
-        "by_severity": [
-            (
-                severity,
-                _count(report, Outcome.FAIL, severity),
-                _count(report, Outcome.ERROR, severity),
-            )
-            for severity in SEVERITIES
-        ],
-        "manual": [r for r in report.rows if r.outcome is Outcome.MANUAL],
+        "verdict": verdict(report),
+        "by_severity": by_severity(problems(report)),
+        "attestations": attestations(report),
         "real_environments": [e for e in report.environments if not is_home(e.name)],
         "drift_counts": ", ".join(f"{n} {k}" for k, n in (report.drift_counts or {}).items() if n) or "none",
         "drift_lines": drift_lines,
         "causes": report.root_causes(),
         "blocked": report.blocked(),
         "others_causes": report.causes(),
-        "others": [r for r in report.rows if r.outcome in (Outcome.MANUAL, Outcome.WAIVED)],
+        "waived": [r for r in report.rows if r.outcome is Outcome.WAIVED],
+        "met": [r for r in report.rows if r.outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE)],
+        "all_results": all_results,
     }
     return str(_template().summary(page))
 
 
-def _count(report: RunReport, outcome: Outcome, severity: str) -> int:
-    return sum(1 for r in report.rows if r.outcome is outcome and r.requirement.severity == severity)
+def by_severity(found: Sequence[Problem]) -> list[tuple[str, int, int, int]]:
+    """Per severity: root causes that failed, root causes that could not be checked (a requirement, a
+    cause no requirement is, a stopped sign-in), and the requirements they left unchecked."""
+    return [
+        (
+            severity,
+            sum(1 for p in found if p.severity == severity and p.kind == "fail"),
+            sum(1 for p in found if p.severity == severity and p.kind != "fail"),
+            sum(len(p.unchecked) for p in found if p.severity == severity),
+        )
+        for severity in SEVERITIES
+    ]

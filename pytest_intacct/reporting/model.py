@@ -102,17 +102,23 @@ class EnvironmentReport:
     def label(self) -> str:
         return label(self.name)
 
-    @property
+    # Cached: a fleet's reports ask each environment for these many times over.
+    @cached_property
     def readiness(self) -> Readiness:
         return readiness(row.outcome for row in self.rows)
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int]:
         return count_outcomes(row.result for row in self.rows)
 
     @property
     def drift_counts(self) -> dict[str, int]:
         return count_drift(row.drift for row in self.rows if row.drift)
+
+    @cached_property
+    def attestations_owed(self) -> int:
+        """Manual requirements: each needs a person's attestation, whatever the verdict."""
+        return sum(1 for row in self.rows if row.outcome is Outcome.MANUAL)
 
 
 @dataclass(frozen=True)
@@ -137,9 +143,13 @@ class RunReport:
     def rows(self) -> list[Row]:
         return [row for env in self.environments for row in env.rows]
 
-    @property
+    @cached_property
     def readiness(self) -> Readiness:
         return readiness(row.outcome for row in self.rows)
+
+    @property
+    def attestations_owed(self) -> int:
+        return sum(env.attestations_owed for env in self.environments)
 
     @property
     def grouped(self) -> bool:
@@ -278,17 +288,18 @@ def build_report(
         by_key[key] = result
     homes = with_homes(environments)
     known = {env.name: env for env in homes}
+    ids = {env.name: {r.id for r in _requirements_of(env)} for env in homes}
     for env_name, requirement_id in by_key:
         if env_name not in known:
             raise ValueError(f"result for {requirement_id!r} names an unlisted environment {env_name!r}")
-        if requirement_id not in {r.id for r in _requirements_of(known[env_name])}:
+        if requirement_id not in ids[env_name]:
             raise ValueError(
                 f"environment {env_name!r}: profile {known[env_name].profile.name!r} "
                 f"has no {requirement_id!r}"
             )
     planned_keys = set(by_key) if planned is None else set(planned) | set(by_key)
     reports = [_environment(env, by_key, planned_keys, baseline, waivers) for env in homes]
-    all_keys = {(env.name, r.id) for env in homes for r in _requirements_of(env)}
+    all_keys = {(name, requirement_id) for name, mine in ids.items() for requirement_id in mine}
     reported = [row.result for env in reports for row in env.rows]
     today = today or started_at.astimezone(dt.UTC).date()
     states = waiver_states(waivers, reported, all_keys, today)

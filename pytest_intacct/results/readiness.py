@@ -33,7 +33,7 @@ class OutcomeClass(enum.StrEnum):
 
 
 def outcome_class(outcome: Outcome | str) -> OutcomeClass:
-    outcome = Outcome(outcome)
+    outcome = outcome if isinstance(outcome, Outcome) else Outcome(outcome)
     if outcome in MET:
         return OutcomeClass.MET
     return OutcomeClass.FAILED if outcome is Outcome.FAIL else OutcomeClass.NOT_CHECKED

@@ -1,13 +1,16 @@
 """The one door for files: every input file is read by :func:`read_input` (a regular file, under a size
-bound, UTF-8) and every output path is checked by :func:`output_path` before any request, then written
-atomically (:func:`write_text`) or, for an appended log, opened without following a link
+bound, UTF-8) and every output path is checked by :func:`output_path` (a directory by
+:func:`output_directory`) before any request, then written atomically (:func:`write_text`, a directory's
+files each so by :func:`write_files`) or, for an appended log, opened without following a link
 (:func:`open_append`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 
@@ -72,6 +75,54 @@ def output_path(option: str, text: str, base: Path, *, appended: bool = False) -
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"{option}={text}: the folder {folder} is not writable")
     return path
+
+
+def output_directory(option: str, text: str, base: Path) -> Path:
+    """An output directory the run can write: a real directory (never a symbolic link) that is writable,
+    or absent in a writable folder (:func:`write_files` creates it). ``ValueError`` names the option."""
+    path = (base / text).absolute()
+    if path.is_symlink():
+        raise ValueError(f"{option}={text}: {path} is a symbolic link; give a real directory")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{option}={text}: {path} exists and is not a directory")
+    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError(f"{option}={text}: the directory {path} is not writable")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"{option}={text}: the folder {folder} does not exist")
+    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{option}={text}: the folder {folder} is not writable")
+    return path
+
+
+def write_files(directory: str | os.PathLike[str], files: Mapping[str, str]) -> None:
+    """Write ``files`` ({relative path: text}) into ``directory``, each atomically (:func:`write_text`).
+
+    The directory and the folders inside it are created as needed; none of them may be a symbolic link
+    (nothing is written where one points), and a relative path may not leave the directory.
+    """
+    root = Path(directory)
+    _real_directory(root)
+    made = {root}
+    for name, text in files.items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or not relative.parts or any(p in (".", "..") for p in relative.parts):
+            raise ValueError(f"{name!r} is no path inside {root}")
+        folder = root
+        for part in relative.parts[:-1]:
+            folder = folder / part
+            if folder not in made:
+                _real_directory(folder)
+                made.add(folder)
+        write_text(folder / relative.name, text)
+
+
+def _real_directory(path: Path) -> None:
+    """Create ``path`` if absent; OSError when it is a link or anything but a directory."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path, 0o755)
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise NotADirectoryError(f"{path} is not a directory (a symbolic link or a file): nothing written")
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -3,9 +3,10 @@ docs/security.md)."""
 
 from __future__ import annotations
 
-# Environments read side by side by one run, and the default.
+# Environments read side by side by one run, and the default. A company in flight holds a few sockets
+# (open files: see open_files_for) and a thread; its answer is in hand only while read and parsed.
 DEFAULT_CONCURRENCY = 32
-MAX_CONCURRENCY = 256
+MAX_CONCURRENCY = 1024
 # Re-sends after the first attempt of one gateway call.
 MAX_RETRIES = 10
 # Secrets: a value shorter than this is not redacted (it would blank ordinary words); one longer than
@@ -28,6 +29,9 @@ def check_concurrency(value: int) -> int:
 # XML_PARSE_HUGE) and the records one page of a list may hold (the query function's largest page).
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_TAGS = 100_000
+# Answers held (read, and being parsed) at once in one process, however many companies are in flight:
+# each may cost MAX_ANSWER_BYTES and about 20 MB parsed, so hostile gateways cost at most about 1 GB.
+MAX_ANSWERS_IN_HAND = 32
 MAX_ANSWER_DEPTH = 256
 MAX_PAGE_RECORDS = 2000
 # A session id getAPISession hands out: an opaque token (the documented and observed ones are URL-safe

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from pytest_intacct.evidence.lanes import Progress, collect_all
+from pytest_intacct.evidence.lanes import (
+    FILES_FOR_THE_RUN,
+    FILES_PER_COMPANY,
+    Progress,
+    collect_all,
+    ensure_open_files,
+)
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, check_concurrency
 
 TIMEOUT = 10  # seconds a barrier waits before the test fails; never reached when the engine is right
@@ -175,3 +181,51 @@ def test_the_default_concurrency_is_at_least_32() -> None:
     assert check_concurrency(DEFAULT_CONCURRENCY) == DEFAULT_CONCURRENCY
     assert check_concurrency(1) == 1
     assert check_concurrency(MAX_CONCURRENCY) == MAX_CONCURRENCY
+
+
+# -- open files ---------------------------------------------------------------------------------------
+
+
+class Limits:
+    """``resource``'s open-file limits, as a test sets them."""
+
+    def __init__(self, soft: int, hard: int) -> None:
+        self.now = (soft, hard)
+
+    def getrlimit(self, _: int) -> tuple[int, int]:
+        return self.now
+
+    def setrlimit(self, _: int, limits: tuple[int, int]) -> None:
+        self.now = limits
+
+
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch):
+    import resource
+
+    def set_to(soft: int, hard: int) -> Limits:
+        fake = Limits(soft, hard)
+        monkeypatch.setattr(resource, "getrlimit", fake.getrlimit)
+        monkeypatch.setattr(resource, "setrlimit", fake.setrlimit)
+        return fake
+
+    return set_to
+
+
+def test_the_soft_open_file_limit_is_raised_for_a_thousand_companies_in_flight(limits):
+    fake = limits(1024, 1048576)
+    ensure_open_files(MAX_CONCURRENCY)
+    assert fake.now == (MAX_CONCURRENCY * FILES_PER_COMPANY + FILES_FOR_THE_RUN, 1048576)
+    enough = limits(65536, 65536)
+    ensure_open_files(MAX_CONCURRENCY)
+    assert enough.now == (65536, 65536)  # never lowered
+
+
+def test_a_hard_limit_too_low_for_the_concurrency_says_what_to_do(limits):
+    limits(256, 1024)
+    with pytest.raises(
+        ValueError,
+        match=r"--intacct-concurrency=512 needs about 2176 open files.*at most "
+        r"\(ulimit -Hn\): use --intacct-concurrency=224 or less",
+    ):
+        ensure_open_files(512)

@@ -1,6 +1,7 @@
 """Every file a run can write, from the plugin's own list (``reporting.outputs.OUTPUTS``): the options that
 ask for all of them, and their text as a reader gets it. Artifact-wide tests go through here, so an output
-someone adds is inside every promise they check without being listed again."""
+someone adds is inside every promise they check without being listed again; a directory output counts
+every file in it."""
 
 from __future__ import annotations
 
@@ -25,13 +26,32 @@ def every_output(directory: Path) -> tuple[list[str], dict[Output, Path]]:
     return args, paths
 
 
+def files(
+    paths: dict[Output, Path], writers: tuple[str, ...] | None = None
+) -> dict[str, tuple[Output, Path]]:
+    """Each file the outputs wrote (of ``writers`` only, when given), named by its option, and each file of
+    a directory output by ``option/relative path``."""
+    found: dict[str, tuple[Output, Path]] = {}
+    for declared, path in paths.items():
+        if writers is not None and declared.writer not in writers:
+            continue
+        if declared.kind == "directory" and path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                found[f"{declared.option}/{file.relative_to(path).as_posix()}"] = (declared, file)
+        elif path.is_file():
+            found[declared.option] = (declared, path)
+    return found
+
+
 def written(paths: dict[Output, Path], writers: tuple[str, ...] | None = None) -> dict[str, str]:
-    """The text of each output that was written (of ``writers`` only, when given), by option."""
-    return {
-        declared.option: path.read_text(encoding="utf-8")
-        for declared, path in paths.items()
-        if path.exists() and (writers is None or declared.writer in writers)
-    }
+    """The text of each file that was written (of ``writers`` only, when given), named as :func:`files`
+    names it."""
+    return {name: path.read_text(encoding="utf-8") for name, (_, path) in files(paths, writers).items()}
+
+
+def options(names: dict[str, object]) -> set[str]:
+    """The options the named files were written for."""
+    return {name.partition("/")[0] for name in names}
 
 
 def said(declared: Output, text: str) -> str:

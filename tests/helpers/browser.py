@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -39,11 +40,13 @@ def chromium() -> str:
     return tool("chromium", "chromium")
 
 
-def rendered_dom(page: Path, profile: Path) -> str:
-    """The page's DOM once its scripts ran (and timers fired), as Chromium serialises it."""
+def rendered_dom(page: Path, profile: Path, fragment: str = "") -> str:
+    """The page's DOM once its scripts ran (and timers fired), as Chromium serialises it; ``fragment``
+    is what the address gives after ``#``."""
+    address = page.as_uri() + (f"#{quote(fragment, safe='')}" if fragment else "")
     result = subprocess.run(
         [chromium(), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
-         page.as_uri()],
+         address],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]

@@ -47,3 +47,38 @@ def hostile_report():
     return build_report(
         results, [HOSTILE_ENV], plugin_version="0", started_at=datetime(2026, 11, 23, tzinfo=UTC)
     )
+
+
+SIGN_IN_REFUSED = (
+    "not checked: sign-in could not complete: control failure (sender-credentials): XL03000006 Incorrect "
+    "Intacct XML Partner ID or password; check {variables} first"
+)
+
+
+def fleet_report(size: int, *, per_group: int = 2):
+    """A synthetic fleet of ``size`` Trelica companies, ``per_group`` to a customer group: every tenth
+    fails permission-employees-edit, every 25th (from the second) has its sign-in refused (18 errors, one
+    cause), the rest are READY owing the IP allowlist attestation. Built without pytest or a gateway."""
+    environments, results = [], []
+    met = Finding.passed("as documented", "as documented")  # findings are immutable: shared, built once
+    owed = Finding.manual("allowed", "confirm Trelica's address is in the list")
+    failed = Finding.failed("Employees: Edit", "getUserPermissions lists Employees: View")
+    for number in range(size):
+        name = f"co-{number:05d}"
+        group = f"customer-{number // per_group:05d}"
+        environments.append(
+            EnvironmentInfo(Identity(name, company_id=name.upper(), production=True, group=group), TRELICA)
+        )
+        if number % 25 == 1:
+            variables = f"INTACCT_CO_{number:05d}_SENDER_ID and INTACCT_CO_{number:05d}_SENDER_PASSWORD"
+            refused = Finding.error("sign-in", SIGN_IN_REFUSED.format(variables=variables), blocked=True)
+            results += [RequirementResult(name, r, refused) for r in TRELICA.requirements]
+            continue
+        for requirement in TRELICA.requirements:
+            finding = met
+            if requirement.id == "ip-allowlist":
+                finding = owed
+            elif requirement.id == "permission-employees-edit" and number % 10 == 0:
+                finding = failed
+            results.append(RequirementResult(name, requirement, finding))
+    return build_report(results, environments, plugin_version="0", started_at=WHEN)

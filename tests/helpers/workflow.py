@@ -1,15 +1,16 @@
 """A GitHub Actions job's ``run:`` steps, run in bash as the runner runs them (``bash -e FILE``).
 
-The workflow itself cannot run here. Only the expressions the nightly example uses are understood:
-``${{ secrets.NAME }}``, ``${{ github.run_id }}``, ``${{ steps.ID.outputs.KEY }}``, and ``if:`` as
-``always()`` or ``steps.ID.outputs.KEY != 'VALUE'``; anything else raises, so a change the runner
-cannot follow fails loudly. ``uses:`` steps (checkout, setup-python, the cache) are the test's to stand
-in for.
+The workflow itself cannot run here. Only the expressions the examples use are understood:
+``${{ secrets.NAME }}``, ``${{ github.run_id }}``, ``${{ matrix.KEY }}``, ``${{ steps.ID.outputs.KEY }}``,
+and ``if:`` as ``always()`` or ``steps.ID.outputs.KEY != 'VALUE'``; anything else raises, so a change the
+runner cannot follow fails loudly. ``uses:`` steps (checkout, setup-python, the cache, artifacts) are the
+test's to stand in for.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,13 +20,28 @@ from typing import Any
 import yaml
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\b(.*)")
 NOT_EQUAL = re.compile(r"(steps\.[\w-]+\.outputs\.[\w-]+)\s*!=\s*'([^']*)'")
 
 
-def job_steps(workflow: Path) -> list[dict[str, Any]]:
-    """The steps of the workflow's only job."""
-    (job,) = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values()
-    return job["steps"]
+def jobs(workflow: Path) -> dict[str, dict[str, Any]]:
+    """The workflow's jobs by id."""
+    return yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
+
+
+def job_steps(workflow: Path, job: str | None = None) -> list[dict[str, Any]]:
+    """The steps of the job (the workflow's only job when not named)."""
+    found = jobs(workflow)
+    if job is None:
+        (only,) = found.values()
+        return only["steps"]
+    return found[job]["steps"]
+
+
+def pip_installs(steps: list[dict[str, Any]]) -> list[list[str]]:
+    """The arguments of every ``pip install`` in the ``run:`` steps."""
+    lines = (match.group(1) for step in steps for match in PIP_INSTALL.finditer(step.get("run", "")))
+    return [shlex.split(line.rstrip("\\ "), comments=True) for line in lines]
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Job:
     scratch: Path
     environ: Mapping[str, str]
     secrets: Mapping[str, str] = field(default_factory=dict)
+    matrix: Mapping[str, str] = field(default_factory=dict)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     exits: dict[str, int] = field(default_factory=dict)
     logs: dict[str, str] = field(default_factory=dict)
@@ -52,6 +69,8 @@ class Job:
         kind, _, rest = expression.partition(".")
         if kind == "secrets":
             return self.secrets.get(rest, "")
+        if kind == "matrix":
+            return self.matrix[rest]
         if expression == "github.run_id":
             return "1"
         step, _, key = rest.partition(".outputs.")

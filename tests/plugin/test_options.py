@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 
 import pytest
 
@@ -240,11 +242,32 @@ def test_two_outputs_naming_one_file_are_a_usage_error(pytester, first, second):
     assert_usage_error(result, f"ERROR: {first.split('=')[0]} and {second.split('=')[0]} both write *")
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "257", "many"])
+@pytest.mark.parametrize("value", ["0", "-3", str(MAX_CONCURRENCY + 1), "many"])
 def test_concurrency_is_a_bounded_whole_number(pytester, value):
     result = pytester.runpytest("--intacct-env=demo", f"--intacct-concurrency={value}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*argument --intacct-concurrency*"])
+
+
+def test_a_concurrency_the_open_file_limit_cannot_carry_is_a_usage_error(pytester):
+    import resource
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--intacct-env=demo"]
+    done = subprocess.run(
+        [*argv, "--intacct-concurrency=1000"],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        preexec_fn=low_limit,  # the limit is the child's only, set before it runs
+        check=False,
+    )
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout
+    assert "--intacct-concurrency=1000 needs about 4128 open files" in done.stderr
+    assert "use --intacct-concurrency=32 or less" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(

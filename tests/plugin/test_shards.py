@@ -14,7 +14,7 @@ from pytest_intacct import merge
 from pytest_intacct.identity import Shard
 from pytest_intacct.simulator import Simulator, load_scenario
 from pytest_intacct.simulator.replicate import replicate
-from tests.helpers.fleets import write_fleet
+from tests.helpers.environments import simulated_fleet
 from tests.helpers.runs import SUPPORT_ID
 
 SHARDS = 4
@@ -39,7 +39,7 @@ def fleet(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterato
         ("wayne", "initech", ready, "primary-0001"),
     ]
     path = pytester.path / "fleet.toml"
-    for variable, value in write_fleet(path, members).items():
+    for variable, value in simulated_fleet(path, members).items():
         monkeypatch.setenv(variable, value)
     yield path
     for simulator in (ready, missing, locked):
@@ -115,6 +115,9 @@ def test_an_empty_shard_exits_0_and_still_writes_its_files(pytester):
         "--intacct-json=shard.json", f"--intacct-markdown={markdown}",
     )  # fmt: skip
     assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [f"shard {empty}/3 holds 0 of the selection's 1 environments: nothing to check here"]
+    )
     document = json.loads((pytester.path / "shard.json").read_text(encoding="utf-8"))
     assert document["environments"] == []
     assert document["shard"]["index"] == empty

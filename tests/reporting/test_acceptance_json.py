@@ -38,6 +38,7 @@ def test_the_document_has_exactly_the_documented_keys():
         "started_at",
         "plugin_version",
         "verdict",
+        "attestations_owed",
         "partial",
         "replay",
         "requirements_run",
@@ -81,6 +82,7 @@ def test_the_document_has_exactly_the_documented_keys():
         "sender_id": None,
         "endpoint": "https://api.intacct.com/ia/xml/xmlgw.phtml",
         "verdict": "NOT READY",
+        "attestations_owed": 0,
         "not_run": [r.id for r in TRELICA.requirements if r.id != "user-active"],
         "removed": None,
         "drift": None,
@@ -150,6 +152,25 @@ def test_every_outcome_is_written_as_its_report_value():
     outcomes = [entry["outcome"] for entry in document["environments"][0]["requirements"]]
     assert outcomes == ["pass", "fail", "manual", "error", "n/a"]
     assert all(type(outcome) is str for outcome in outcomes)
+
+
+def test_attestations_owed_are_counted_per_environment_and_overall():
+    manual = Finding.manual("Trelica IP allowed", "the IP list is not readable")
+    document = build(
+        [
+            result("prod", TRELICA, "ip-allowlist", manual),
+            result("prod", TRELICA, "user-login"),
+            result("sandbox", TRELICA, "ip-allowlist", manual),
+            result("sandbox", TRELICA, "user-active", Finding.failed("active", "inactive")),
+        ],
+        environments=(PROD, SANDBOX),
+    )
+    assert document["attestations_owed"] == 2  # whatever the verdict
+    assert [(e["verdict"], e["attestations_owed"]) for e in document["environments"]] == [
+        ("READY", 1),
+        ("NOT READY", 1),
+    ]
+    assert document["verdict"] == "NOT READY"  # the word never carries the count
 
 
 def test_generated_at_is_utc_with_z():

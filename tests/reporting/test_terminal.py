@@ -8,7 +8,7 @@ from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.reporting.terminal import summary_lines, verdict_lines
 from pytest_intacct.results.finding import Finding
 from tests.helpers.pages import static_page, text
-from tests.helpers.results import CALANCE, TRELICA, WHEN, result
+from tests.helpers.results import CALANCE, TRELICA, WHEN, fleet_report, result
 from tests.helpers.runs import run_with_artifacts
 
 FAILED = Finding.failed("active", "inactive")
@@ -99,7 +99,57 @@ def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pyteste
     page = static_page(paths["report.html"])
     [group] = page.get_element_by_id("intacct").find_class("intacct-req")
     assert text(group).startswith("NOT CHECKED in demo (20 requirements)")
+    # One refused sign-in is one problem (it read as 20), at the highest severity it left unchecked.
+    severity = [[text(c) for c in row] for row in page.get_element_by_id("intacct-severity")]
+    assert severity == [
+        ["severity", "fail", "error", "left unchecked by these"],
+        ["critical", "0", "1", "20"],
+        ["high", "0", "0", "0"],
+        ["medium", "0", "0", "0"],
+        ["low", "0", "0", "0"],
+    ]
     assert "Fix" not in text(group)
     markdown = paths["a.md"].read_text()
     assert "- **NOT CHECKED** in demo (20 requirements): not checked: sign-in could not complete" in markdown
     assert "fix (" not in markdown
+
+
+def test_a_5000_company_summary_fits_a_screen_before_its_details():
+    lines = summary_lines(fleet_report(5000))
+    screen = lines[:40]
+    assert screen[1] == "verdict: NOT READY"
+    assert "environments: 5000 in 2500 groups: 500 NOT READY, 200 INCOMPLETE, 4300 READY" in screen
+    worst = screen[screen.index("worst first:") + 1 :][:11]
+    assert worst[0] == "  NOT READY   co-00000 (group customer-00000): 16 pass, 1 fail, 1 manual"
+    assert [line.split()[2] for line in worst[:10]] == [f"co-{n:05d}" for n in range(0, 100, 10)]
+    assert worst[10] == "  ... and 690 more not READY"
+    assert (
+        "  FAIL        permission-employees-edit failed: 500 environments: "
+        "co-00000, co-00010, co-00020, co-00030, co-00040 and 495 more"
+    ) in screen
+    # 200 companies whose sign-in was refused, each with its own variables: one finding, said once.
+    [refused] = [line for line in screen if "XL03000006" in line]
+    assert refused.startswith("  NOT CHECKED not checked: sign-in could not complete")
+    assert (
+        "check INTACCT_<ENV>_SENDER_ID and INTACCT_<ENV>_SENDER_PASSWORD first: 200 environments" in refused
+    )
+    assert "attestations owed: 4800" in screen
+    assert "details, worst first:" in screen
+
+
+def test_details_list_each_root_cause_once_per_environment_worst_first():
+    lines = summary_lines(fleet_report(60))
+    details = lines[lines.index("details, worst first:") + 1 : lines.index("verdicts, worst first:")]
+    headings = [line for line in details if not line.startswith(" ")]
+    verdicts = [line.split(": ", 1)[1].split(" (")[0] for line in headings]
+    assert verdicts == ["NOT READY"] * 6 + ["INCOMPLETE"] * 3  # READY ones are in the verdict lines only
+    refused = details[details.index("co-00001: INCOMPLETE (18 error)") + 1 :][:2]
+    assert refused[0].startswith("  ERROR  18 not checked: sign-in could not complete")
+    assert not refused[1].startswith("  ")  # the next environment: the cause once, not 18 times
+
+
+def test_one_environment_keeps_its_own_line_when_ready():
+    env = EnvironmentInfo(Identity("prod", company_id="P"), TRELICA)
+    lines = summary_lines(report([env], [result("prod", TRELICA, "user-active")]))
+    assert "prod: READY (1 pass)" in lines
+    assert not any(line.startswith(("environments:", "details")) for line in lines)

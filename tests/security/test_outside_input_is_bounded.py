@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from lxml import etree
 
-from pytest_intacct.client import GatewayRejected
+from pytest_intacct.client import GatewayRejected, Transport
+from pytest_intacct.client.transport import HttpAnswer
 from pytest_intacct.evidence.snapshot import Problem
 from pytest_intacct.safety.limits import (
     MAX_ANSWER_DEPTH,
     MAX_ANSWER_TAGS,
+    MAX_ANSWERS_IN_HAND,
     MAX_PAGE_RECORDS,
     MAX_SECRET_LENGTH,
     MAX_TEXT_LENGTH,
@@ -175,3 +179,34 @@ def test_a_huge_gateway_error_text_is_bounded_before_it_is_redacted():
     problem = Problem.from_exception(info.value)
     assert len(str(info.value)) <= 10 * MAX_TEXT_LENGTH
     assert len(problem.message) <= 10 * MAX_TEXT_LENGTH
+
+
+def test_answers_in_hand_are_bounded_however_many_companies_are_in_flight():
+    """A thousand companies in flight (the concurrency's bound) behind gateways answering 8 MB each would
+    hold gigabytes; the transport reads and interprets at most MAX_ANSWERS_IN_HAND answers at once, and
+    every call still ends."""
+    calls = MAX_ANSWERS_IN_HAND * 3
+    lock, in_hand, peak, full = threading.Lock(), [0], [0], threading.Event()
+
+    def interpret(answer: HttpAnswer) -> int:
+        with lock:
+            in_hand[0] += 1
+            peak[0] = max(peak[0], in_hand[0])
+            if in_hand[0] >= MAX_ANSWERS_IN_HAND:
+                full.set()
+        full.wait(10)  # the first answers stay in hand until the room is full: the others must wait
+        time.sleep(0.01)
+        with lock:
+            in_hand[0] -= 1
+        return len(answer.body)
+
+    with hostile_gateway() as gateway:
+        gateway.script(Answer(200, b"x" * 100_000))
+        with ThreadPoolExecutor(calls) as pool:
+            sizes = list(
+                pool.map(
+                    lambda _: Transport(timeout=30).exchange(gateway.url, b"<r/>", interpret), range(calls)
+                )
+            )
+    assert sizes == [100_000] * calls
+    assert peak[0] == MAX_ANSWERS_IN_HAND

@@ -4,19 +4,26 @@ and a replayed evidence pack is called a replay by every artifact (docs/security
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
+from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.reporting.outputs import Output
+from pytest_intacct.reporting.model import EnvironmentInfo, build_report
+from pytest_intacct.reporting.outputs import Output, reports
+from pytest_intacct.results.finding import Finding
 from tests.helpers import answers
-from tests.helpers.artifacts import VERDICT_WRITERS, every_output, said, written
+from tests.helpers.artifacts import VERDICT_WRITERS, every_output, files, options, said, written
 from tests.helpers.environments import dotenv
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
+from tests.helpers.results import HOSTILE, HOSTILE_ENV, TRELICA, WHEN, result
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -37,10 +44,10 @@ def test_gateway_text_cannot_forge_a_line_of_the_terminal_summary(pytester):
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # the real verdict: NOT READY
     assert "verdict: NOT READY" in result.stdout.lines
     assert [line for line in result.stdout.lines if line.startswith(FORGED)] == []
-    files = written(paths)
-    assert set(files) >= {declared.option for declared in paths if declared.writer in VERDICT_WRITERS}
+    texts = written(paths)
+    assert options(texts) >= {declared.option for declared in paths if declared.writer in VERDICT_WRITERS}
     forged = [
-        option for option, text in files.items() if any(line.startswith(FORGED) for line in text.splitlines())
+        option for option, text in texts.items() if any(line.startswith(FORGED) for line in text.splitlines())
     ]
     assert forged == []
 
@@ -102,9 +109,11 @@ def test_every_artifact_of_a_replay_says_it_is_a_replay(forged_replay, pytester)
     """A hand-edited evidence pack, replayed, is called a replay by every verdict report."""
     result, paths = forged_replay
     assert result.ret == pytest.ExitCode.OK  # the forged grants pass, silently
-    reports = {declared: path for declared, path in paths.items() if declared.writer in VERDICT_WRITERS}
-    assert all(path.exists() for path in reports.values()), "a replay writes every verdict report"
-    artifacts = {declared.option: said(declared, path.read_text()) for declared, path in reports.items()}
+    reports = files(paths, VERDICT_WRITERS)
+    verdicts = {declared.option for declared in paths if declared.writer in VERDICT_WRITERS}
+    assert options(reports) == verdicts, "a replay writes every verdict report"
+    assert "--intacct-fleet-report/groups/default.html" in reports  # every file of a directory counts
+    artifacts = {name: said(declared, path.read_text()) for name, (declared, path) in reports.items()}
     artifacts["terminal"] = str(result.stdout)
     # The scratch directory is named after this test: its path is no mark.
     here = str(pytester.path)
@@ -191,3 +200,50 @@ def test_a_profile_name_with_a_trailing_newline_cannot_add_a_report_line(pyteste
         f"--intacct-profile={profile}",
     )  # fmt: skip
     assert " (verdict: READY)" not in result.stdout.lines
+
+
+FORMULA = '=HYPERLINK("https://evil.test","open")'
+
+
+def _inert_json(text: str) -> None:
+    assert HOSTILE in json.dumps(json.loads(text), ensure_ascii=False)  # text inside strings, parsed back
+
+
+def _inert_markdown(text: str) -> None:
+    assert not re.search(r"(?<!\\)[<\[]", text)  # every < and [ escaped: no HTML, no link
+
+
+def _inert_html(text: str) -> None:
+    page = lxml_html.fromstring(text)
+    assert not page.xpath("//img | //b | //*[@onerror] | //*[@onload]")
+    assert [s.text for s in page.xpath("//script") if "alert" in (s.text or "")] == []
+    assert "<script>alert(1)</script>" in " ".join(page.itertext())  # shown, as text
+
+
+def _inert_csv(text: str) -> None:
+    cells = [value for row in csv.reader(io.StringIO(text, newline="")) for value in row]
+    assert not [value for value in cells if value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert f"'{FORMULA}" in cells
+
+
+INERT = {"json": _inert_json, "markdown": _inert_markdown, "html": _inert_html, "csv": _inert_csv}
+
+
+def test_every_report_output_keeps_outside_text_inert_in_its_own_format():
+    """Markup, links and formulas from the gateway and the settings, in every file (each file of a
+    directory) of every output rendered from the report, checked by its own format's rule."""
+    formula_env = EnvironmentInfo(Identity(FORMULA, company_id=FORMULA, group="customer"), TRELICA)
+    results = [
+        result(HOSTILE_ENV.name, TRELICA, "user-active", Finding.failed("active", HOSTILE, {"raw": HOSTILE})),
+        result(HOSTILE_ENV.name, TRELICA, "ip-allowlist", Finding.manual("allowed", HOSTILE)),
+        result(FORMULA, TRELICA, "user-login", Finding.error("login", FORMULA, blocked=True)),
+        result(FORMULA, TRELICA, "role-assigned", Finding.not_applicable("roles", HOSTILE)),
+    ]
+    report = build_report(results, [HOSTILE_ENV, formula_env], plugin_version="0", started_at=WHEN)
+    for declared in reports():
+        assert declared.escaping in INERT, f"{declared.option}: no test of its escaping ({declared.escaping})"
+        rendered = declared.render(report)
+        texts = rendered.values() if isinstance(rendered, dict) else [rendered]
+        assert texts
+        for text in texts:
+            INERT[declared.escaping](text)
