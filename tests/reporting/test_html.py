@@ -184,7 +184,8 @@ def test_every_requirement_is_in_the_static_part_passes_as_rows_and_each_attesta
 
 
 def test_ready_says_how_many_attestations_are_owed_and_the_verdict_words_stay(pytester):
-    result, paths = run_with_artifacts(pytester, "trelica-ready", "--intacct-json=a.json")
+    # READY, with IP address filters enforced: the allowlist is the one attestation owed.
+    result, paths = run_with_artifacts(pytester, "ip-filtered", "--intacct-json=a.json")
     assert result.ret == 0
     page = static_page(paths["report.html"])
     assert text(page.find(".//title")).startswith("READY, 1 attestation owed: Intacct acceptance")

@@ -120,7 +120,8 @@ def test_a_5000_company_summary_fits_a_screen_before_its_details():
     assert screen[1] == "verdict: NOT READY"
     assert "environments: 5000 in 2500 groups: 500 NOT READY, 200 INCOMPLETE, 4300 READY" in screen
     worst = screen[screen.index("worst first:") + 1 :][:11]
-    assert worst[0] == "  NOT READY   co-00000 (group customer-00000): 16 pass, 1 fail, 1 manual"
+    met = len(TRELICA.requirements) - 2  # all but the failed permission and the IP allowlist owed
+    assert worst[0] == f"  NOT READY   co-00000 (group customer-00000): {met} pass, 1 fail, 1 manual"
     assert [line.split()[2] for line in worst[:10]] == [f"co-{n:05d}" for n in range(0, 100, 10)]
     assert worst[10] == "  ... and 690 more not READY"
     assert (
@@ -143,9 +144,10 @@ def test_details_list_each_root_cause_once_per_environment_worst_first():
     headings = [line for line in details if not line.startswith(" ")]
     verdicts = [line.split(": ", 1)[1].split(" (")[0] for line in headings]
     assert verdicts == ["NOT READY"] * 6 + ["INCOMPLETE"] * 3  # READY ones are in the verdict lines only
-    refused = details[details.index("co-00001: INCOMPLETE (18 error)") + 1 :][:2]
-    assert refused[0].startswith("  ERROR  18 not checked: sign-in could not complete")
-    assert not refused[1].startswith("  ")  # the next environment: the cause once, not 18 times
+    every = len(TRELICA.requirements)  # the refused sign-in left every requirement unchecked
+    refused = details[details.index(f"co-00001: INCOMPLETE ({every} error)") + 1 :][:2]
+    assert refused[0].startswith(f"  ERROR  {every} not checked: sign-in could not complete")
+    assert not refused[1].startswith("  ")  # the next environment: the cause once, not once per requirement
 
 
 def test_one_environment_keeps_its_own_line_when_ready():
