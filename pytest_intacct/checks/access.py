@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_intacct.checks.lens import REST_COMPANY, field, record, rest_reading, unavailable
+from pytest_intacct.checks.lens import REST_COMPANY, field, record, rest_reading, unavailable, without_rest
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.profiles import Param
 from pytest_intacct.results.finding import Finding
@@ -77,7 +77,10 @@ def ip_allowlist(ctx: EnvironmentContext) -> Finding:
         return Finding.manual(
             expected,
             "the IP filter list is not readable through the API; this machine's sign-in was accepted, "
-            f"so confirm {who}'s address is in the list (or that filters are not enforced)",
+            f"so confirm {who}'s address is in the list (or that filters are not enforced). "
+            + without_rest(
+                ctx.snapshot, "whether filters are enforced at all (none: this step does not apply)"
+            ),
             evidence,
         )
     if reading.problem is not None:
@@ -98,7 +101,8 @@ def ip_allowlist(ctx: EnvironmentContext) -> Finding:
             expected,
             f"IP address filters are enforced {IP_FILTER_MODES[mode]} (REST ipAddressFiltering is {mode!r}); "
             "the list itself is not readable through any API; this machine's sign-in was accepted, so "
-            f"confirm {who}'s address is in the list. That the filters apply to API calls is unconfirmed",
+            f"confirm {who}'s address is in the list. Whether the filters apply to API calls is "
+            "unconfirmed: Sage's documentation is silent, vendors' setup guides imply they do",
             evidence,
         )
     return Finding.error(
