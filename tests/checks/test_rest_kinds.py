@@ -13,10 +13,11 @@ import pytest
 from pytest_intacct.checks import evaluate
 from pytest_intacct.client import ErrorKind, Level
 from pytest_intacct.evidence.snapshot import Problem, Reading, Snapshot
-from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.profiles import Profile, Requirement, load_profile
 from pytest_intacct.results.finding import Outcome
-from tests.checks.test_checks import DENIED, TRELICA, USER_RECORD, rights, snapshot
+from tests.helpers.snapshots import DENIED, USER_RECORD, rights, snapshot
 
+TRELICA = load_profile("trelica")
 REST_USERNAME = "trelica_ws@acme"
 REST_USER = {
     "id": "trelica_ws",
