@@ -9,7 +9,7 @@ import pytest
 
 from pytest_intacct.checks import KINDS
 from pytest_intacct.profiles import load_profile
-from pytest_intacct.simulator import load_scenario
+from pytest_intacct.simulator import Simulator, load_scenario
 from tests.helpers.runs import SUPPORT_ID, outcomes, run_acceptance, trelica
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -187,3 +187,31 @@ def test_without_rest_settings_only_the_rest_backed_requirements_change(pytester
         assert "REST access is not configured (INTACCT_DEMO_REST_CLIENT_ID and" in entry["observed"], rid
         assert "with it, the checker reads" in entry["observed"], rid
     assert "rest-token-refused" not in {cause["id"] for cause in document["root_causes"]}
+
+
+def test_a_fleet_gives_rest_access_entry_by_entry(pytester, monkeypatch):
+    """The fleet's REST keys, end to end: an entry with them reads what the REST API tells, one without
+    says what REST access would add."""
+    with Simulator("trelica-ready") as simulator:
+        login = simulator.primary_login
+        monkeypatch.setenv("SENDER_PW", login.sender_password)
+        monkeypatch.setenv("WS_PW", login.user_password)
+        monkeypatch.setenv("CHECKER_SECRET", str(login.rest_client_secret))
+        common = (
+            f'company = "{login.company_id}"\nuser = "{login.user_id}"\nsender = "{login.sender_id}"\n'
+            f'endpoint = "{simulator.endpoint}"\n'
+            'sender_password_var = "SENDER_PW"\nuser_password_var = "WS_PW"\n'
+        )
+        pytester.path.joinpath("fleet.toml").write_text(
+            '[defaults]\nprofile = "trelica"\nproduction = false\n\n'
+            f'[[environment]]\nname = "with-rest"\n{common}rest_client_id = "{login.rest_client_id}"\n'
+            'rest_client_secret_var = "CHECKER_SECRET"\n\n'
+            f'[[environment]]\nname = "xml-only"\n{common}',
+            encoding="utf-8",
+        )
+        result, _, by_env = run_acceptance(pytester, "--intacct-fleet=fleet.toml")
+    assert outcomes(by_env["with-rest"]) == trelica("pass", ip_allowlist="n/a")
+    assert outcomes(by_env["xml-only"]) == trelica(
+        "pass", ip_allowlist="manual", user_password_never_expires="manual", rest_access="n/a"
+    )
+    assert result.ret == pytest.ExitCode.OK
