@@ -375,9 +375,7 @@ class Transport:
                 spent = time.monotonic() - started
                 try:
                     return interpret(
-                        self._settle(
-                            outcome, host, attempts, waited, spent, secret_answer=secret_answer
-                        )
+                        self._settle(outcome, host, attempts, waited, spent, secret_answer=secret_answer)
                     )
                 finally:
                     _let_go(outcome)
