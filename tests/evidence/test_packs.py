@@ -23,6 +23,8 @@ def recorded_run(pytester, scenario: str, env: str = "demo"):
         ("missing-permissions", "demo"),
         ("sender-not-authorized", "demo"),
         ("calance-ready", "demo:test,demo:production"),
+        ("ip-filtered", "demo"),  # the REST API's readings: the filter mode
+        ("rest-token-refused", "demo"),  # the REST token's refusal, and its root cause
     ],
 )
 def test_a_replay_gives_the_recorded_outcomes_without_a_gateway(pytester, scenario, env):
@@ -35,6 +37,7 @@ def test_a_replay_gives_the_recorded_outcomes_without_a_gateway(pytester, scenar
         name: outcomes(entries) for name, entries in recorded_by_env.items()
     }
     assert replayed["verdict"] == recorded["verdict"]
+    assert replayed["root_causes"] == recorded["root_causes"]
     assert not journal.exists(), "no simulator was started, so no request was made"
     result.stdout.fnmatch_lines([f"intacct: replaying {pack} (no gateway is contacted)"])
 
