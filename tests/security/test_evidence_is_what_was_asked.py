@@ -383,6 +383,8 @@ REST_LIES = {
     "another-users-record": _edited(_user_of("jsmith"), "/objects/company-config/user/"),
     "query-total-lies": _edited(_total(3), "/services/core/query"),
     "nested-past-the-bound": _reads(lambda path, answer: Answer(200, _nested(5000), JSON_TYPE)),
+    "token-endpoint-html": lambda path, answer: Answer(200, CLOUDFLARE, {"Content-Type": "text/html"}),
+    "token-without-access-token": lambda path, answer: Answer(200, '{"token_type": "Bearer"}', JSON_TYPE),
     "a-record-key-that-is-a-path": _edited(
         lambda document: document["ia::result"][0].update(key="../../oauth2/token"), "/services/core/query"
     ),
