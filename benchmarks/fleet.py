@@ -1,11 +1,13 @@
 """``make bench``: what checking a fleet costs, on loopback against the simulator with 300 ms latency.
 
-Prints requests per environment (both profiles, and a naive one-request-per-read client), wall time for
+Prints requests per environment (both profiles, and a naive one-request-per-read client; the XML gateway
+alone, with an auditor login, and with the REST API's reads on), wall time for
 1, 10, 50 and 200 companies as ratios to the latency floors (one after another with
 ``AcceptanceRun.snapshot``, and side by side with ``AcceptanceRun.prefetch``, which runs
 ``pytest_intacct.evidence.lanes`` around ``snapshot.collect``), the same through the real plugin path
 (``pytest --intacct-fleet=FILE`` in a subprocess, with and without ``-n 2``), peak memory per
-environment, and the plugin's idle import cost. Bounded: well under two minutes.
+environment, and the plugin's idle import cost. Bounded: well under two minutes. Wall times and memory are
+the XML gateway's alone (two requests a company), as the README's table reports them.
 
 The timed simulator runs in its own process, so its CPU time does not compete with the clients' for the
 GIL (the real gateway is not in our process either).
@@ -13,6 +15,7 @@ GIL (the real gateway is not in our process either).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import multiprocessing
@@ -50,8 +53,35 @@ IMPORT_RUNS = 7
 ALREADY_IMPORTED = "import pytest, pytest_html.plugin, pytest_metadata.plugin, xdist.plugin"
 
 
-def settings(login: ScenarioLogin, endpoint: str) -> EnvironmentSettings:
-    return login_settings(login.name, login, endpoint, production=False)
+# trelica-ready with an auditor login that also reads the REST API (its client authorized for the auditor,
+# which holds the admin privileges REST reads of users need).
+AUDITED_REST = """
+extends = "trelica-audited"
+
+[[logins]]
+name = "primary"
+sender_id = "TrelicaMPP"
+sender_password = "Trelica-sender-pass-1"
+company_id = "TRELICA-DEMO"
+user_id = "trelica_ws"
+user_password = "Trelica-ws-pass-1"
+auditor_user_id = "setup_auditor"
+auditor_user_password = "Setup-auditor-pass-1"
+rest_client_id = "trelica-checker.app.sage.com"
+rest_client_secret = "Trelica-rest-secret-1"
+
+[companies.TRELICA-DEMO.authorized_clients."trelica-checker.app.sage.com"]
+user = "setup_auditor"
+
+[companies.TRELICA-DEMO.users.setup_auditor]
+admin = "Limited"
+"""
+
+
+def settings(login: ScenarioLogin, endpoint: str, *, rest: bool = False) -> EnvironmentSettings:
+    """A login's settings; without ``rest``, the XML gateway alone (no REST client, even if it has one)."""
+    env = login_settings(login.name, login, endpoint, production=False)
+    return env if rest else dataclasses.replace(env, rest_client_id=None, rest_client_secret=None)
 
 
 def _serve(scenario: Scenario, latency: float, endpoint: multiprocessing.SimpleQueue, stop: Event) -> None:
@@ -96,11 +126,36 @@ def requests_per_environment() -> None:
         AcceptanceRun([env], load_profile("trelica")).snapshot(env.name)
         audited = len(simulator.journal.entries)
     print(f"  {'trelica':<10} {audited:>16}  with an auditor login (two sign-ins, two batches)")
+    with tempfile.TemporaryDirectory() as scratch:
+        audited_rest = Path(scratch, "audited-rest.toml")
+        audited_rest.write_text(AUDITED_REST, encoding="utf-8")
+        for scenario, words in (("trelica-ready", ""), (str(audited_rest), " and an auditor login")):
+            xml, rest = rest_on(scenario)
+            print(
+                f"  {'trelica':<10} {xml + rest:>16}  with REST on{words}: {xml} XML, {rest} REST{REST_READS}"
+            )
+
+
+REST_READS = " (one token, company-preference, the user's key by a query, its record)"
+
+
+def rest_on(scenario: str) -> tuple[int, int]:
+    """Requests to the XML gateway and to the REST API for one company read with REST access."""
+    with Simulator(load_scenario(scenario)) as simulator:
+        env = settings(simulator.primary_login, simulator.endpoint, rest=True)
+        snapshot = AcceptanceRun([env], load_profile("trelica")).snapshot(env.name)
+        paths = [entry.path for entry in simulator.journal.entries]
+    if snapshot.rest_sign_in is None or not snapshot.rest_sign_in.ok:
+        raise RuntimeError(f"{scenario}: the REST token was not granted")
+    rest = sum(path.startswith("/ia/api/") for path in paths)
+    return len(paths) - rest, rest
 
 
 def naive_reads(run: AcceptanceRun, env: EnvironmentSettings) -> list[fn.Function]:
-    """The reads ``collect`` batches, as a per-object client sends them: one request each."""
-    return [read.build() for read in {read.key: read for read in run.plan(env)}.values()]
+    """The XML reads ``collect`` batches, as a per-object client sends them: one request each."""
+    return [
+        read.build() for read in {read.key: read for read in run.plan(env)}.values() if read.source == "xml"
+    ]
 
 
 def collect_concurrently(envs: Sequence[EnvironmentSettings], profile: Profile) -> list[Snapshot]:

@@ -19,9 +19,10 @@ from functools import partial
 
 from pytest_intacct.checks import evaluate, evaluate_across, plan, raised, validate_profile
 from pytest_intacct.client import Credentials, IntacctClient, Retrying, RetryPolicy, WritePermit, WriteRefused
+from pytest_intacct.client.rest import RestClient, RestCredentials
 from pytest_intacct.evidence.lanes import Progress, collect_all
-from pytest_intacct.evidence.reads import Read, Subject
-from pytest_intacct.evidence.snapshot import INTERNAL, Problem, Reading, Snapshot, collect
+from pytest_intacct.evidence.reads import Subject
+from pytest_intacct.evidence.snapshot import INTERNAL, AnyRead, Problem, Reading, Snapshot, collect
 from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.results import waivers as waiver_files
 from pytest_intacct.results.finding import Outcome, RequirementResult
@@ -123,10 +124,14 @@ class AcceptanceRun:
         credentials = self.environments[name].credentials
         return (credentials.company_id.casefold(), credentials.endpoint)
 
-    def plan(self, environment: EnvironmentSettings) -> list[Read]:
-        """Every read the profile's requirements need in this environment, each once."""
+    def plan(self, environment: EnvironmentSettings) -> list[AnyRead]:
+        """Every read the profile's requirements need in this environment, each once (the REST API's too,
+        when the environment has REST access)."""
         subject = Subject(
-            environment.identity.user_id, environment.developer_user_id, environment.auditor_user_id
+            environment.identity.user_id,
+            environment.developer_user_id,
+            environment.auditor_user_id,
+            environment.rest_login,
         )
         return plan(self.profile_of(environment.name), subject)
 
@@ -157,6 +162,17 @@ class AcceptanceRun:
         """A read-only client for another login of an environment (the auditor), never writing."""
         return IntacctClient(credentials, timeout=self.options.timeout, retry=self.options.retry)
 
+    def _rest(self, name: str, credentials: RestCredentials) -> RestClient:
+        """The environment's REST client (read-only: it has no way to write), with the run's timeout,
+        retries and retry notices."""
+        on_retry = self.options.on_retry
+        return RestClient(
+            credentials,
+            timeout=self.options.timeout,
+            retry=self.options.retry,
+            on_retry=partial(on_retry, name) if on_retry is not None else None,
+        )
+
     def snapshot(self, name: str) -> Snapshot:
         """The environment's snapshot, collected on first use (or waited for, when it is being read in the
         background); a collection that raises is its problem."""
@@ -178,12 +194,15 @@ class AcceptanceRun:
                         client = clients.enter_context(self.client(name))
                         auditor = env.auditor_credentials
                         auditor_client = clients.enter_context(self._reader(auditor)) if auditor else None
+                        rest = env.rest_credentials
+                        rest_client = clients.enter_context(self._rest(name, rest)) if rest else None
                         snapshot = collect(
                             client,
                             env.identity,
                             self.plan(env),
                             env.developer_user_id,
                             auditor=auditor_client,
+                            rest=rest_client,
                         )
                 except Exception as error:
                     snapshot = _unreadable(env, Problem.from_exception(error))

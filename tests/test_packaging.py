@@ -54,7 +54,7 @@ def test_the_installed_wheel_runs_the_shipped_suites_without_a_path(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"intacct: suites {site}/pytest_intacct/suites" in result.stdout
     assert "test_permission[demo-permission-employees-edit] PASSED" in result.stdout
-    assert "17 passed, 1 skipped" in result.stdout
+    assert "19 passed, 1 skipped" in result.stdout
     assert f"{ROOT}/suites" not in result.stdout, (
         "the suites must come from the installed wheel, not the checkout"
     )

@@ -35,7 +35,14 @@ from pytest_intacct.evidence.reads import (
     user_info,
     user_permissions,
 )
-from pytest_intacct.evidence.snapshot import Problem, ProblemKind, Reading, Snapshot
+from pytest_intacct.evidence.rest_reads import (
+    RestRead,
+    rest_company,
+    rest_multi_entity,
+    rest_sandboxes,
+    rest_user,
+)
+from pytest_intacct.evidence.snapshot import AnyRead, Problem, ProblemKind, Reading, Snapshot
 from pytest_intacct.identity import Identity
 from pytest_intacct.profiles import (
     Param,
@@ -62,6 +69,7 @@ __all__ = [
     "ProblemKind",
     "Read",
     "Reading",
+    "RestRead",
     "Snapshot",
     "Subject",
     "check",
@@ -72,6 +80,10 @@ __all__ = [
     "plan",
     "raised",
     "read_profile",
+    "rest_company",
+    "rest_multi_entity",
+    "rest_sandboxes",
+    "rest_user",
     "role_users",
     "user_info",
     "user_permissions",
@@ -139,9 +151,10 @@ def kind_of(requirement: Requirement) -> Kind:
     return KINDS[requirement.check]
 
 
-def plan(profile: Profile, subject: Subject) -> list[Read]:
-    """Every read the profile's per-environment requirements need here, each once, in profile order."""
-    reads: dict[str, Read] = {}
+def plan(profile: Profile, subject: Subject) -> list[AnyRead]:
+    """Every read the profile's per-environment requirements need here, each once, in profile order: the
+    XML gateway's and, with REST access, the REST API's (collection groups them by source)."""
+    reads: dict[str, AnyRead] = {}
     for requirement in profile.requirements:
         for need in kind_of(requirement).reads:
             try:
@@ -200,7 +213,7 @@ def _after_refusal(
     could not check under the requirement (or root cause) the diagnosis names."""
     if kind.name in refusals.SIGN_IN_KINDS:
         return refusals.refused(requirement, profile, snapshot, diagnosis)
-    if kind.name != "attestation" and not _read_by_auditor(kind, requirement, snapshot):
+    if kind.name != "attestation" and not _readable_after_refusal(kind, requirement, snapshot):
         return refusals.blocked(requirement, profile, snapshot, diagnosis)
     finding = _judged(kind, requirement, profile, snapshot)
     if finding.outcome is Outcome.ERROR and not finding.blocked:
@@ -208,12 +221,17 @@ def _after_refusal(
     return finding
 
 
-def _read_by_auditor(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> bool:
-    """Whether the auditor signed in and every read the requirement needs went through it."""
-    if snapshot.auditor_sign_in is None or not snapshot.auditor_sign_in.ok:
-        return False
+def _readable_after_refusal(kind: Kind, requirement: Requirement, snapshot: Snapshot) -> bool:
+    """Whether the requirement can be judged without the integration's own session: every XML read it
+    needs went through the auditor, which signed in; or it needs REST reads only, and the token was
+    granted (a kind that adds REST facts to XML ones judges on the XML ones, so those decide)."""
     reads = [read for need in kind.reads if (read := need.resolve(subject_of(snapshot), requirement.params))]
-    return bool(reads) and all(read.reader == "auditor" for read in reads)
+    xml = [read for read in reads if isinstance(read, Read)]
+    if xml:
+        signed = snapshot.auditor_sign_in is not None and snapshot.auditor_sign_in.ok
+        return signed and all(read.reader == "auditor" for read in xml)
+    token = snapshot.rest_sign_in
+    return bool(reads) and token is not None and token.ok
 
 
 def evaluate_across(requirement: Requirement, profile: Profile, snapshots: Sequence[Snapshot]) -> Finding:
@@ -313,6 +331,7 @@ def _sign_in_failed(
 from pytest_intacct.checks import (  # noqa: E402, F401
     access,
     across,
+    company_config,
     entities,
     grants,
     permissions,

@@ -7,12 +7,22 @@ Services subscription, the IP filter and the user, in that order, before it gran
 
 from __future__ import annotations
 
+from typing import Any
+
+from pytest_intacct.checks.lens import REST_COMPANY, field, record, rest_reading, unavailable, without_rest
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.profiles import Param
 from pytest_intacct.results.finding import Finding
 
+# company-preference.ipAddressFiltering while filters are enforced, in words (Sage's company-config OpenAPI).
+IP_FILTER_MODES = {
+    "companyLevel": "at company level",
+    "companyLevelOverrideUserLevel": "at company level, and users' own filters override it",
+    "userLevel": "per user",
+}
 
-def _session_evidence(ctx: EnvironmentContext) -> dict[str, str]:
+
+def _session_evidence(ctx: EnvironmentContext) -> dict[str, Any]:
     s = ctx.snapshot
     return {
         "company_id": s.company_id,
@@ -53,17 +63,50 @@ def sender_authorized(ctx: EnvironmentContext) -> Finding:
     )
 
 
-@check("ip-allowlist", params={"address_of": Param(required=False)})
+@check("ip-allowlist", params={"address_of": Param(required=False)}, reads=[REST_COMPANY])
 def ip_allowlist(ctx: EnvironmentContext) -> Finding:
-    """Manual: no API exposes the IP filter list; the sign-in only proves this machine's address."""
+    """Manual: no API exposes the IP filter list; the sign-in only proves this machine's address. With REST
+    access the filter mode is read: ``none`` makes the step n/a; any other mode stays manual, with it."""
     who = ctx.params.get("address_of") or "the integration"
-    # No API exposes the IP filter list (docs/gateway.md#not-readable): a sign-in only proves that the
-    # address this run comes from is allowed, not the integration's own address.
-    return Finding.manual(
-        f"{who}'s IP address is allowed if the company enforces IP address filters",
-        "the IP filter list is not readable through the API; this machine's sign-in was accepted, "
-        f"so confirm {who}'s address is in the list (or that filters are not enforced)",
-        _session_evidence(ctx),
+    expected = f"{who}'s IP address is allowed if the company enforces IP address filters"
+    evidence: dict[str, Any] = _session_evidence(ctx)
+    reading = rest_reading(ctx, "rest_company")
+    if reading is None:
+        # No API exposes the IP filter list (docs/gateway.md#not-readable): a sign-in only proves that the
+        # address this run comes from is allowed, not the integration's own address.
+        return Finding.manual(
+            expected,
+            "the IP filter list is not readable through the API; this machine's sign-in was accepted, "
+            f"so confirm {who}'s address is in the list (or that filters are not enforced). "
+            + without_rest(
+                ctx.snapshot, "whether filters are enforced at all (none: this step does not apply)"
+            ),
+            evidence,
+        )
+    if reading.problem is not None:
+        return unavailable(ctx, reading, expected, evidence)
+    mode = field(record(reading), "ipAddressFiltering")
+    evidence["company-preference.ipAddressFiltering"] = mode
+    if mode == "none":
+        return Finding.not_applicable(
+            expected,
+            "the company enforces no IP address filters (REST company-preference.ipAddressFiltering is "
+            "'none'), so there is no list to add an address to",
+            evidence,
+        )
+    if mode in IP_FILTER_MODES:
+        # Whether the filters apply to API calls at all is unconfirmed: Sage's REST documentation is silent,
+        # and vendors only imply it by asking for their addresses (docs/rest.md).
+        return Finding.manual(
+            expected,
+            f"IP address filters are enforced {IP_FILTER_MODES[mode]} (REST ipAddressFiltering is {mode!r}); "
+            "the list itself is not readable through any API; this machine's sign-in was accepted, so "
+            f"confirm {who}'s address is in the list. Whether the filters apply to API calls is "
+            "unconfirmed: Sage's documentation is silent, vendors' setup guides imply they do",
+            evidence,
+        )
+    return Finding.error(
+        expected, f"not checked: REST ipAddressFiltering is {mode!r}, not a mode the API documents", evidence
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_intacct.checks.lens import REST_COMPANY, disagree, field, record, rest_reading
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.checks.user import record_of, unreadable_user
 from pytest_intacct.evidence.reads import normalize, one_record, role_users, user_info, user_permissions
@@ -106,29 +107,50 @@ def permission(ctx: EnvironmentContext) -> Finding:
 @check(
     "role-assigned",
     params={"role": Param(required=False)},
-    reads=[role_users("user", name="roles"), PERMISSIONS],
+    reads=[role_users("user", name="roles"), PERMISSIONS, REST_COMPANY],
 )
 def role_assigned(ctx: EnvironmentContext) -> Finding:
-    """A role (or ``role``) is assigned to the user (ROLEUSERS, every page); n/a in a user-based company."""
+    """A role (or ``role``) is assigned to the user (ROLEUSERS, every page); n/a in a user-based company.
+    The permission type is inferred from the XML gateway (no role, yet effective permissions) or, with
+    REST access, read: ``company-preference.permissionType`` decides the branch, and a company the REST
+    API calls role-based whose user holds rights without a role fails showing both."""
     user = ctx.snapshot.user_id
     wanted = ctx.params.get("role")
     expected = f"role {wanted!r} is assigned to {user!r}" if wanted else f"a role is assigned to {user!r}"
     reading = ctx.reading("roles")
+    evidence: dict[str, Any] = {}
+    permission_type = _permission_type(ctx, evidence)
+    user_based = Finding.not_applicable(
+        expected,
+        "the company uses user-based permissions (REST company-preference.permissionType is "
+        "'userBased'): roles do not apply",
+        evidence,
+    )
     if reading.problem is not None:
+        if permission_type == "userBased":
+            return user_based
         return Finding.error(expected, f"not checked: ROLEUSERS is not readable ({reading.problem.message})")
     if not isinstance(reading.value, list):
         raise TypeError(f"a ROLEUSERS reading holds a list, not {type(reading.value).__name__}")
     roles = [str(role) for role in reading.value]
-    evidence = {"roles": roles}
+    evidence = {"roles": roles, **evidence}
     if roles:
         if wanted and wanted not in roles:
             return Finding.failed(expected, f"assigned roles: {', '.join(roles)}", evidence)
         return Finding.passed(expected, f"assigned roles: {', '.join(roles)}", evidence)
-    # The permission type is not readable through the API (docs/gateway.md#not-readable). A role-based
-    # user without a role has no access at all, so a user with effective permissions and no role is in
-    # a user-based company, where roles do not apply.
+    if permission_type == "userBased":
+        return with_roles(user_based, roles)
+    # Without the REST API the permission type is inferred (docs/gateway.md#not-readable): a role-based
+    # user without a role has no access at all, so a user with effective permissions and no role is in a
+    # user-based company, where roles do not apply.
     permissions = ctx.reading("permissions")
     if permissions.problem is not None:
+        if permission_type == "roleBased":
+            return Finding.failed(
+                expected,
+                "no role assigned in a role-based company (REST permissionType is 'roleBased')",
+                evidence,
+            )
         return Finding.error(
             expected,
             "not checked: no role assigned, and the effective permissions that would tell a user-based "
@@ -136,6 +158,13 @@ def role_assigned(ctx: EnvironmentContext) -> Finding:
             evidence,
         )
     if any(permissions_of(permissions).values()):
+        if permission_type == "roleBased":
+            return disagree(
+                expected,
+                "no role is assigned, yet getUserPermissions lists rights, as in a user-based company",
+                "REST company-preference.permissionType is 'roleBased'",
+                evidence,
+            )
         return Finding.not_applicable(
             expected,
             "no role assigned, yet the user has effective permissions: "
@@ -143,6 +172,24 @@ def role_assigned(ctx: EnvironmentContext) -> Finding:
             evidence,
         )
     return Finding.failed(expected, "no role assigned and no effective permissions", evidence)
+
+
+def with_roles(finding: Finding, roles: list[str]) -> Finding:
+    return Finding(finding.outcome, finding.expected, finding.observed, {"roles": roles, **finding.evidence})
+
+
+def _permission_type(ctx: EnvironmentContext, evidence: dict[str, Any]) -> str | None:
+    """``roleBased`` or ``userBased`` when the REST API says so (added to the evidence); None otherwise,
+    with the REST API's problem in the evidence when it had one."""
+    reading = rest_reading(ctx, "rest_company")
+    if reading is None:
+        return None
+    if reading.problem is not None:
+        evidence["rest_error"] = reading.problem.message
+        return None
+    kind = field(record(reading), "permissionType")
+    evidence["company-preference.permissionType"] = kind
+    return kind if kind in ("roleBased", "userBased") else None
 
 
 @check(

@@ -91,15 +91,33 @@ class Diagnosis:
     evidence: Mapping[str, Any]
 
 
+def unlock_fix(user: str) -> str:
+    """The fix for a locked-out user: only an admin can unlock it."""
+    return _MENU["unlock"].format(user=user)
+
+
 def diagnose(snapshot: Snapshot, problem: Problem) -> Diagnosis:
-    """Why the integration's sign-in (``problem``, kind sign-in-failed) was refused."""
+    """Why the integration's sign-in (``problem``, kind sign-in-failed) was refused: in the refusal's own
+    words, else from what the auditor login read, else from what the REST API read about the user."""
     evidence: dict[str, Any] = {"gateway_error": problem.message, "level": problem.level}
     stated = _stated(problem.message)
     if stated is not None:
         return Diagnosis(stated, problem.message, "the gateway's answer", evidence)
+    by_auditor = _by_auditor(snapshot, problem, evidence)
+    if by_auditor is not None and by_auditor.cause is not Cause.UNEXPLAINED:
+        return by_auditor
+    return (
+        _by_rest(snapshot, problem, evidence)
+        or by_auditor
+        or Diagnosis(Cause.UNEXPLAINED, problem.message, "", evidence)
+    )
+
+
+def _by_auditor(snapshot: Snapshot, problem: Problem, evidence: dict[str, Any]) -> Diagnosis | None:
+    """The cause from the auditor login's sign-in and its USERINFO read; None without an auditor."""
     auditor, signed = snapshot.auditor_user_id, snapshot.auditor_sign_in
     if auditor is None or signed is None:
-        return Diagnosis(Cause.UNEXPLAINED, problem.message, "", evidence)
+        return None
     via = f"the auditor login {auditor!r}"
     evidence["auditor_user_id"] = auditor
     if signed.problem is not None:
@@ -119,6 +137,28 @@ def diagnose(snapshot: Snapshot, problem: Problem) -> Diagnosis:
     status = str(user.value.get("STATUS", "")).strip().casefold()
     evidence["USERINFO.STATUS"] = user.value.get("STATUS")
     if status in _LOCKED_STATUSES:
+        return Diagnosis(Cause.LOCKED_OUT, problem.message, via, evidence)
+    if status != "active":
+        return Diagnosis(Cause.INACTIVE, problem.message, via, evidence)
+    return Diagnosis(Cause.PASSWORD_OR_USER_FILTER, problem.message, via, evidence)
+
+
+def _by_rest(snapshot: Snapshot, problem: Problem, evidence: dict[str, Any]) -> Diagnosis | None:
+    """The cause from the REST API's user record (its token needs no user password, so it may be granted
+    when the XML sign-in is refused); None when it did not read the user."""
+    token = snapshot.rest_sign_in
+    reading = snapshot.readings.get(f"rest:user/{snapshot.user_id}")
+    if token is None or not token.ok or reading is None or reading.problem is not None:
+        return None
+    if reading.value is not None and not isinstance(reading.value, dict):
+        return None
+    via = f"the REST API (login {snapshot.rest_username!r})"
+    evidence = {**evidence, "rest_username": snapshot.rest_username}
+    if reading.value is None:
+        return Diagnosis(Cause.MISSING, problem.message, via, evidence)
+    status = str(reading.value.get("status") or "")
+    evidence["user.status"] = status
+    if status.casefold() == "lockedout":
         return Diagnosis(Cause.LOCKED_OUT, problem.message, via, evidence)
     if status != "active":
         return Diagnosis(Cause.INACTIVE, problem.message, via, evidence)
@@ -145,7 +185,7 @@ def refused(requirement: Requirement, profile: Profile, snapshot: Snapshot, diag
     if kind == "user-active" and d.cause is Cause.PASSWORD_OR_USER_FILTER:
         return Finding.passed(
             requirement.title,
-            f"USERINFO.STATUS is 'active' (read by {d.known_from})",
+            f"{_status_field(d)[1]} is 'active' (read by {d.known_from})",
             {**d.evidence, "USERINFO.LOGINID": snapshot.user_id},
         )
     return blocked(requirement, profile, snapshot, d)
@@ -181,8 +221,9 @@ def _observed(requirement: Requirement, snapshot: Snapshot, d: Diagnosis) -> str
     if d.known_from.startswith("the gateway"):
         return d.words
     if requirement.check == "user-active":
-        status = d.evidence.get("USERINFO.STATUS")
-        return f"USERINFO.STATUS is {status!r} (read by {d.known_from}); the sign-in was refused: {d.words}"
+        key, name = _status_field(d)
+        status = d.evidence.get(key)
+        return f"{name} is {status!r} (read by {d.known_from}); the sign-in was refused: {d.words}"
     return f"{d.words}; {_cause_title(snapshot, d)}"
 
 
@@ -249,6 +290,14 @@ def _fix(profile: Profile, snapshot: Snapshot, d: Diagnosis, own: Requirement | 
         f"the gateway gives one answer for several causes; check, most likely first: {listed}. An auditor "
         f"login ({_settings(snapshot, 'AUDITOR_USER_ID', 'AUDITOR_USER_PASSWORD')}) would tell them apart"
     )
+
+
+def _status_field(d: Diagnosis) -> tuple[str, str]:
+    """Where the diagnosis read the user's status, as an evidence key and in words: USERINFO (the
+    auditor's read) or the REST user record."""
+    if "USERINFO.STATUS" in d.evidence:
+        return "USERINFO.STATUS", "USERINFO.STATUS"
+    return "user.status", "REST user.status"
 
 
 def _stated(message: str) -> Cause | None:

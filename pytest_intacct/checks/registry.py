@@ -134,4 +134,6 @@ def check(
 
 
 def subject_of(snapshot: Snapshot) -> Subject:
-    return Subject(snapshot.user_id, snapshot.developer_user_id, snapshot.auditor_user_id)
+    return Subject(
+        snapshot.user_id, snapshot.developer_user_id, snapshot.auditor_user_id, snapshot.rest_username
+    )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_intacct.checks.lens import REST_USER, disagree, field, record, rest_reading, with_evidence
+from pytest_intacct.checks.refusals import unlock_fix
 from pytest_intacct.checks.registry import EnvironmentContext, check
 from pytest_intacct.evidence.reads import user_info
 from pytest_intacct.evidence.snapshot import ProblemKind, Reading
 from pytest_intacct.profiles import Param
 from pytest_intacct.profiles.vocabulary import ADMIN_PRIVILEGES, USER_STATUSES, USER_TYPES, api_value, ui_word
-from pytest_intacct.results.finding import Finding
+from pytest_intacct.results.finding import Finding, Outcome
 
 # Reading USERINFO needs Company > Users: List/View (docs/gateway.md#permissions, inferred).
 USERS_VIEW = "Company > Users: View"
@@ -63,31 +65,65 @@ def _same(a: object, b: str) -> bool:
     return str(a or "").strip().casefold() == b.strip().casefold()
 
 
-@check("user-active", reads=[USER])
+@check("user-active", reads=[USER, REST_USER])
 def user_active(ctx: EnvironmentContext) -> Finding:
     """USERINFO.STATUS is active; a record that could not be read still passes, as only an active user
     signs in. An answer that contradicts itself or the question (one record twice with different facts,
-    another login's record) is could not check: the sign-in does not outweigh an answer that lies."""
+    another login's record) is could not check: the sign-in does not outweigh an answer that lies. With
+    REST access, ``user.status`` is read too: ``lockedOut`` is told from ``inactive`` (only an admin can
+    unlock), and a status the two APIs state differently fails showing both."""
     expected = "the Web Services user's status is active"
+    xml = _xml_active(ctx, expected)
+    rest = rest_reading(ctx, "rest_user")
+    if rest is None or xml.outcome not in (Outcome.PASS, Outcome.FAIL):
+        return xml
+    if rest.problem is not None:
+        return with_evidence(xml, rest_error=rest.problem.message)
+    found = record(rest)
+    user = ctx.snapshot.user_id
+    if found is None:
+        return disagree(expected, xml.observed, f"the REST API has no user {user!r}", xml.evidence)
+    status = found.get("status")
+    evidence = {**xml.evidence, "user.status": status}
+    rest_text = f"REST user.status is {status!r}"
+    if (str(status).casefold() == "active") != (xml.outcome is Outcome.PASS):
+        return disagree(expected, xml.observed, rest_text, evidence)
+    observed = f"{xml.observed}; {rest_text}"
+    if xml.outcome is Outcome.PASS:
+        return Finding.passed(expected, observed, evidence)
+    return Finding.failed(expected, observed, evidence, fix=_status_fix(str(status), user))
+
+
+def _xml_active(ctx: EnvironmentContext, expected: str) -> Finding:
     reading = ctx.reading("user")
     problem = reading.problem
     if problem is not None and problem.kind == ProblemKind.CONTRADICTORY:
         refused = unreadable_user(reading, ctx.snapshot.user_id, expected)
         assert refused is not None
         return refused
-    record = record_of(reading) if reading.ok else None
-    if record is not None:
-        status = record.get("STATUS")
+    record_ = record_of(reading) if reading.ok else None
+    if record_ is not None:
+        status = record_.get("STATUS")
         if _same(status, USER_STATUSES["Active"]):
-            return Finding.passed(expected, "USERINFO.STATUS is active", _evidence(record, "STATUS"))
+            return Finding.passed(expected, "USERINFO.STATUS is active", _evidence(record_, "STATUS"))
         shown = f" ({ui_word(USER_STATUSES, str(status))} in the UI)" if status else ""
-        return Finding.failed(expected, f"USERINFO.STATUS is {status!r}{shown}", _evidence(record, "STATUS"))
+        return Finding.failed(
+            expected,
+            f"USERINFO.STATUS is {status!r}{shown}",
+            _evidence(record_, "STATUS"),
+            fix=_status_fix(str(status), ctx.snapshot.user_id),
+        )
     # Only an active user gets a session, so the sign-in proves the status even without USERINFO.
     return Finding.passed(
         expected,
         "the user signed in, which only an active user can (USERINFO itself was not readable)",
         {"user_id": ctx.snapshot.user_id},
     )
+
+
+def _status_fix(status: str, user: str) -> str | None:
+    """A locked-out user is unlocked by an admin, not set active; None: the profile's remediation."""
+    return unlock_fix(user) if status.replace(" ", "").casefold() == "lockedout" else None
 
 
 def _field_equals(
@@ -130,13 +166,34 @@ def user_admin(ctx: EnvironmentContext) -> Finding:
     )
 
 
-@check("user-web-services-only", reads=[USER])
+@check("user-web-services-only", reads=[USER, REST_USER])
 def user_web_services_only(ctx: EnvironmentContext) -> Finding:
-    """USERINFO.LOGINDISABLED is true: the user cannot sign in to the web UI."""
+    """USERINFO.LOGINDISABLED is true: the user cannot sign in to the web UI. With REST access,
+    ``user.webServices.isRestricted`` says the same (or, where USERINFO is not readable, decides); the
+    two stating it differently fails showing both."""
     # A Web Services user is a USERINFO row with LOGINDISABLED = true (docs/gateway.md#users).
-    return _field_equals(
-        ctx, "LOGINDISABLED", "true", "the user is a Web Services-only user (LOGINDISABLED = true)"
-    )
+    expected = "the user is a Web Services-only user (LOGINDISABLED = true)"
+    xml = _field_equals(ctx, "LOGINDISABLED", "true", expected)
+    rest = rest_reading(ctx, "rest_user")
+    if rest is None:
+        return xml
+    if rest.problem is not None:
+        return with_evidence(xml, rest_error=rest.problem.message)
+    restricted = field(record(rest), "webServices.isRestricted")
+    if not isinstance(restricted, bool):
+        return xml
+    evidence = {**xml.evidence, "user.webServices.isRestricted": restricted}
+    rest_text = f"REST user.webServices.isRestricted is {str(restricted).lower()}"
+    if xml.outcome in (Outcome.PASS, Outcome.FAIL):
+        if (xml.outcome is Outcome.PASS) != restricted:
+            return disagree(expected, xml.observed, rest_text, evidence)
+        judged = Finding.passed if restricted else Finding.failed
+        return judged(expected, f"{xml.observed}; {rest_text}", evidence)
+    if xml.blocked:
+        return xml
+    # USERINFO was not readable: the REST API alone decides.
+    judged = Finding.passed if restricted else Finding.failed
+    return judged(expected, f"{rest_text} (USERINFO was not readable: {xml.observed})", evidence)
 
 
 @check("user-id", params={"expected": Param()})

@@ -30,6 +30,11 @@ CHECKER_NEEDS = (
 )
 
 
+def reads_rest_as(snapshot: Snapshot, login: str) -> bool:
+    """Whether the REST API is read as ``login`` (its username is ``login@company``)."""
+    return (snapshot.rest_username or "").partition("@")[0].casefold() == login.casefold()
+
+
 def checker_view(snapshot: Snapshot) -> RootCause | None:
     """The root cause when the login that reads users (the auditor's, else the integration's) was refused
     reading users, roles or permissions; None when nothing of the kind was refused."""
@@ -55,5 +60,7 @@ def checker_view(snapshot: Snapshot) -> RootCause | None:
         if snapshot.auditor_user_id
         else f", or give the checker an auditor login that has them ({auditor})"
     )
+    if reads_rest_as(snapshot, login):
+        fix += "; the same login reads the REST API, which also needs its admin privileges (Limited or Full)"
     title = f"{who} cannot read {', '.join(refused)}, which the checker needs to judge users and rights"
     return RootCause(VIEW_CAUSE, title, fix)

@@ -8,15 +8,14 @@ that starts at the boundary, so no frame holding a request body (and its passwor
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Concatenate, ParamSpec, TypeVar
 
 from lxml import etree
 
 from pytest_intacct.client import functions as fn
+from pytest_intacct.client.boundary import contained
 from pytest_intacct.client.endpoints import session_endpoint_allowed, validate_endpoint
 from pytest_intacct.client.errors import (
     ClientUsageError,
@@ -25,7 +24,6 @@ from pytest_intacct.client.errors import (
     GatewayRejected,
     GatewayUnavailable,
     IntacctError,
-    UnexpectedError,
     WriteRefused,
 )
 from pytest_intacct.client.records import Record, to_permissions, to_records
@@ -81,28 +79,7 @@ class ApiSession:
     session_timeout: str
 
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def _contained(
-    method: Callable[Concatenate[IntacctClient, P], T],
-) -> Callable[Concatenate[IntacctClient, P], T]:
-    """Let only :class:`IntacctError` out, re-raised here with no chain and a fresh traceback."""
-
-    @functools.wraps(method)
-    def boundary(self: IntacctClient, *args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(self, *args, **kwargs)
-        except IntacctError as exc:
-            error: IntacctError = exc
-        except Exception as exc:
-            error = UnexpectedError(exc)
-        error.__cause__ = error.__context__ = None
-        error.__suppress_context__ = True
-        raise error.with_traceback(None)
-
-    return boundary
+_contained = contained  # every public method below is a containment boundary
 
 
 class IntacctClient:

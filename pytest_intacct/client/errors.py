@@ -32,6 +32,8 @@ class ErrorKind(enum.StrEnum):
     SENDER_NOT_AUTHORIZED = "sender-not-authorized"
     SIGN_IN_FAILED = "sign-in-failed"
     SESSION_INVALID = "session-invalid"
+    # The REST API's token endpoint refused the client credentials or the username (docs/rest.md).
+    TOKEN_REFUSED = "token-refused"  # noqa: S105 (a kind of failure, not a token)
     COMPANY_UNAVAILABLE = "company-unavailable"
     PERMISSION_DENIED = "permission-denied"
     OBJECT_NOT_FOUND = "object-not-found"
@@ -177,6 +179,31 @@ class GatewayRejected(IntacctError):
         self.kind = classify(level, errors, http_status)
         detail = " - ".join(e.text for e in errors) or "no error detail"
         super().__init__(f"{level.value} failure ({self.kind.value}): {detail}")
+
+
+class RestRefused(IntacctError):
+    """The REST API answered, and refused: a token not granted, a read not allowed, an object not found.
+
+    ``code`` and ``error_id`` are the error envelope's (``ia::error``) or the OAuth answer's ``error``,
+    when it gave them (docs/rest.md).
+    """
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        level: Level,
+        message: str,
+        *,
+        http_status: int | None = None,
+        code: str = "",
+        error_id: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.level = level
+        self.http_status = http_status
+        self.code = code
+        self.error_id = error_id
 
 
 class FunctionFailed(IntacctError):

@@ -31,7 +31,7 @@ import math
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -273,8 +273,19 @@ class _Failure:
 _Attempt = _Answer | _Failure
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What every attempt of one call sends."""
+
+    method: str
+    url: str
+    body: bytes
+    headers: dict[str, str | None]
+
+
 class Transport:
-    """POSTs XML to the gateway and returns the raw answer, or raises :class:`GatewayUnavailable`."""
+    """Sends requests to the gateway (XML POSTs, and the REST client's GETs and POSTs) and returns the raw
+    answer, or raises :class:`GatewayUnavailable`."""
 
     def __init__(
         self,
@@ -309,29 +320,62 @@ class Transport:
 
     def post(self, url: str, body: bytes, *, writes: bool = False) -> HttpAnswer:
         """One call: attempts and waits within the policy's bounds; the last answer, or an error."""
-        return self.exchange(url, body, lambda answer: answer, writes=writes)
+        return self.send("POST", url, body, writes=writes)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes = b"",
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        writes: bool = False,
+        secret_answer: bool = False,
+    ) -> HttpAnswer:
+        """One call of ``method`` (the REST client's GETs and POSTs go through here too, with their own
+        ``headers``; a header given as None drops the session's). ``secret_answer``: the answer carries a
+        secret not yet known to redaction (an access token), so its body is never logged."""
+        return self.exchange(
+            url,
+            body,
+            lambda answer: answer,
+            method=method,
+            headers=headers,
+            writes=writes,
+            secret_answer=secret_answer,
+        )
 
     def exchange(
-        self, url: str, body: bytes, interpret: Callable[[HttpAnswer], T], *, writes: bool = False
+        self,
+        url: str,
+        body: bytes,
+        interpret: Callable[[HttpAnswer], T],
+        *,
+        method: str = "POST",
+        headers: Mapping[str, str | None] | None = None,
+        writes: bool = False,
+        secret_answer: bool = False,
     ) -> T:
         """One call, its last answer ``interpret``-ed: read and interpreted while the answer is one of the
         at most :data:`MAX_ANSWERS_IN_HAND` this process holds at once, however many calls are in flight."""
         host = urlsplit(url).netloc or url
-        log.debug("request to %s:\n%s", host, body.decode("utf-8", "replace"))
+        log.debug("%s request to %s:\n%s", method, host, body.decode("utf-8", "replace"))
         started = time.monotonic()
         call_deadline = started + self.retry.budget
         attempts, waited = 0, 0.0
+        request = _Request(method, url, body, dict(headers or {}))
         while True:
             attempts += 1
             attempt_seconds = min(self.timeout, max(call_deadline - time.monotonic(), 0.001))
-            outcome = self._attempt(url, host, body, attempt_seconds)
+            outcome = self._attempt(request, host, attempt_seconds)
             wait = self._wait_before_retry(outcome, attempts, writes=writes)
             if wait is not None and time.monotonic() + wait + 0.001 >= call_deadline:
                 wait = None  # the call's budget is spent
             if wait is None:
+                spent = time.monotonic() - started
                 try:
                     return interpret(
-                        self._settle(outcome, host, attempts, waited, time.monotonic() - started)
+                        self._settle(outcome, host, attempts, waited, spent, secret_answer=secret_answer)
                     )
                 finally:
                     _let_go(outcome)
@@ -369,28 +413,36 @@ class Transport:
         at = dt.datetime.now().astimezone() + dt.timedelta(seconds=wait)
         self._on_retry(Retrying(host, failure, attempt, self.retry.retries + 1, wait, at))
 
-    def _settle(self, outcome: _Attempt, host: str, attempts: int, waited: float, spent: float) -> HttpAnswer:
+    def _settle(
+        self,
+        outcome: _Attempt,
+        host: str,
+        attempts: int,
+        waited: float,
+        spent: float,
+        *,
+        secret_answer: bool = False,
+    ) -> HttpAnswer:
         tries = f"after {attempts} attempt(s) and {waited:.3g}s of waiting ({spent:.3g}s in all)"
         if isinstance(outcome, _Failure):
             error = GatewayUnavailable(outcome.kind, f"{outcome.message}; gave up {tries}")
             error.attempts, error.waited = attempts, waited
             raise error
         answer = HttpAnswer(outcome.status, outcome.content_type, outcome.body, attempts, waited)
-        log.debug(
-            "answer from %s: HTTP %s %s\n%s",
-            host,
-            answer.status,
-            tries,
-            answer.body[:20000].decode("utf-8", "replace"),
+        shown = (
+            f"({len(answer.body)} bytes, not logged: the answer carries a token)"
+            if secret_answer
+            else answer.body[:20000].decode("utf-8", "replace")
         )
+        log.debug("answer from %s: HTTP %s %s\n%s", host, answer.status, tries, shown)
         return answer
 
-    def _attempt(self, url: str, host: str, body: bytes, seconds: float) -> _Attempt:
+    def _attempt(self, request: _Request, host: str, seconds: float) -> _Attempt:
         deadline = _Deadline(seconds)
         token = _CURRENT_DEADLINE.set(deadline)
         try:
             with deadline:
-                answer = self._exchange(url, body, deadline)
+                answer = self._exchange(request, deadline)
         except _TooLarge as exc:
             return _Failure(ErrorKind.UNREADABLE, str(exc), reached=True)
         except requests.exceptions.ConnectTimeout as exc:
@@ -433,9 +485,15 @@ class Transport:
             )
         return f"no complete answer from {host} within {self.timeout:.3g}s (the per-request timeout)"
 
-    def _exchange(self, url: str, body: bytes, deadline: _Deadline) -> _Answer:
-        with self._session.post(
-            url, data=body, timeout=deadline.seconds, stream=True, allow_redirects=False
+    def _exchange(self, request: _Request, deadline: _Deadline) -> _Answer:
+        with self._session.request(
+            request.method,
+            request.url,
+            data=request.body or None,
+            headers=request.headers,
+            timeout=deadline.seconds,
+            stream=True,
+            allow_redirects=False,
         ) as response:
             if 300 <= response.status_code < 400:
                 raise _redirect(response)

@@ -4,7 +4,7 @@
 ``--intacct-replay=PATH`` re-evaluates a profile from such a file with no network and no credentials,
 giving the outcomes the recorded run gave. Shape::
 
-    {"format": "pytest-intacct-evidence", "version": 2, "generated_at": "...Z", "plugin_version": "...",
+    {"format": "pytest-intacct-evidence", "version": 3, "generated_at": "...Z", "plugin_version": "...",
      "profile": {"name": "trelica", "path": "..."}, "snapshots": [<Snapshot.to_dict()>, ...]}
 """
 
@@ -29,8 +29,10 @@ from pytest_intacct.safety.redaction import redact_values
 from pytest_intacct.safety.text import outside_text
 
 PACK_FORMAT = "pytest-intacct-evidence"
-PACK_VERSION = 2  # 2: snapshots of format 2 (each reading names the login that read it)
-READABLE_PACK_VERSIONS = (1, 2)
+# 3: snapshots of format 3 (the REST API's token and readings); 2: each reading names the login that
+# read it. Older packs stay readable: their snapshots simply have no REST readings.
+PACK_VERSION = 3
+READABLE_PACK_VERSIONS = (1, 2, 3)
 _UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -91,7 +93,7 @@ def load_pack(path: str | os.PathLike[str]) -> EvidencePack:
         raise PackError(f"{where}: not an evidence pack written by --intacct-record")
     version = document.get("version")
     if type(version) is not int or version not in READABLE_PACK_VERSIONS:
-        readable = " and ".join(map(str, READABLE_PACK_VERSIONS))
+        readable = ", ".join(map(str, READABLE_PACK_VERSIONS[:-1])) + f" and {READABLE_PACK_VERSIONS[-1]}"
         raise PackError(f"{where}: evidence pack version {version!r}; this plugin reads {readable}")
     try:
         profile = _mapping(document["profile"])

@@ -41,15 +41,22 @@ class Read:
     needs_data: bool = True
     reader: Reader = "user"
 
+    @property
+    def source(self) -> Literal["xml"]:
+        """Where the fact comes from: the XML gateway (the REST API's reads are ``RestRead``)."""
+        return "xml"
+
 
 @dataclass(frozen=True)
 class Subject:
     """Whom an environment's reads are about (the Web Services user and the developer account, if set),
-    and the auditor login that reads facts about users, if there is one."""
+    the auditor login that reads facts about users, if there is one, and the REST API's username when the
+    environment has REST access (REST reads resolve only then)."""
 
     user_id: str
     developer_user_id: str | None = None
     auditor_user_id: str | None = None
+    rest_username: str | None = None
 
     def login(self, who: Login) -> str | None:
         return self.user_id if who == "user" else self.developer_user_id
@@ -60,7 +67,7 @@ class Subject:
         return "auditor" if self.auditor_user_id else "user"
 
 
-Resolve = Callable[[Subject, Mapping[str, Any]], "Read | None"]
+Resolve = Callable[[Subject, Mapping[str, Any]], Any]  # a Read, a RestRead, or None
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,17 @@ class Need:
     how it resolves.
 
     ``resolve(subject, params)`` gives the read for one requirement in one environment, or None when
-    it does not apply (no developer account configured, no object to probe). ``about_users``: it reads
-    users, roles or permissions, which the checker itself needs rights for (docs/diagnosis.md).
+    it does not apply (no developer account configured, no object to probe, no REST access). ``about_users``:
+    it reads users, roles or permissions, which the checker itself needs rights for (docs/diagnosis.md).
+    ``source``: ``xml`` (the gateway, batched after getAPISession) or ``rest`` (the REST API, after one
+    token; see ``rest_reads``).
     """
 
     name: str
     description: str
     resolve: Resolve = field(compare=False, repr=False)
     about_users: bool = False
+    source: Literal["xml", "rest"] = "xml"
 
 
 def user_info(who: Login = "user", name: str | None = None) -> Need:

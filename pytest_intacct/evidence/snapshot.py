@@ -1,9 +1,11 @@
 """One environment's evidence, collected once: the sign-in, then every read the profile's kinds declared.
 
-Two round trips cover a whole profile: ``getAPISession`` alone (as the gateway requires, see
-docs/gateway.md#sessions), then one request holding every read, deduplicated by key. Each reading keeps
-either its plain-data value or the problem that stopped it, so checks tell "not met" from "could not
-check". A snapshot is plain data: ``to_dict()`` / ``from_dict()`` carry it between processes and files.
+Reads are grouped by source. Two round trips cover the XML gateway's: ``getAPISession`` alone (as the
+gateway requires, see docs/gateway.md#sessions), then one request holding every read, deduplicated by
+key. The REST API's follow one token (docs/rest.md), one request each; a refused token costs the REST
+readings only. Each reading keeps either its plain-data value or the problem that stopped it, so checks
+tell "not met" from "could not check". A snapshot is plain data: ``to_dict()`` / ``from_dict()`` carry it
+between processes and files.
 """
 
 from __future__ import annotations
@@ -19,76 +21,30 @@ from pytest_intacct.client import ErrorKind, IntacctClient, Level
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.errors import classify
 from pytest_intacct.client.response import Response, Result
+from pytest_intacct.client.rest import RestClient
+from pytest_intacct.evidence.readings import INTERNAL, Problem, ProblemKind, Reading, mapping, typed
 from pytest_intacct.evidence.reads import Json, Read
+from pytest_intacct.evidence.rest_reads import RestRead, collect_rest, unreached
 from pytest_intacct.identity import Identity
 from pytest_intacct.safety.redaction import redact, redact_values
-from pytest_intacct.safety.text import outside_text
 
-SNAPSHOT_FORMAT = 2  # 2: readings say which login read them; the auditor's sign-in
-READABLE_SNAPSHOT_FORMATS = (1, 2)
-# The kinds a reading's problem carries: the client's classification of what went wrong
-# (docs/gateway.md#errors). Checks read problems through this name; they never talk to the client.
-ProblemKind = ErrorKind
-# readMore pages followed per read before the answer counts as "could not check" (docs/gateway.md#paging).
-INTERNAL = "internal"  # the level of a problem raised by this program rather than told by the gateway
+__all__ = [
+    "INTERNAL",
+    "READABLE_SNAPSHOT_FORMATS",
+    "SNAPSHOT_FORMAT",
+    "AnyRead",
+    "Json",
+    "Problem",
+    "ProblemKind",
+    "Reading",
+    "Snapshot",
+    "collect",
+]
 
+AnyRead = Read | RestRead
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a reading has no value: the gateway's classified answer, or no usable answer at all.
-
-    ``kind`` is an ``ErrorKind`` value and ``level`` a ``Level`` value (or ``internal``), as plain strings.
-    """
-
-    kind: str
-    level: str
-    message: str
-
-    @classmethod
-    def from_exception(cls, error: BaseException) -> Problem:
-        """A client error keeps its classification; anything else names its type. Always redacted."""
-        kind = getattr(error, "kind", None)
-        level = getattr(error, "level", None)
-        if isinstance(kind, ErrorKind) and isinstance(level, Level):
-            return cls(kind.value, level.value, outside_text(str(error)))
-        return cls(ErrorKind.OTHER.value, INTERNAL, outside_text(f"{type(error).__name__}: {error}"))
-
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "level": self.level, "message": self.message}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
-        return cls(*(_typed(data, key, str) for key in ("kind", "level", "message")))
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A plain-data value read from the gateway, or the problem that prevented reading it, and which
-    login read it (``read_by``: a login id; None where a pack recorded before version 2 does not say)."""
-
-    value: Json = None
-    problem: Problem | None = None
-    read_by: str | None = None
-
-    def __post_init__(self) -> None:
-        _require_plain(self.value, "value")
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict[str, Json]:
-        problem = self.problem.to_dict() if self.problem else None
-        return {"value": self.value, "problem": problem, "read_by": self.read_by}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Reading:
-        problem = data["problem"]
-        read_by = data.get("read_by")
-        if read_by is not None and not isinstance(read_by, str):
-            raise TypeError("read_by must be a string or null")
-        problem_ = Problem.from_dict(_mapping(problem)) if problem is not None else None
-        return cls(data["value"], problem_, read_by)
+SNAPSHOT_FORMAT = 3  # 3: the REST API's token and readings; 2: readings say which login read them
+READABLE_SNAPSHOT_FORMATS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -96,7 +52,9 @@ class Snapshot:
     """Everything the requirements of one environment are judged on; readings by read key.
 
     ``auditor_user_id`` and ``auditor_sign_in`` are set when an auditor login read the facts about users
-    (docs/diagnosis.md); the integration's own ``sign_in`` still proves it can sign in.
+    (docs/diagnosis.md); the integration's own ``sign_in`` still proves it can sign in. ``rest_username``
+    and ``rest_sign_in`` (its token) are set when REST readings were asked for (docs/rest.md); None in
+    snapshots recorded before format 3 and in environments without REST access.
     """
 
     identity: Identity
@@ -106,6 +64,8 @@ class Snapshot:
     round_trips: int = 0
     auditor_user_id: str | None = None
     auditor_sign_in: Reading | None = None
+    rest_username: str | None = None
+    rest_sign_in: Reading | None = None
 
     @property
     def environment(self) -> str:
@@ -145,41 +105,45 @@ class Snapshot:
             "auditor_user_id": self.auditor_user_id,
             "sign_in": self.sign_in.to_dict(),
             "auditor_sign_in": self.auditor_sign_in.to_dict() if self.auditor_sign_in else None,
+            "rest_username": self.rest_username,
+            "rest_sign_in": self.rest_sign_in.to_dict() if self.rest_sign_in else None,
             "readings": {key: reading.to_dict() for key, reading in self.readings.items()},
             "round_trips": self.round_trips,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
-        """Load what ``to_dict`` wrote (this format or the one before); ValueError for another format or
-        a malformed document."""
+        """Load what ``to_dict`` wrote (this format or an earlier one: without REST, formats 1 and 2);
+        ValueError for another format or a malformed document."""
         if data.get("format") not in READABLE_SNAPSHOT_FORMATS:
             raise ValueError(f"snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
         try:
-            texts = {key: _typed(data, key, str) for key in _TEXT_FIELDS}
-            developer, auditor = (
-                _optional_text(data, key) for key in ("developer_user_id", "auditor_user_id")
+            texts = {key: typed(data, key, str) for key in _TEXT_FIELDS}
+            developer, auditor, rest_username = (
+                _optional_text(data, key) for key in ("developer_user_id", "auditor_user_id", "rest_username")
             )
-            readings = _typed(data, "readings", dict)
+            readings = typed(data, "readings", dict)
             identity = Identity(
                 name=texts["environment"],
                 company_id=texts["company_id"],
                 user_id=texts["user_id"],
                 sender_id=texts["sender_id"],
                 endpoint=texts["endpoint"],
-                production=_typed(data, "production", bool),
+                production=typed(data, "production", bool),
             )
-            auditor_sign_in = data.get("auditor_sign_in")
+            auditor_sign_in, rest_sign_in = data.get("auditor_sign_in"), data.get("rest_sign_in")
             return cls(
                 identity=identity,
                 developer_user_id=developer,
-                sign_in=Reading.from_dict(_typed(data, "sign_in", dict)),
-                readings={_key(k): Reading.from_dict(_mapping(v)) for k, v in readings.items()},
-                round_trips=_typed(data, "round_trips", int),
+                sign_in=Reading.from_dict(typed(data, "sign_in", dict)),
+                readings={_key(k): Reading.from_dict(mapping(v)) for k, v in readings.items()},
+                round_trips=typed(data, "round_trips", int),
                 auditor_user_id=auditor,
                 auditor_sign_in=None
                 if auditor_sign_in is None
-                else Reading.from_dict(_mapping(auditor_sign_in)),
+                else Reading.from_dict(mapping(auditor_sign_in)),
+                rest_username=rest_username,
+                rest_sign_in=None if rest_sign_in is None else Reading.from_dict(mapping(rest_sign_in)),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed snapshot: {type(exc).__name__}: {exc}") from None
@@ -195,34 +159,56 @@ class Snapshot:
 def collect(
     client: IntacctClient,
     identity: Identity,
-    reads: Iterable[Read],
+    reads: Iterable[AnyRead],
     developer_user_id: str | None = None,
     *,
     auditor: IntacctClient | None = None,
+    rest: RestClient | None = None,
 ) -> Snapshot:
-    """Sign in, then every read in one batched request per login; never raises for what the gateway does.
+    """Sign in, then every XML read in one batched request per login, then (with ``rest`` and REST reads
+    to make) one token and every REST read; never raises for what the gateway or the API does.
 
-    With an ``auditor``, it signs in too and sends the reads whose ``reader`` is the auditor; the
+    With an ``auditor``, it signs in too and sends the XML reads whose ``reader`` is the auditor; the
     integration's own login sends the rest (its sign-in and effective reads stay its own evidence).
     """
     unique = list({read.key: read for read in reads}.values())
+    xml = [read for read in unique if isinstance(read, Read)]
     sign_in = _sign_in(client)
     auditor_sign_in = _sign_in(auditor) if auditor is not None else None
     readings: dict[str, Reading] = {}
     for reader, session, signed in (("user", client, sign_in), ("auditor", auditor, auditor_sign_in)):
-        mine = [read for read in unique if read.reader == reader]
+        mine = [read for read in xml if read.reader == reader]
         if session is None or signed is None or not signed.ok or not mine:
             continue  # nothing was asked of a login that could not sign in
         readings |= _batch(session, mine)
+    rest_reads = [read for read in unique if isinstance(read, RestRead)]
+    rest_sign_in = None
+    if rest is not None and rest_reads:
+        rest_sign_in, rest_readings = _rest(rest, rest_reads, sign_in)
+        readings |= rest_readings
     return Snapshot(
         identity=identity,
         sign_in=sign_in,
         readings={read.key: readings[read.key] for read in unique if read.key in readings},
         developer_user_id=developer_user_id,
-        round_trips=client.round_trips + (auditor.round_trips if auditor is not None else 0),
+        round_trips=client.round_trips
+        + (auditor.round_trips if auditor is not None else 0)
+        + (rest.round_trips if rest is not None else 0),
         auditor_user_id=auditor.credentials.user_id if auditor is not None else None,
         auditor_sign_in=auditor_sign_in,
+        rest_username=rest.credentials.username if rest is not None and rest_reads else None,
+        rest_sign_in=rest_sign_in,
     )
+
+
+def _rest(rest: RestClient, reads: list[RestRead], sign_in: Reading) -> tuple[Reading, dict[str, Reading]]:
+    """The REST token and readings; not tried when the gateway's host did not answer the XML sign-in (the
+    REST API is on the same host, and each attempt would wait out the same timeout again)."""
+    problem = sign_in.problem
+    if problem is not None and problem.kind == ProblemKind.UNREACHABLE:
+        failed = Reading(problem=unreached(problem), read_by=rest.credentials.username)
+        return failed, dict.fromkeys((read.key for read in reads), failed)
+    return collect_rest(rest, reads)
 
 
 def _sign_in(client: IntacctClient) -> Reading:
@@ -336,13 +322,6 @@ def _function_problem(result: Result) -> Problem:
 _TEXT_FIELDS = ("environment", "sender_id", "company_id", "user_id", "endpoint")
 
 
-def _typed(data: Mapping[str, Any], key: str, kind: type) -> Any:
-    value = data[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"{key} must be a {kind.__name__}, not {type(value).__name__}")
-    return value
-
-
 def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
@@ -354,26 +333,3 @@ def _key(key: object) -> str:
     if not isinstance(key, str):
         raise TypeError(f"reading key {key!r} is not a string")
     return key
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError(f"a reading must be an object, not {type(value).__name__}")
-    return value
-
-
-def _require_plain(value: object, where: str) -> None:
-    """Refuse anything JSON cannot carry as is (sets, tuples, enums, objects)."""
-    if value is None or type(value) in (bool, int, float, str):
-        return
-    if type(value) is list:
-        for index, item in enumerate(value):
-            _require_plain(item, f"{where}[{index}]")
-        return
-    if type(value) is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                raise TypeError(f"reading {where}: key {key!r} is not a string")
-            _require_plain(item, f"{where}.{key}")
-        return
-    raise TypeError(f"reading {where}: {type(value).__name__} is not plain JSON data")

@@ -10,10 +10,11 @@ MAX_CONCURRENCY = 1024
 # Re-sends after the first attempt of one gateway call.
 MAX_RETRIES = 10
 # Secrets: a value shorter than this is not redacted (it would blank ordinary words); one longer than
-# this is refused (a password or session id that long is not plausible, and redacting it would cost
-# what an attacker chose).
+# this is refused (a password, session id or OAuth access token that long is not plausible, and redacting
+# it would cost what an attacker chose). A REST access token is a JWT carrying claims and a signature
+# (docs/rest.md): about a kilobyte, so the bound leaves room for four.
 MIN_SECRET_LENGTH = 4
-MAX_SECRET_LENGTH = 1024
+MAX_SECRET_LENGTH = 4096
 
 
 def check_concurrency(value: int) -> int:
@@ -38,6 +39,18 @@ MAX_PAGE_RECORDS = 2000
 SESSION_ID_CHARACTERS = "A-Za-z0-9._~+/=-"
 MIN_SESSION_ID_LENGTH = 8
 MAX_SESSION_ID_LENGTH = 256
+
+# An OAuth access token or refresh token the REST token endpoint hands out (docs/rest.md): a JWT, so
+# base64url and dots; the length of Sage's is unconfirmed, so the rule is generous.
+TOKEN_CHARACTERS = SESSION_ID_CHARACTERS
+MIN_TOKEN_LENGTH = 16
+MAX_TOKEN_LENGTH = MAX_SECRET_LENGTH
+# A REST answer: the JSON values it may hold, counted before parsing (every value but the last of an
+# object or array ends at a "," and each object or array opens with a bracket), and its nesting. A page of
+# 1,000 records of 50 fields is 50,000 values.
+MAX_ANSWER_VALUES = 100_000
+# Rows one query-service page may carry (the service allows 4,000; the client asks for at most this).
+MAX_QUERY_PAGE = 1000
 
 # Text from outside the code (a gateway answer, a settings or profile value) shown in a report, and
 # a name or id in it (an environment, a requirement, a date).

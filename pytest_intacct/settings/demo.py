@@ -73,4 +73,7 @@ def login_settings(
         developer_user_id=login.developer_user_id,
         auditor_user_id=login.auditor_user_id,
         auditor_password=Secret(login.auditor_user_password) if login.auditor_user_password else None,
+        rest_client_id=login.rest_client_id,
+        rest_client_secret=Secret(login.rest_client_secret) if login.rest_client_secret else None,
+        rest_username=login.rest_username,
     )

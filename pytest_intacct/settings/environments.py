@@ -23,6 +23,7 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from pytest_intacct.client import DEFAULT_ENDPOINT, Credentials, validate_endpoint
+from pytest_intacct.client.rest import RestCredentials, rest_endpoint
 from pytest_intacct.identity import (
     DEFAULT_GROUP,
     NAME_RULE,
@@ -53,6 +54,11 @@ OPTIONAL_KEYS = (
     # the integration user's facts are read through it (docs/diagnosis.md).
     "INTACCT_AUDITOR_USER_ID",
     "INTACCT_AUDITOR_USER_PASSWORD",
+    # An authorized client application of the company, for the REST API's facts the XML gateway hides
+    # (docs/rest.md); the username defaults to the auditor login, else the Web Services user.
+    "INTACCT_REST_CLIENT_ID",
+    "INTACCT_REST_CLIENT_SECRET",
+    "INTACCT_REST_USERNAME",
 )
 # Every key a setting may have, so that none is mistaken for a typo (the auditor login's keys included).
 KNOWN_KEYS = frozenset((*REQUIRED_KEYS, *OPTIONAL_KEYS))
@@ -86,6 +92,9 @@ class EnvironmentSettings:
     writes_allowed: bool = False
     auditor_user_id: str | None = None
     auditor_password: Secret | None = None
+    rest_client_id: str | None = None
+    rest_client_secret: Secret | None = None
+    rest_username: str | None = None  # as set; see rest_login for the one used
 
     @classmethod
     def recorded(cls, identity: Identity, developer_user_id: str | None = None) -> EnvironmentSettings:
@@ -126,6 +135,75 @@ class EnvironmentSettings:
         return dataclasses.replace(
             self.credentials, user_id=self.auditor_user_id, user_password=self.auditor_password
         )
+
+    @property
+    def rest_login(self) -> str | None:
+        """The username a REST token is asked for: ``INTACCT_REST_USERNAME``, else the auditor login, else
+        the Web Services user, as ``userId@companyId``; None without REST access."""
+        if not self.rest_client_id:
+            return None
+        return self.rest_username or default_rest_username(
+            self.auditor_user_id or self.identity.user_id, self.identity.company_id
+        )
+
+    @property
+    def rest_credentials(self) -> RestCredentials | None:
+        """What a REST token is asked with: the REST API on the gateway's host, the entity by header."""
+        login = self.rest_login
+        if login is None or not self.rest_client_id or self.rest_client_secret is None:
+            return None
+        return RestCredentials(
+            client_id=self.rest_client_id,
+            client_secret=self.rest_client_secret,
+            username=login,
+            endpoint=rest_endpoint(self.identity.endpoint),
+            entity_id=self.entity_id,
+        )
+
+
+def default_rest_username(user_id: str, company_id: str) -> str:
+    """``userId@companyId`` (docs/rest.md: the format is a third party's, unconfirmed by Sage)."""
+    return f"{user_id}@{company_id}"
+
+
+def rest_problems(name: str, values: Mapping[str, str]) -> list[str]:
+    """What is wrong with an environment's REST settings: half a client, a username without one, or a
+    username for another company (its token would read someone else's setup)."""
+    client, secret = (
+        values.get(key, "").strip() for key in ("INTACCT_REST_CLIENT_ID", "INTACCT_REST_CLIENT_SECRET")
+    )
+    username = values.get("INTACCT_REST_USERNAME", "").strip()
+    problems = []
+    if bool(client) != bool(secret):
+        given, lacking = (
+            ("INTACCT_REST_CLIENT_ID", "INTACCT_REST_CLIENT_SECRET")
+            if client
+            else ("INTACCT_REST_CLIENT_SECRET", "INTACCT_REST_CLIENT_ID")
+        )
+        problems.append(
+            f"environment {name!r}: {given} is set but {lacking} (or ${env_var_name(name, lacking)}) is not; "
+            "REST access needs both"
+        )
+    if username and not client:
+        problems.append(
+            f"environment {name!r}: INTACCT_REST_USERNAME is set without INTACCT_REST_CLIENT_ID and "
+            "INTACCT_REST_CLIENT_SECRET"
+        )
+    if username:
+        user, at, rest = username.partition("@")
+        company = rest.partition("|")[0]
+        expected = values.get("INTACCT_COMPANY_ID", "").strip()
+        if not at or not user or not company or any(c.isspace() for c in username):
+            problems.append(
+                f"environment {name!r}: INTACCT_REST_USERNAME must be userId@companyId (or "
+                "userId@companyId|entityId)"
+            )
+        elif expected and company.casefold() != expected.casefold():
+            problems.append(
+                f"environment {name!r}: INTACCT_REST_USERNAME names company {company[:80]!r}, not this "
+                f"environment's {expected[:80]!r}"
+            )
+    return problems
 
 
 def parse_environment_names(values: Iterable[str]) -> list[str]:
@@ -339,7 +417,9 @@ def load_environments(
                 f"environment {name!r}: {given} is set but {lacking} (or ${env_var_name(name, lacking)}) "
                 "is not; an auditor login needs both"
             )
-        if missing or production is None or not endpoint or bool(auditor) != bool(auditor_password):
+        rest = rest_problems(name, values)
+        problems += rest
+        if missing or production is None or not endpoint or bool(auditor) != bool(auditor_password) or rest:
             continue
         loaded.append(
             EnvironmentSettings(
@@ -360,6 +440,11 @@ def load_environments(
                 writes_allowed=writes_allowed,
                 auditor_user_id=auditor or None,
                 auditor_password=Secret(auditor_password) if auditor else None,
+                rest_client_id=values.get("INTACCT_REST_CLIENT_ID", "").strip() or None,
+                rest_client_secret=Secret(values["INTACCT_REST_CLIENT_SECRET"])
+                if values.get("INTACCT_REST_CLIENT_SECRET", "").strip()
+                else None,
+                rest_username=values.get("INTACCT_REST_USERNAME", "").strip() or None,
             )
         )
     if problems:

@@ -32,16 +32,30 @@ SETTING_KEYS: Mapping[str, str] = {
     "production": "INTACCT_PRODUCTION",
     "developer_user": "INTACCT_DEVELOPER_USER_ID",
     "auditor_user": "INTACCT_AUDITOR_USER_ID",
+    "rest_client_id": "INTACCT_REST_CLIENT_ID",
+    "rest_username": "INTACCT_REST_USERNAME",
 }
 # Keys naming the variable that holds a secret -> the settings key the secret fills.
 SECRET_VAR_KEYS: Mapping[str, str] = {
     "sender_password_var": "INTACCT_SENDER_PASSWORD",
     "user_password_var": "INTACCT_USER_PASSWORD",
     "auditor_user_password_var": "INTACCT_AUDITOR_USER_PASSWORD",
+    "rest_client_secret_var": "INTACCT_REST_CLIENT_SECRET",
 }
 # Keys that would put a secret itself in the file: always refused.
 LITERAL_SECRET_KEYS = frozenset(
-    {"sender_password", "user_password", "auditor_user_password", "password", "session_id", "sessionid"}
+    {
+        "sender_password",
+        "user_password",
+        "auditor_user_password",
+        "rest_client_secret",
+        "password",
+        "session_id",
+        "sessionid",
+        "client_secret",
+        "access_token",
+        "token",
+    }
 )
 ENTRY_ONLY_KEYS = frozenset({"name", "group"})
 TOP_LEVEL_KEYS = frozenset({"defaults", "environment"})

@@ -30,10 +30,12 @@ _REASONS = {
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault: ``http`` (an HTML error page), ``reset``, ``truncate`` or ``throttle`` (429)."""
+    """One injected fault: ``http`` (an HTML error page; on the REST face a 4xx is the API's JSON error),
+    ``reset``, ``truncate``, ``throttle`` (429) or ``drip`` (the answer one byte every ``interval``)."""
 
     kind: str
     status: int = 503
+    interval: float = 0.05
 
 
 def html_page(status: int) -> bytes:
@@ -83,6 +85,10 @@ class Faults:
     def throttle_next(self, count: int = 1) -> None:
         """The next ``count`` requests get HTTP 429 ``GW-0010`` "API rate limit exceeded"."""
         self._enqueue(Fault("throttle", 429), count)
+
+    def drip_next(self, count: int = 1, interval: float = 0.05) -> None:
+        """The next ``count`` answers are sent one byte every ``interval`` seconds, headers included."""
+        self._enqueue(Fault("drip", 200, interval), count)
 
     def fail_every(self, every: int, status: int = 503) -> None:
         """Every ``every``-th request gets an HTML error page (0 turns it off)."""

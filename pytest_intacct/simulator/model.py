@@ -25,6 +25,11 @@ class ScenarioLogin:
     # A second login of the same company that reads users, roles and permissions (docs/diagnosis.md).
     auditor_user_id: str | None = None
     auditor_user_password: str | None = field(default=None, repr=False)
+    # An authorized client application's credentials for the REST API (docs/rest.md), and the username its
+    # token is asked for (None: the checker's default, the auditor login or else the user).
+    rest_client_id: str | None = None
+    rest_client_secret: str | None = field(default=None, repr=False)
+    rest_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,30 @@ class Sender:
     sender_id: str
     password: str = field(repr=False)
     active: bool = True
+
+
+@dataclass(frozen=True)
+class RestApplication:
+    """An application registered for the REST API (a client ID and its secret), as Sage's developer console
+    issues them; a company still has to authorize it."""
+
+    client_id: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AuthorizedClient:
+    """An entry of a company's Authorized client applications: active or not, and the Web Services user it
+    is for (None: any user of the company)."""
+
+    active: bool = True
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    sandbox_id: str
+    state: str = "ready"  # ready | inProgress | pending | failed
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,8 @@ class User:
     roles: tuple[str, ...] = ()
     permissions: Rights = field(default_factory=dict)
     entities: tuple[str, ...] = ()  # USERLOCATIONS: the entities it is restricted to (none: unrestricted)
+    password_never_expires: bool = False  # REST user.password.neverExpires
+    top_level_access: bool = True  # REST user.entityAccess.allowTopLevelAccess (not enforced at sign-in)
 
     @property
     def full_name(self) -> str:
@@ -87,6 +118,11 @@ class Company:
     groups: Mapping[str, UserGroup]
     records: Mapping[str, tuple[Mapping[str, str], ...]]
     subscriptions: tuple[str, ...] = ()  # application codes, as get_applications lists them
+    # The REST face's company-config facts (docs/simulator.md, "The REST face").
+    ip_filter_mode: str = "companyLevel"  # company-preference.ipAddressFiltering while enforced
+    authorized_clients: Mapping[str, AuthorizedClient] = field(default_factory=dict)
+    slide_in_disabled: bool = False
+    sandboxes: tuple[Sandbox, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +132,7 @@ class GatewaySettings:
     session_duration: int = 3600
     invalid_session_text: str = "Invalid session"
     strict_session_endpoint: bool = False
+    token_lifetime: int = 3600  # seconds a REST access token lives (expires_in)
 
 
 @dataclass(frozen=True)
@@ -125,6 +162,7 @@ class Scenario:
     profile: str  # the runbook profile a demo of this scenario checks by default ("" for none)
     senders: Mapping[str, Sender]
     companies: Mapping[str, Company]
+    rest_applications: Mapping[str, RestApplication]
     logins: tuple[ScenarioLogin, ...]
     gateway: GatewaySettings
     faults: FaultSettings

@@ -13,12 +13,15 @@ from typing import Any
 
 from .catalog import BUSINESS_OBJECTS, LIST_SEPARATOR
 from .model import (
+    AuthorizedClient,
     Company,
     FaultSettings,
     GatewaySettings,
     QueuedFault,
+    RestApplication,
     Rights,
     Role,
+    Sandbox,
     Scenario,
     ScenarioLogin,
     Sender,
@@ -47,7 +50,10 @@ SIGN_IN_FORMS = ("http401", "legacy")
 # get_applications' own example (developer.intacct.com/api/company-console/subscriptions): a company that
 # names no subscriptions has these.
 DEFAULT_SUBSCRIPTIONS = ("CO", "CM", "GL", "AP")
-FAULT_KINDS = ("http", "reset", "truncate", "throttle")
+FAULT_KINDS = ("http", "reset", "truncate", "throttle", "drip")
+# company-preference.ipAddressFiltering while filters are enforced (Sage's company-configuration OpenAPI).
+IP_FILTER_MODES = ("companyLevel", "companyLevelOverrideUserLevel", "userLevel")
+SANDBOX_STATES = ("ready", "inProgress", "pending", "failed")
 
 
 class ModelError(Exception):
@@ -130,6 +136,7 @@ def build(name: str, path: str, document: dict[str, Any]) -> Scenario:
             "profile",
             "logins",
             "senders",
+            "rest_clients",
             "companies",
             "records",
             "gateway",
@@ -140,6 +147,10 @@ def build(name: str, path: str, document: dict[str, Any]) -> Scenario:
     senders = {
         sender_id: _sender(sender_id, raw, ("senders", sender_id))
         for sender_id, raw in _table(top.get("senders", {}), ("senders",)).items()
+    }
+    applications = {
+        client_id: _application(client_id, raw, ("rest_clients", client_id))
+        for client_id, raw in _table(top.get("rest_clients", {}), ("rest_clients",)).items()
     }
     companies = {
         company_id: _company(company_id, raw, ("companies", company_id), shared)
@@ -160,6 +171,7 @@ def build(name: str, path: str, document: dict[str, Any]) -> Scenario:
         profile=_get(top, "profile", (), str, ""),
         senders=senders,
         companies=companies,
+        rest_applications=applications,
         logins=logins,
         gateway=_gateway(top.get("gateway", {}), ("gateway",)),
         faults=_faults(top.get("faults", {}), ("faults",)),
@@ -171,10 +183,16 @@ def _sender(sender_id: str, raw: Any, path: Path) -> Sender:
     return Sender(sender_id, _get(table, "password", path, str), _get(table, "active", path, bool, True))
 
 
+def _application(client_id: str, raw: Any, path: Path) -> RestApplication:
+    table = _table(raw, path, ("secret",))
+    return RestApplication(client_id, _get(table, "secret", path, str))
+
+
 def _login(raw: Any, path: Path) -> ScenarioLogin:
     required = ("name", "sender_id", "sender_password", "company_id", "user_id", "user_password")
     auditor = ("auditor_user_id", "auditor_user_password")
-    table = _table(raw, path, (*required, "entity", "developer_user_id", *auditor))
+    rest = ("rest_client_id", "rest_client_secret")
+    table = _table(raw, path, (*required, "entity", "developer_user_id", *auditor, *rest, "rest_username"))
     values = {key: _get(table, key, path, str) for key in required}
     auditor_user, auditor_password = (_get(table, key, path, str, "") or None for key in auditor)
     if (auditor_user is None) != (auditor_password is None):
@@ -182,11 +200,24 @@ def _login(raw: Any, path: Path) -> ScenarioLogin:
             (*path, "auditor_user_id"),
             "an auditor login needs both auditor_user_id and auditor_user_password",
         )
+    client_id, client_secret = (_get(table, key, path, str, "") or None for key in rest)
+    if (client_id is None) != (client_secret is None):
+        raise ModelError(
+            (*path, "rest_client_id"), "REST access needs both rest_client_id and rest_client_secret"
+        )
+    rest_username = _get(table, "rest_username", path, str, "") or None
+    if rest_username is not None and client_id is None:
+        raise ModelError(
+            (*path, "rest_username"), "rest_username needs rest_client_id and rest_client_secret"
+        )
     return ScenarioLogin(
         entity_id=_get(table, "entity", path, str, "") or None,
         developer_user_id=_get(table, "developer_user_id", path, str, "") or None,
         auditor_user_id=auditor_user,
         auditor_user_password=auditor_password,
+        rest_client_id=client_id,
+        rest_client_secret=client_secret,
+        rest_username=rest_username,
         **values,
     )
 
@@ -204,6 +235,9 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
         "groups",
         "records",
         "subscriptions",
+        "authorized_clients",
+        "slide_in_disabled",
+        "sandboxes",
     )
     table = _table(raw, path, keys)
     permission_type = _choice(table, "permission_type", path, ("role", "user"), "role")
@@ -215,7 +249,7 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
             raise ModelError((*path, "authorized_senders", sender_id), 'expected "active" or "inactive"')
         authorized[sender_id] = status == "active"
     ip_path = (*path, "ip_filter")
-    ip_filter = _table(table.get("ip_filter", {}), ip_path, ("enforced", "allowed"))
+    ip_filter = _table(table.get("ip_filter", {}), ip_path, ("enforced", "mode", "allowed"))
     allowed = _strings(ip_filter, "allowed", ip_path)
     for index, address in enumerate(allowed):
         try:
@@ -229,6 +263,7 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
     users = _users(table.get("users", {}), (*path, "users"), permission_type, roles, entities)
     groups = _groups(table.get("groups", {}), (*path, "groups"), permission_type, users, roles)
     records = {**shared, **_records(table.get("records", {}), (*path, "records"))}
+    clients = _authorized_clients(table.get("authorized_clients", {}), (*path, "authorized_clients"), users)
     return Company(
         company_id=company_id,
         name=_get(table, "name", path, str, company_id),
@@ -245,7 +280,36 @@ def _company(company_id: str, raw: Any, path: Path, shared: dict[str, tuple]) ->
         subscriptions=_strings(table, "subscriptions", path)
         if "subscriptions" in table
         else DEFAULT_SUBSCRIPTIONS,
+        ip_filter_mode=_choice(ip_filter, "mode", ip_path, IP_FILTER_MODES, "companyLevel"),
+        authorized_clients=clients,
+        slide_in_disabled=_get(table, "slide_in_disabled", path, bool, False),
+        sandboxes=_sandboxes(table.get("sandboxes", []), (*path, "sandboxes")),
     )
+
+
+def _authorized_clients(raw: Any, path: Path, users: Mapping[str, User]) -> dict[str, AuthorizedClient]:
+    """Company > Security > Authorized client applications: client ID -> status and Web Services user."""
+    clients = {}
+    for client_id, value in _table(raw, path).items():
+        where = (*path, client_id)
+        table = _table(value, where, ("status", "user"))
+        user = _get(table, "user", where, str, "") or None
+        if user is not None and user not in users:
+            raise ModelError((*where, "user"), f"no user {user!r} in this company")
+        active = _choice(table, "status", where, ("active", "inactive"), "active") == "active"
+        clients[client_id] = AuthorizedClient(active, user)
+    return clients
+
+
+def _sandboxes(raw: Any, path: Path) -> tuple[Sandbox, ...]:
+    if not isinstance(raw, list):
+        raise ModelError(path, 'expected an array of tables such as [{ id = "ACME-sbx", state = "ready" }]')
+    sandboxes = []
+    for index, item in enumerate(raw):
+        table = _table(item, (*path, index), ("id", "state"))
+        state = _choice(table, "state", (*path, index), SANDBOX_STATES, "ready")
+        sandboxes.append(Sandbox(_get(table, "id", (*path, index), str), state))
+    return tuple(sandboxes)
 
 
 def _roles(raw: Any, path: Path, permission_type: str) -> dict[str, Role]:
@@ -280,6 +344,8 @@ def _users(
         "roles",
         "permissions",
         "entities",
+        "password_never_expires",
+        "top_level_access",
     )
     users = {}
     for number, (login_id, value) in enumerate(_table(raw, path).items(), start=1):
@@ -316,6 +382,8 @@ def _users(
             roles=user_roles,
             permissions=_permissions(table.get("permissions", {}), (*where, "permissions")),
             entities=restricted,
+            password_never_expires=_get(table, "password_never_expires", where, bool, False),
+            top_level_access=_get(table, "top_level_access", where, bool, True),
         )
     return users
 
@@ -395,17 +463,22 @@ def _gateway(raw: Any, path: Path) -> GatewaySettings:
         "session_duration",
         "invalid_session_text",
         "strict_session_endpoint",
+        "token_lifetime",
     )
     table = _table(raw, path, keys)
     duration = _get(table, "session_duration", path, int, 3600)
     if duration < 1:
         raise ModelError((*path, "session_duration"), "expected a positive number of seconds")
+    lifetime = _get(table, "token_lifetime", path, int, 3600)
+    if lifetime < 1:
+        raise ModelError((*path, "token_lifetime"), "expected a positive number of seconds")
     return GatewaySettings(
         sign_in_failure=_choice(table, "sign_in_failure", path, SIGN_IN_FORMS, "http401"),
         descriptive_errors=_get(table, "descriptive_errors", path, bool, False),
         session_duration=duration,
         invalid_session_text=_get(table, "invalid_session_text", path, str, "Invalid session"),
         strict_session_endpoint=_get(table, "strict_session_endpoint", path, bool, False),
+        token_lifetime=lifetime,
     )
 
 

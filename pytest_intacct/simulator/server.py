@@ -22,6 +22,7 @@ from .hostnames import Advertiser, normalise_host
 from .journal import Journal
 from .model import Scenario, ScenarioLogin
 from .responses import Reply, gateway_failure
+from .rest_face import REST_PREFIX, RestApi, describe, fault_reply
 from .scenario import load_scenario
 from .sessions import Clock
 from .tls import CERT_FILE, server_context, throwaway_certificate
@@ -59,6 +60,10 @@ class _Server(ThreadingHTTPServer):
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._stopping = threading.Event()
         super().__init__(address, _Handler)
+
+    @property
+    def stopping(self) -> threading.Event:
+        return self._stopping
 
     def serve_until_stopped(self) -> None:
         with selectors.DefaultSelector() as selector:
@@ -106,17 +111,80 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s - %s", self.client_address[0], format % args)  # request line only, never bodies
 
     def do_GET(self) -> None:
+        if self._rest_path():
+            self._rest("GET")
+            return
         self._send(Reply(405, html_page(405), HTML_CONTENT_TYPE))
+
+    def do_PUT(self) -> None:
+        self._other("PUT")
+
+    def do_PATCH(self) -> None:
+        self._other("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._other("DELETE")
+
+    def _other(self, method: str) -> None:
+        if self._rest_path():
+            self._rest(method)
+            return
+        self._send(Reply(405, html_page(405), HTML_CONTENT_TYPE))
+
+    def _rest_path(self) -> bool:
+        path = self.path.split("?", 1)[0]
+        return path == REST_PREFIX or path.startswith(REST_PREFIX + "/")
+
+    def _rest(self, method: str) -> None:
+        """The REST face: same faults, admission and journal as the XML face."""
+        simulator = self.server.simulator
+        path = self.path.split("?", 1)[0]
+        body = self._read_body()
+        fault = simulator.faults.take()
+        if fault is not None and fault.kind not in ("truncate", "drip"):
+            fields = describe(method, path, body) | {"outcome": journal.FAULT, "fault": fault.kind}
+            simulator.journal.add(path, 0 if fault.kind == "reset" else fault.status, fields)
+            if fault.kind == "reset":
+                self._reset()
+            elif fault.kind == "throttle":
+                self._send(fault_reply(429))
+            else:
+                self._send(
+                    fault_reply(fault.status)
+                    if fault.status < 500
+                    else Reply(fault.status, html_page(fault.status), HTML_CONTENT_TYPE)
+                )
+            return
+        try:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            exchange = simulator.rest.handle(
+                method, path, headers, body, self.client_address[0], simulator.faults.admission
+            )
+        except Exception:
+            logger.exception("simulator error while handling %s %s", method, path)
+            exchange = Exchange(
+                Reply(500, html_page(500), HTML_CONTENT_TYPE), journal.FAULT, fault="internal"
+            )
+        fields = exchange.__dict__ | ({"outcome": journal.FAULT, "fault": fault.kind} if fault else {})
+        simulator.journal.add(path, exchange.reply.status, fields)
+        self._send(
+            exchange.reply,
+            truncate=fault is not None and fault.kind == "truncate",
+            drip=fault.interval if fault is not None and fault.kind == "drip" else None,
+        )
 
     def do_POST(self) -> None:
         simulator = self.server.simulator
         path = self.path.split("?", 1)[0]
+        if self._rest_path():
+            self._rest("POST")
+            return
         if path not in (LOGIN_PATH, SESSION_PATH):
             self._send(Reply(404, html_page(404), HTML_CONTENT_TYPE))
             return
         body = self._read_body()
         fault = simulator.faults.take()
-        if fault is not None and fault.kind != "truncate":
+        if fault is not None and fault.kind not in ("truncate", "drip"):
             self._fault(simulator, fault, path, body)
             return
         try:
@@ -134,9 +202,10 @@ class _Handler(BaseHTTPRequestHandler):
                 Reply(500, html_page(500), HTML_CONTENT_TYPE), journal.FAULT, fault="internal"
             )
         # Journal first, so a client that has its answer always finds the entry.
-        fields = exchange.__dict__ | ({"outcome": journal.FAULT, "fault": "truncate"} if fault else {})
+        fields = exchange.__dict__ | ({"outcome": journal.FAULT, "fault": fault.kind} if fault else {})
         simulator.journal.add(path, exchange.reply.status, fields)
-        self._send(exchange.reply, truncate=fault is not None)
+        drip = fault.interval if fault is not None and fault.kind == "drip" else None
+        self._send(exchange.reply, truncate=fault is not None and fault.kind == "truncate", drip=drip)
 
     def _host_header(self) -> str | None:
         """The one ``Host`` header, or ``None`` when there is none or more than one (RFC 9112 section 3.2)."""
@@ -175,22 +244,40 @@ class _Handler(BaseHTTPRequestHandler):
             fields["errors"] = ("GW-0010",)
         simulator.journal.add(path, 0 if fault.kind == "reset" else fault.status, fields)
         if fault.kind == "reset":
-            # SO_LINGER 0 makes close() send a TCP RST: "connection reset by peer" on the client.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
+            self._reset()
         elif fault.kind == "throttle":
             self._send(gateway_failure(rate_limited(), 429))
         else:
             self._send(Reply(fault.status, html_page(fault.status), HTML_CONTENT_TYPE))
 
-    def _send(self, reply: Reply, truncate: bool = False) -> None:
+    def _reset(self) -> None:
+        # SO_LINGER 0 makes close() send a TCP RST: "connection reset by peer" on the client.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def _send(self, reply: Reply, truncate: bool = False, drip: float | None = None) -> None:
         self.send_response(reply.status)
         # Always, even on 4xx/5xx (docs/gateway.md#errors).
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        if drip is None:
+            self.end_headers()
+            self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        else:
+            # Headers and body one byte at a time, until the client gives up or the simulator stops.
+            head: list[bytes] = getattr(self, "_headers_buffer", [])
+            raw = b"".join([*head, b"\r\n", reply.body])
+            head.clear()
+            try:
+                for index in range(len(raw)):
+                    if self.server.stopping.wait(drip):
+                        break
+                    self.wfile.write(raw[index : index + 1])
+                    self.wfile.flush()
+            except OSError:
+                pass
+            self.close_connection = True
         if truncate:
             self.close_connection = True
 
@@ -225,12 +312,17 @@ class Simulator:
         self.clock = Clock()
         self.journal = Journal(Path(journal_path) if journal_path is not None else None)
         self.gateway = Gateway(self.scenario, self.clock, Endpoints("", "", SESSION_PATH))
-        self.faults = Faults(self.scenario.faults, self.gateway.expire_sessions)
+        self.rest = RestApi(self.scenario, self.clock, self.scenario.gateway)
+        self.faults = Faults(self.scenario.faults, self._expire)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._advertiser: Advertiser | None = None
         self._certificates: tempfile.TemporaryDirectory[str] | None = None
         self._lock = threading.Lock()
+
+    def _expire(self) -> int:
+        """Every XML session and REST token becomes invalid now; how many there were."""
+        return self.gateway.expire_sessions() + self.rest.tokens.expire_all()
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -306,6 +398,11 @@ class Simulator:
         if not self.gateway.endpoints.login_url:
             raise RuntimeError("the simulator is not started")
         return self.gateway.endpoints.login_url
+
+    @property
+    def rest_endpoint(self) -> str:
+        """The REST API's base URL on the same host, e.g. ``http://127.0.0.1:54321/ia/api/v1``."""
+        return self.endpoint.removesuffix(LOGIN_PATH) + REST_PREFIX
 
     @property
     def session_endpoint(self) -> str:

@@ -23,6 +23,8 @@ def recorded_run(pytester, scenario: str, env: str = "demo"):
         ("missing-permissions", "demo"),
         ("sender-not-authorized", "demo"),
         ("calance-ready", "demo:test,demo:production"),
+        ("ip-filtered", "demo"),  # the REST API's readings: the filter mode
+        ("rest-token-refused", "demo"),  # the REST token's refusal, and its root cause
     ],
 )
 def test_a_replay_gives_the_recorded_outcomes_without_a_gateway(pytester, scenario, env):
@@ -35,6 +37,7 @@ def test_a_replay_gives_the_recorded_outcomes_without_a_gateway(pytester, scenar
         name: outcomes(entries) for name, entries in recorded_by_env.items()
     }
     assert replayed["verdict"] == recorded["verdict"]
+    assert replayed["root_causes"] == recorded["root_causes"]
     assert not journal.exists(), "no simulator was started, so no request was made"
     result.stdout.fnmatch_lines([f"intacct: replaying {pack} (no gateway is contacted)"])
 
@@ -43,7 +46,7 @@ def test_a_pack_is_versioned_and_names_its_profile(pytester):
     pack, _, _ = recorded_run(pytester, "trelica-ready")
     document = json.loads(pack.read_text())
     assert document["format"] == "pytest-intacct-evidence"
-    assert document["version"] == 2  # 2: snapshots whose readings name the login that read them
+    assert document["version"] == 3  # 3: snapshots with the REST API's token and readings
     assert document["profile"]["name"] == "trelica"
     assert [s["environment"] for s in document["snapshots"]] == ["demo"]
 

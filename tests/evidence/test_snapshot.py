@@ -287,13 +287,13 @@ def test_a_snapshot_round_trips_through_json():
     snapshot = collected(ScriptedClient(without("USERINFO")))
     loaded = Snapshot.from_dict(json.loads(json.dumps(snapshot.to_dict())))
     assert loaded == snapshot
-    assert snapshot.to_dict()["format"] == 2  # 2: each reading says which login read it
+    assert snapshot.to_dict()["format"] == 3  # 3: the REST API's token and readings; 2: read_by
 
 
 def test_a_snapshot_of_the_format_before_still_loads():
     """Evidence packs recorded before readings named their login replay as they are."""
     document = collected(ScriptedClient()).to_dict()
-    older = {key: value for key, value in document.items() if not key.startswith("auditor")}
+    older = {key: value for key, value in document.items() if not key.startswith(("auditor", "rest"))}
     older["format"] = 1
     for reading in older["readings"].values():
         del reading["read_by"]
@@ -305,7 +305,7 @@ def test_a_snapshot_of_the_format_before_still_loads():
 
 @pytest.mark.parametrize(
     ("document", "message"),
-    [({"format": 3}, "format 3"), ({"format": 1, "environment": "prod"}, "malformed snapshot")],
+    [({"format": 4}, "format 4"), ({"format": 1, "environment": "prod"}, "malformed snapshot")],
 )
 def test_a_snapshot_of_another_format_or_malformed_is_refused(document, message):
     with pytest.raises(ValueError, match=message):

@@ -33,6 +33,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
 
 class HostileGateway:
@@ -50,8 +51,11 @@ class HostileGateway:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(length, 1 << 20))
-                gateway.received.append(Received(self.path, dict(self.headers), body))
+                gateway.received.append(Received(self.path, dict(self.headers), body, self.command))
                 gateway._answer(self, body)
+
+            # The REST API's reads (and any write that should never arrive) are answered and recorded alike.
+            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -68,6 +72,11 @@ class HostileGateway:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/ia/xml/xmlgw.phtml"
+
+    @property
+    def rest_url(self) -> str:
+        """Its REST API base (``/ia/api/v1``), on the same host and port."""
+        return f"http://127.0.0.1:{self.port}/ia/api/v1"
 
     def script(self, *answers: Script) -> None:
         self._script = list(answers)

@@ -60,8 +60,9 @@ SIGN_IN_REFUSED = (
 
 def fleet_report(size: int, *, per_group: int = 2):
     """A synthetic fleet of ``size`` Trelica companies, ``per_group`` to a customer group: every tenth
-    fails permission-employees-edit, every 25th (from the second) has its sign-in refused (18 errors, one
-    cause), the rest are READY owing the IP allowlist attestation. Built without pytest or a gateway."""
+    fails permission-employees-edit, every 25th (from the second) has its sign-in refused (every requirement
+    an error, one cause), the rest are READY owing the IP allowlist attestation. Built without pytest or a
+    gateway."""
     environments, results = [], []
     met = Finding.passed("as documented", "as documented")  # findings are immutable: shared, built once
     owed = Finding.manual("allowed", "confirm Trelica's address is in the list")

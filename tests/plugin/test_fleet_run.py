@@ -87,7 +87,10 @@ def test_a_fleet_checks_every_entry_by_its_own_profile_and_groups_cross_environm
         ("*acme", "acme", "calance"),  # Trelica's runbook has no cross-environment requirements
     ]
     for name in ("globex-1", "globex-2", "initech"):
-        assert outcomes(by_env[name]) == trelica("pass", ip_allowlist="manual")
+        # The fleet gives no REST access: what only the REST API reads is manual, REST access n/a.
+        assert outcomes(by_env[name]) == trelica(
+            "pass", ip_allowlist="manual", user_password_never_expires="manual", rest_access="n/a"
+        )
     # The Calance group is judged exactly as the same two companies are in a demo run of its own.
     assert outcomes(by_env["acme-impl"]) == outcomes(demo["demo:test"])
     assert outcomes(by_env["acme-prod"]) == outcomes(demo["demo:production"])

@@ -20,6 +20,7 @@ TRELICA_IDS = (
     "user-type-business",
     "user-web-services-only",
     "user-admin-full",
+    "user-password-never-expires",
     "role-assigned",
     "permission-departments-view",
     "permission-locations-view",
@@ -30,6 +31,7 @@ TRELICA_IDS = (
     "permission-ap-bills-view",
     "permission-ap-adjustments-view",
     "permission-expense-summaries-view-expense",
+    "rest-access",
 )
 CALANCE_IDS = (
     "web-services-subscription",
@@ -38,9 +40,11 @@ CALANCE_IDS = (
     "user-active",
     "user-id-documented",
     "user-email-domain",
+    "user-password-never-expires",
     "developer-user-test-env",
     "developer-user-read-only-prod",
     "sender-password-recorded",
+    "rest-access",
     "sender-id-consistent",
     "ws-user-per-environment",
 )
@@ -183,7 +187,7 @@ def test_a_profile_loads_from_a_path(tmp_path):
 
 
 def test_check_kinds_are_the_documented_ones():
-    assert len(KINDS) == 20
+    assert len(KINDS) == 24
     assert KINDS["permission"].params == {
         "application": Param("strings", vocabulary="application"),
         "policy": Param(vocabulary="policy"),

@@ -19,8 +19,11 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_a_run_writes_one_row_per_environment_through_pytest(pytester):
+    # IP address filters enforced, so the IP allowlist is an attestation owed (the REST API reads the mode).
+    scenario = pytester.path / "missing-permissions-filtered.toml"
+    scenario.write_text('extends = ["missing-permissions", "ip-filtered"]\n', encoding="utf-8")
     result_ = pytester.runpytest(
-        "--intacct-env=demo", "--intacct-scenario=missing-permissions", "--intacct-csv=out.csv"
+        "--intacct-env=demo", f"--intacct-scenario={scenario}", "--intacct-csv=out.csv"
     )
     assert result_.ret == pytest.ExitCode.TESTS_FAILED
     result_.stdout.fnmatch_lines([f"CSV: {pytester.path / 'out.csv'}"])
@@ -34,7 +37,7 @@ def test_a_run_writes_one_row_per_environment_through_pytest(pytester):
         "production": "false",
         "company_id": "TRELICA-DEMO",
         "verdict": "NOT READY",
-        "pass": "15",
+        "pass": "17",
         "fail": "2",
         "error": "0",
         "manual": "1",
@@ -53,7 +56,7 @@ def test_a_fleet_row_names_each_root_cause_once():
     by_name = {row["name"]: row for row in table}
     assert by_name["co-00000"]["root_causes"] == "permission-employees-edit"
     assert by_name["co-00001"]["root_causes"].startswith("not checked: sign-in could not complete")
-    assert by_name["co-00001"]["error"] == "18"
+    assert by_name["co-00001"]["error"] == str(len(TRELICA.requirements))  # every one, under that cause
     assert (by_name["co-00002"]["verdict"], by_name["co-00002"]["root_causes"]) == ("READY", "")
     assert by_name["co-00002"]["group"] == "customer-00001"
 

@@ -103,10 +103,15 @@ def test_the_index_counts_verdicts_and_lists_each_finding_once_and_only_what_is_
         ["globex-prod", "globex", "NOT READY"],
     ]
     assert bad[0][5] == "permission-employees-edit; permission-ap-adjustments-view"
-    [owed] = page.get_element_by_id("fleet-attestations")
-    assert plain(owed).startswith("ip-allowlist: If IP address filters are enforced, Trelica's IP address is")
-    assert "to attest: the IP filter list is not readable through the API" in plain(owed)
-    assert "5 environments: acme-sandbox, acme-prod, globex-prod, initech-prod, umbrella" in plain(owed)
+    # Without REST access two attestations are owed everywhere, each listed once with where it is owed.
+    owed, expiry = (plain(item) for item in page.get_element_by_id("fleet-attestations"))
+    assert owed.startswith("ip-allowlist: If IP address filters are enforced, Trelica's IP address is")
+    assert "to attest: the IP filter list is not readable through the API" in owed
+    assert expiry.startswith("user-password-never-expires: The Trelica web services user's password never")
+    assert "REST access is not configured" in expiry
+    every = "5 environments: acme-sandbox, acme-prod, globex-prod, initech-prod, umbrella"
+    assert every in owed
+    assert every in expiry
     groups = [[text(c) for c in row] for row in page.get_element_by_id("fleet-groups").iter("tr")][1:]
     assert [row[:2] for row in groups] == [
         ["acme", "NOT READY"],
@@ -163,7 +168,7 @@ def test_the_csv_has_one_row_per_company_with_its_group(written, pytester):
         ("initech-prod", "initech", "READY", "true"),
         ("umbrella", "umbrella", "READY", "false"),
     ]
-    assert {r["attestations_owed"] for r in rows} == {"1"}
+    assert {r["attestations_owed"] for r in rows} == {"2"}  # the IP allowlist and, without REST, the expiry
 
 
 def test_a_run_without_a_fleet_is_one_group(pytester):

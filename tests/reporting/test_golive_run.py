@@ -59,7 +59,7 @@ def test_a_failing_test_of_the_users_own_still_fails_a_ready_run(pytester):
     result, document = run(pytester, "trelica-ready", "test_mine.py")
     assert document["verdict"] == "READY"  # the verdict covers requirements only
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(passed=6, failed=1)
+    result.assert_outcomes(passed=7, failed=1)  # the user area has the password's expiry too
 
 
 def test_the_users_own_passing_test_leaves_the_verdict_to_decide(pytester):
@@ -117,12 +117,12 @@ def test_a_partial_run_says_so_and_lists_what_did_not_run(pytester):
     )
     assert result.ret == 1
     assert document["partial"] is True
-    assert (document["requirements_run"], document["requirements_selectable"]) == (2, 18)
+    assert (document["requirements_run"], document["requirements_selectable"]) == (2, 20)
     [env] = document["environments"]
     assert [r["id"] for r in env["requirements"]] == ["user-login", "permission-employees-edit"]
-    assert len(env["not_run"]) == 16
+    assert len(env["not_run"]) == 18
     assert "ip-allowlist" in env["not_run"]
-    note = "partial run: 2 of the profile's 18 requirements ran; 16 not run (not counted as met)"
+    note = "partial run: 2 of the profile's 20 requirements ran; 18 not run (not counted as met)"
     result.stdout.fnmatch_lines([note])
     assert note in markdown.read_text()
     page = report.read_text()
@@ -146,12 +146,12 @@ def test_drift_against_the_last_night_and_fail_on_new(pytester):
     )
     assert result.ret == 1
     [env] = document["environments"]
-    assert env["drift"] == {"new-fail": 2, "new-error": 0, "new-pass": 0, "unchanged": 16, "added": 0}
+    assert env["drift"] == {"new-fail": 2, "new-error": 0, "new-pass": 0, "unchanged": 18, "added": 0}
     assert env["removed"] == []
     drifted = {r["id"]: r["drift"] for r in env["requirements"] if r["drift"] != "unchanged"}
     assert drifted == {"permission-employees-edit": "new-fail", "permission-ap-adjustments-view": "new-fail"}
     result.stdout.fnmatch_lines(
-        ["drift against *: 2 new-fail, 16 unchanged", "  FAIL   permission-employees-edit: * ?new-fail?"]
+        ["drift against *: 2 new-fail, 18 unchanged", "  FAIL   permission-employees-edit: * ?new-fail?"]
     )
     tree = etree.parse(str(junit))
     case = next(
@@ -299,4 +299,4 @@ def test_xdist_workers_report_every_selected_requirement_once(pytester):
         "n/a": 0,
         "waived": 0,
     }
-    assert len(document["environments"][0]["not_run"]) == 8
+    assert len(document["environments"][0]["not_run"]) == 10

@@ -40,7 +40,7 @@ def test_counts_severities_manual_and_environments_are_static_tables(missing_per
     counts = [[text(c) for c in row] for row in page.get_element_by_id("intacct-counts")]
     assert counts == [
         ["environment", "verdict", "pass", "fail", "error", "manual", "n/a", "waived", "not run"],
-        ["demo", "NOT READY", "15", "2", "0", "1", "0", "0", "0"],
+        ["demo", "NOT READY", "17", "2", "0", "1", "0", "0", "0"],
     ]
     severity = {text(r[0]): tuple(text(c) for c in r[1:]) for r in page.get_element_by_id("intacct-severity")}
     assert severity["high"] == ("1", "0", "0")
@@ -107,12 +107,12 @@ def test_root_causes_lead_and_what_they_left_unchecked_has_no_fix_of_its_own(pyt
     _, paths = run_with_artifacts(pytester, "sender-not-authorized")
     page = static_page(paths["report.html"])
     blocks = page.get_element_by_id("intacct").find_class("intacct-req")
-    assert len(blocks) == 1  # one root cause; the 17 errors are listed under it
+    assert len(blocks) == 1  # one root cause; the 19 errors are listed under it
     [cause] = blocks
     assert text(cause).startswith("FAIL sender-authorized in demo")
-    assert "Not checked because of this (17):" in text(cause)
+    assert "Not checked because of this (19):" in text(cause)
     severity = {text(r[0]): tuple(text(c) for c in r[1:]) for r in page.get_element_by_id("intacct-severity")}
-    assert severity["critical"] == ("1", "0", "17")  # one failure, not 18 problems
+    assert severity["critical"] == ("1", "0", "19")  # one failure, not 20 problems
     assert sum(int(row[1]) for row in list(severity.values())[1:]) == 0
     assert "user-login: The Trelica web services user can log in" in text(cause)
     assert text(cause).count("Fix ") == 1
@@ -121,7 +121,7 @@ def test_root_causes_lead_and_what_they_left_unchecked_has_no_fix_of_its_own(pyt
     assert "Not checked because" in caused
     assert "Fix" not in caused
     markdown = paths["a.md"].read_text()
-    assert "not checked because of it (17)" in markdown
+    assert "not checked because of it (19)" in markdown
     assert markdown.count("fix (") == 1
 
 
@@ -129,7 +129,9 @@ def test_not_applicable_rows_show_no_fix(pytester):
     _, paths = run_with_artifacts(pytester, "user-based-permissions")
     blob = html_blob(paths["report.html"])
     [na] = [
-        r[0] for r in blob["tests"].values() if '<td class="col-outcome">n/a</td>' in r[0]["resultsTableRow"]
+        r[0]
+        for name, r in blob["tests"].items()
+        if '<td class="col-outcome">n/a</td>' in r[0]["resultsTableRow"] and "role-assigned" in name
     ]
     assert "Outcome</dt><dd>N/A" in na["extras"][0]["content"]
     assert "Fix" not in na["extras"][0]["content"]
@@ -182,7 +184,8 @@ def test_every_requirement_is_in_the_static_part_passes_as_rows_and_each_attesta
 
 
 def test_ready_says_how_many_attestations_are_owed_and_the_verdict_words_stay(pytester):
-    result, paths = run_with_artifacts(pytester, "trelica-ready", "--intacct-json=a.json")
+    # READY, with IP address filters enforced: the allowlist is the one attestation owed.
+    result, paths = run_with_artifacts(pytester, "ip-filtered", "--intacct-json=a.json")
     assert result.ret == 0
     page = static_page(paths["report.html"])
     assert text(page.find(".//title")).startswith("READY, 1 attestation owed: Intacct acceptance")

@@ -15,7 +15,7 @@ def test_markdown_has_verdict_counts_and_failures_with_fixes(missing_permissions
     _, paths = missing_permissions_run
     markdown = paths["a.md"].read_text()
     assert markdown.startswith("## Intacct acceptance: **NOT READY**\n")
-    assert "| demo (test) | NOT READY | 15 | 2 | 0 | 1 | 0 | 0 |" in markdown
+    assert "| demo (test) | NOT READY | 17 | 2 | 0 | 1 | 0 | 0 |" in markdown
     assert "- **FAIL** permission-employees-edit in demo: Trelica can edit Employees" in markdown
     assert "  - fix (Specifying permissions): Company > Admin > Roles" in markdown
     assert "### Manual attestations owed" in markdown

@@ -24,9 +24,12 @@ def test_verdict_environments_and_every_failing_requirement_are_in_the_printed_p
     assert "SCRIPT RAN" not in pdf_text_without_scripts(control, tmp_path)
 
     report = pytester.path / "report.html"
+    # IP address filters enforced (this machine allowed): the allowlist is a manual attestation to print.
+    scenario = pytester.path / "missing-permissions-filtered.toml"
+    scenario.write_text('extends = ["missing-permissions", "ip-filtered"]\n', encoding="utf-8")
     pytester.runpytest(
         "--intacct-env=demo",
-        "--intacct-scenario=missing-permissions",
+        f"--intacct-scenario={scenario}",
         f"--html={report}",
         "--self-contained-html",
     )

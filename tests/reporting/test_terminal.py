@@ -85,7 +85,7 @@ def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permis
             "*Intacct acceptance*",
             "profile: trelica*",
             "verdict: NOT READY",
-            "demo: NOT READY (15 pass, 2 fail, 1 manual)",
+            "demo: NOT READY (17 pass, 2 fail, 1 manual)",
             "  FAIL   permission-employees-edit: getUserPermissions lists Employees: View",
             "SKIPPED * manual: ip-allowlist: *",
         ]
@@ -95,22 +95,22 @@ def test_terminal_summary_names_verdict_outcomes_and_the_failures(missing_permis
 def test_errors_blocked_by_a_refused_sign_in_are_one_group_without_fixes(pytester):
     result, paths = run_with_artifacts(pytester, "sender-bad-password")
     assert result.ret == 10
-    result.stdout.fnmatch_lines(["  ERROR  18 not checked: sign-in could not complete: *"])
+    result.stdout.fnmatch_lines(["  ERROR  20 not checked: sign-in could not complete: *"])
     page = static_page(paths["report.html"])
     [group] = page.get_element_by_id("intacct").find_class("intacct-req")
-    assert text(group).startswith("NOT CHECKED in demo (18 requirements)")
-    # One refused sign-in is one problem (it read as 18), at the highest severity it left unchecked.
+    assert text(group).startswith("NOT CHECKED in demo (20 requirements)")
+    # One refused sign-in is one problem (it read as 20), at the highest severity it left unchecked.
     severity = [[text(c) for c in row] for row in page.get_element_by_id("intacct-severity")]
     assert severity == [
         ["severity", "fail", "error", "left unchecked by these"],
-        ["critical", "0", "1", "18"],
+        ["critical", "0", "1", "20"],
         ["high", "0", "0", "0"],
         ["medium", "0", "0", "0"],
         ["low", "0", "0", "0"],
     ]
     assert "Fix" not in text(group)
     markdown = paths["a.md"].read_text()
-    assert "- **NOT CHECKED** in demo (18 requirements): not checked: sign-in could not complete" in markdown
+    assert "- **NOT CHECKED** in demo (20 requirements): not checked: sign-in could not complete" in markdown
     assert "fix (" not in markdown
 
 
@@ -120,7 +120,8 @@ def test_a_5000_company_summary_fits_a_screen_before_its_details():
     assert screen[1] == "verdict: NOT READY"
     assert "environments: 5000 in 2500 groups: 500 NOT READY, 200 INCOMPLETE, 4300 READY" in screen
     worst = screen[screen.index("worst first:") + 1 :][:11]
-    assert worst[0] == "  NOT READY   co-00000 (group customer-00000): 16 pass, 1 fail, 1 manual"
+    met = len(TRELICA.requirements) - 2  # all but the failed permission and the IP allowlist owed
+    assert worst[0] == f"  NOT READY   co-00000 (group customer-00000): {met} pass, 1 fail, 1 manual"
     assert [line.split()[2] for line in worst[:10]] == [f"co-{n:05d}" for n in range(0, 100, 10)]
     assert worst[10] == "  ... and 690 more not READY"
     assert (
@@ -143,9 +144,10 @@ def test_details_list_each_root_cause_once_per_environment_worst_first():
     headings = [line for line in details if not line.startswith(" ")]
     verdicts = [line.split(": ", 1)[1].split(" (")[0] for line in headings]
     assert verdicts == ["NOT READY"] * 6 + ["INCOMPLETE"] * 3  # READY ones are in the verdict lines only
-    refused = details[details.index("co-00001: INCOMPLETE (18 error)") + 1 :][:2]
-    assert refused[0].startswith("  ERROR  18 not checked: sign-in could not complete")
-    assert not refused[1].startswith("  ")  # the next environment: the cause once, not 18 times
+    every = len(TRELICA.requirements)  # the refused sign-in left every requirement unchecked
+    refused = details[details.index(f"co-00001: INCOMPLETE ({every} error)") + 1 :][:2]
+    assert refused[0].startswith(f"  ERROR  {every} not checked: sign-in could not complete")
+    assert not refused[1].startswith("  ")  # the next environment: the cause once, not once per requirement
 
 
 def test_one_environment_keeps_its_own_line_when_ready():

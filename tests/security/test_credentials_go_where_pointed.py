@@ -1,5 +1,6 @@
-"""docs/security.md section 3: credentials go only where the user pointed them: no redirect is followed and a
-session endpoint elsewhere, or only looking like the gateway's, gets nothing.
+"""docs/security.md section 3: credentials go only where the user pointed them: no redirect is followed, a
+session endpoint elsewhere, or only looking like the gateway's, gets nothing, and neither does a REST page
+that names another place to read the next one.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import pytest
 import requests
 from urllib3.util import parse_url
 
-from pytest_intacct.client import GatewayUnavailable, RetryPolicy
+from pytest_intacct.client import ErrorKind, GatewayUnavailable, RetryPolicy
 from pytest_intacct.client.endpoints import session_endpoint_allowed
 from tests.helpers import answers
 from tests.helpers.environments import dotenv
-from tests.helpers.hostile_client import hostile_client, reply, session
+from tests.helpers.hostile_client import hostile_client, reply, rest, rest_client, session, token
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -121,3 +122,38 @@ def test_plain_http_to_localhost_is_dialled_without_any_name_lookup(pytester, in
     result = pytester.runpytest("--intacct-env=prod", "-k", "user-login", "--intacct-retries=0")
     assert result.ret == pytest.ExitCode.OK
     assert not [host for host in looked_up if "localhost" in str(host).lower()]
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("when", ["token", "read"])
+def test_the_rest_api_never_follows_a_redirect(status, when):
+    """A 3xx from the token endpoint (which would re-post the client secret) or from a read (which would
+    resend the bearer token) gets the other server nothing."""
+    with hostile_gateway() as gateway, hostile_gateway() as thief:
+        redirect = Answer(status, b"", {"Location": f"http://127.0.0.1:{thief.port}/steal?x=1"})
+        gateway.script(*([token()] if when == "read" else []), redirect)
+        client = rest_client(gateway, retry=RetryPolicy(retries=2, backoff_factor=0))
+        with pytest.raises(GatewayUnavailable) as info:
+            client.record("company-config/company-preference", "setup")
+    assert thief.received == []
+    assert len(gateway.received) == (2 if when == "read" else 1)
+    assert f"127.0.0.1:{thief.port}" in str(info.value)
+    assert "steal" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "following",
+    ["http://127.0.0.1:{port}/ia/api/v1/services/core/query", "/ia/api/v1/services/core/query?start=2", "2"],
+)
+def test_ia_meta_next_pointing_anywhere_but_the_next_start_is_never_followed(following):
+    """``ia::meta.next`` is the start of the next page (common-resources OpenAPI), never a URL: one naming
+    another server, or anything but the next start, ends the read as could not check, and nothing is sent
+    anywhere but the configured endpoint."""
+    with hostile_gateway() as gateway, hostile_gateway() as thief:
+        following = following.format(port=thief.port)
+        gateway.script(token(), rest([{"key": "1", "id": "trelica_ws"}], totalCount=2, next=following))
+        with pytest.raises(GatewayUnavailable, match="made no progress") as info:
+            rest_client(gateway).query("company-config/user", ["key", "id"], size=1)
+    assert thief.received == []
+    assert len(gateway.received) == 2  # the token and the first page
+    assert info.value.kind is ErrorKind.UNREADABLE

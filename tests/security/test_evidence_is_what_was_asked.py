@@ -1,9 +1,11 @@
 """docs/security.md section 6: evidence is what was asked: a result for another function, controlid, login or
-status, or a page lying about its records, is "could not check", never a verdict.
+status, or a page lying about its records, is "could not check", never a verdict; so is any REST answer that
+is not the evidence asked for.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -24,7 +26,7 @@ from tests.helpers.hostile_client import (
     users,
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
-from tests.helpers.proxy import run_through
+from tests.helpers.proxy import run_rest_through, run_through
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -319,3 +321,103 @@ def test_a_field_answered_twice_in_one_record_is_not_a_failure(pytester, second)
     result = run_through(pytester, repeat, "-k", "user-active")
     assert result.ret != pytest.ExitCode.TESTS_FAILED
     assert "FAIL   user-active" not in result.stdout.str()
+
+
+# -- the REST API's answers -----------------------------------------------------------------------------
+
+JSON_TYPE = {"Content-Type": "application/json"}
+CLOUDFLARE = (
+    "<html><head><title>Attention Required! | Cloudflare</title></head><body>cf-error-details</body></html>"
+)
+
+
+def _reads(mutate: Callable[[str, Answer], Answer]) -> Callable[[str, Answer], Answer]:
+    """``mutate`` applied to the REST reads, never to the token (the REST lens needs it to get this far)."""
+    return lambda path, answer: answer if path.endswith("/oauth2/token") else mutate(path, answer)
+
+
+def _json(document: object) -> Callable[[str, Answer], Answer]:
+    return _reads(lambda path, answer: Answer(200, json.dumps(document), JSON_TYPE))
+
+
+def _edited(edit: Callable[[dict], None], where: str) -> Callable[[str, Answer], Answer]:
+    def mutate(path: str, answer: Answer) -> Answer:
+        if where not in path or answer.status != 200:
+            return answer
+        document = json.loads(answer.body)
+        edit(document)
+        return Answer(200, json.dumps(document), JSON_TYPE)
+
+    return _reads(mutate)
+
+
+def _user_of(login: str) -> Callable[[dict], None]:
+    def edit(document: dict) -> None:
+        record = document["ia::result"]
+        if isinstance(record, dict) and record.get("id") == "trelica_ws":
+            record["id"] = login
+
+    return edit
+
+
+def _total(count: int) -> Callable[[dict], None]:
+    return lambda document: document["ia::meta"].update(totalCount=count)
+
+
+def _nested(depth: int) -> str:
+    return '{"ia::result":' + "[" * depth + "]" * depth + "}"
+
+
+REST_LIES = {
+    "html-page": _reads(lambda path, answer: Answer(200, CLOUDFLARE, {"Content-Type": "text/html"})),
+    "html-error-page": _reads(lambda path, answer: Answer(502, CLOUDFLARE, {"Content-Type": "text/html"})),
+    "not-json": _reads(lambda path, answer: Answer(200, "ia::result=ok", JSON_TYPE)),
+    "no-envelope": _json({"status": "active", "ipAddressFiltering": "none"}),
+    "error-inside-a-success": _json(
+        {
+            "ia::result": {"ia::error": {"code": "invalidRequest", "message": "no"}},
+            "ia::meta": {"totalError": 1},
+        }
+    ),
+    "result-of-the-wrong-shape": _json({"ia::result": "none", "ia::meta": {}}),
+    "another-users-record": _edited(_user_of("jsmith"), "/objects/company-config/user/"),
+    "query-total-lies": _edited(_total(3), "/services/core/query"),
+    "nested-past-the-bound": _reads(lambda path, answer: Answer(200, _nested(5000), JSON_TYPE)),
+    "token-endpoint-html": lambda path, answer: Answer(200, CLOUDFLARE, {"Content-Type": "text/html"}),
+    "token-without-access-token": lambda path, answer: Answer(200, '{"token_type": "Bearer"}', JSON_TYPE),
+    "a-record-key-that-is-a-path": _edited(
+        lambda document: document["ia::result"][0].update(key="../../oauth2/token"), "/services/core/query"
+    ),
+}
+
+
+# What each lie breaks: every REST read, or the user's alone (the company's preferences stay readable, so the
+# allowlist is still n/a: no IP filter is enforced).
+USER_LIES = {"another-users-record", "query-total-lies", "a-record-key-that-is-a-path"}
+
+
+@pytest.mark.parametrize("lie", list(REST_LIES))
+def test_a_broken_or_lying_rest_api_is_could_not_check_never_a_verdict(pytester, lie):
+    """Whatever the REST API answers that is not the evidence asked for, every requirement only it can check
+    is could not check, never a pass or a failure; what the XML gateway reads is judged as before."""
+    result = run_rest_through(pytester, REST_LIES[lie], "--intacct-json=out.json")
+    document = json.loads((pytester.path / "out.json").read_text())
+    entries = {e["id"]: e for e in document["environments"][0]["requirements"]}
+    unchecked = {"user-password-never-expires", "rest-access"} | (
+        set() if lie in USER_LIES else {"ip-allowlist"}
+    )
+    assert {rid for rid, e in entries.items() if e["outcome"] == "error"} == unchecked
+    assert {e["outcome"] for rid, e in entries.items() if rid not in unchecked} == (
+        {"pass", "n/a"} if lie in USER_LIES else {"pass"}
+    )
+    assert (
+        "rest_error" in entries["user-active"]["evidence"]
+    )  # judged on USERINFO, saying why REST is missing
+    assert result.ret == 10
+
+
+def test_an_untampered_rest_proxy_gives_the_simulators_verdict(pytester):
+    """The control: REST answers passed through unchanged give trelica-ready's verdict."""
+    result = run_rest_through(pytester, lambda path, answer: answer, "--intacct-json=out.json")
+    assert result.ret == 0
+    result.assert_outcomes(passed=19, skipped=1)  # the allowlist n/a: no IP filter enforced

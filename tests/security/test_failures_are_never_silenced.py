@@ -25,7 +25,7 @@ def test_fail_on_new_never_exits_0_on_a_failure_the_baseline_does_not_know(pytes
         "-k",
         "test_user",
     )
-    result.stdout.fnmatch_lines(["verdict: NOT READY", "drift against baseline.json: 6 added"])
+    result.stdout.fnmatch_lines(["verdict: NOT READY", "drift against baseline.json: 7 added"])
     assert result.ret != pytest.ExitCode.OK
 
 

@@ -12,15 +12,21 @@ import urllib.parse
 import pytest
 
 from pytest_intacct.client import IntacctError, UnexpectedError
-from pytest_intacct.safety.redaction import REDACTED_WHOLE, Secret, redact
+from pytest_intacct.safety.redaction import REDACTED_WHOLE, Secret, redact, redact_values
 from tests.helpers import answers
 from tests.helpers.hostile_client import (
+    CLIENT_SECRET_CANARY,
+    JSON,
+    REFRESH_CANARY,
     SENDER_CANARY,
     SESSION_CANARY,
+    TOKEN_CANARY,
     USER_CANARY,
     assert_no_secret,
     chain_texts,
     hostile_client,
+    rest_client,
+    token,
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
@@ -28,10 +34,10 @@ from tests.helpers.hostile_gateway import Answer, hostile_gateway
 def test_an_unexpected_exception_is_contained_without_chain_or_body_frames(monkeypatch):
     """A library bug below the client, its message holding the body, leaves no secret reachable."""
 
-    def broken_post(self, url, data=None, **kwargs):
+    def broken_request(self, method, url, data=None, **kwargs):
         raise ValueError(f"library bug while sending {data!r}")
 
-    monkeypatch.setattr("requests.Session.post", broken_post)
+    monkeypatch.setattr("requests.Session.request", broken_request)
     with hostile_gateway() as gateway:
         client = hostile_client(gateway)
         with pytest.raises(UnexpectedError) as info:
@@ -161,11 +167,11 @@ def client_for(gateway):
 
 
 def test_a_bug_below_the_client(monkeypatch):
-    def broken_post(self, url, data=None, **kwargs):
+    def broken_request(self, method, url, data=None, **kwargs):
         request_body = data
         raise RuntimeError("bug in a library")
 
-    monkeypatch.setattr(requests.Session, "post", broken_post)
+    monkeypatch.setattr(requests.Session, "request", broken_request)
     with hostile_gateway() as gateway:
         client_for(gateway).sign_in()
 
@@ -211,3 +217,146 @@ def test_no_secret_in_pytest_output_with_showlocals(pytester, monkeypatch):
     result.assert_outcomes(failed=3)
     assert "UnexpectedError: unexpected RuntimeError" in output
     assert "ResultMissing" in output
+
+
+# -- the REST client: its client secret, and the tokens it is handed ----------------------------------
+
+
+def _oauth_echo(body: bytes) -> Answer:
+    """The token request (client secret included, form-encoded) echoed as the OAuth error's description."""
+    return Answer(400, json.dumps({"error": "invalid_client", "error_description": body.decode()}), JSON)
+
+
+def _decoded_echo(body: bytes) -> Answer:
+    form = urllib.parse.parse_qs(body.decode())
+    message = f"secret {form['client_secret'][0]} is wrong"
+    return Answer(401, json.dumps({"ia::result": {"ia::error": {"code": "x", "message": message}}}), JSON)
+
+
+def _html_echo(body: bytes) -> Answer:
+    return Answer(
+        502, f"<html><title>{html.escape(body.decode())}</title></html>", {"Content-Type": "text/html"}
+    )
+
+
+def _bearer_echo(gateway):
+    """A read refused with the bearer token it carried in the error message (and in a header of its own)."""
+
+    def answer(body: bytes) -> Answer:
+        bearer = gateway.received[-1].headers.get("Authorization", "")
+        error = {"ia::result": {"ia::error": {"code": "permissionDenied", "message": f"{bearer} may not"}}}
+        return Answer(403, json.dumps(error), {**JSON, "X-Echo": bearer})
+
+    return answer
+
+
+def _granted_then_echoed(gateway):
+    """A read answered with the token and refresh token inside a record (a success that is not evidence)."""
+
+    def answer(body: bytes) -> Answer:
+        bearer = gateway.received[-1].headers.get("Authorization", "")
+        return Answer(200, json.dumps({"ia::result": {"permissionType": bearer, "x": REFRESH_CANARY}}), JSON)
+
+    return answer
+
+
+def _echoing(echo: str, gateway) -> list:
+    return {
+        "oauth-error": [_oauth_echo],
+        "decoded-in-message": [_decoded_echo],
+        "html-title": [_html_echo],
+        "bearer-in-error": [token(), _bearer_echo(gateway)],
+        "record": [token(), _granted_then_echoed(gateway)],
+    }[echo]
+
+
+@pytest.mark.parametrize(
+    "echo", ["oauth-error", "decoded-in-message", "html-title", "bearer-in-error", "record"]
+)
+def test_a_rest_api_that_echoes_the_client_secret_or_the_token_leaks_nothing(echo, caplog):
+    """Whatever the REST API echoes (the client secret in a refusal, the bearer token in an error or a
+    record), no exception, chain, frame or DEBUG log holds it."""
+    caplog.set_level("DEBUG", logger="pytest_intacct")
+    with hostile_gateway() as gateway:
+        gateway.script(*_echoing(echo, gateway))  # not in this frame: the error's traceback holds it
+        client = rest_client(gateway)
+        try:
+            value = client.record("company-config/company-preference", "setup")
+        except IntacctError as error:
+            texts = chain_texts(error)
+        else:
+            # A record is the gateway's data: it is redacted where it enters the evidence (section 11).
+            texts = [repr(redact_values(value))]
+            assert "RestToken6d4" in repr(value)
+    assert b"RestSecret3f9" in b"".join(r.body for r in gateway.received)  # the secret did go out
+    assert_no_secret(*texts, caplog.text)
+
+
+INNER_REST_TESTS = """
+import json
+import os
+
+import pytest
+import requests
+
+from pytest_intacct.client import RetryPolicy
+from pytest_intacct.client.rest import RestClient, RestCredentials
+from pytest_intacct.safety.redaction import Secret
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
+
+JSON = {"Content-Type": "application/json"}
+GRANT = json.dumps({"token_type": "Bearer", "access_token": os.environ["TOKEN"], "expires_in": 60})
+
+
+def client_for(gateway):
+    credentials = RestCredentials(
+        "checker.app.sage.com", Secret(os.environ["CLIENT_SECRET"]), "trelica_ws@acme", gateway.rest_url
+    )
+    return RestClient(credentials, retry=RetryPolicy(retries=0), timeout=5)
+
+
+def test_a_bug_below_the_rest_client(monkeypatch):
+    def broken_request(self, method, url, data=None, **kwargs):
+        request_body = data
+        raise RuntimeError("bug in a library")
+
+    monkeypatch.setattr(requests.Session, "request", broken_request)
+    with hostile_gateway() as gateway:
+        client_for(gateway).sign_in()
+
+
+def test_a_token_endpoint_that_echoes_the_request():
+    with hostile_gateway() as gateway:
+        gateway.script(lambda body: Answer(400, b'{"error":"' + body + b'"}', JSON))
+        client_for(gateway).sign_in()
+
+
+def test_a_read_that_echoes_the_bearer_token():
+    with hostile_gateway() as gateway:
+        def echo(body):
+            return Answer(500, gateway.received[-1].headers["Authorization"], {})
+
+        gateway.script(Answer(body=GRANT, headers=JSON), echo)
+        client = client_for(gateway)
+        client.query("company-config/user", ["id"])
+"""
+
+
+def test_no_rest_secret_in_pytest_output_with_showlocals(pytester, monkeypatch):
+    """pytest's most talkative flags on three REST client failures show neither the client secret nor the
+    access token."""
+    monkeypatch.setenv("CLIENT_SECRET", CLIENT_SECRET_CANARY)
+    monkeypatch.setenv("TOKEN", TOKEN_CANARY)
+    pytester.makepyfile(test_inner=INNER_REST_TESTS)
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-vv", "--tb=long", "--showlocals", "-rA", "--log-level=DEBUG",
+        f"--junitxml={junit}", "-o", "junit_logging=all",
+    )  # fmt: skip
+    output = result.stdout.str() + result.stderr.str()
+    assert_no_secret(output, junit.read_text())
+    assert "request_body = b" not in output, "the frame holding the body is not on the traceback"
+    result.assert_outcomes(failed=3)
+    assert "UnexpectedError: unexpected RuntimeError" in output
+    assert "HTTP 400" in output
+    assert "HTTP 500 from the REST API" in output

@@ -1,5 +1,5 @@
-"""docs/security.md section 11: canary secrets: no run, with any flag, shows a password or session id in any
-artifact or encoding.
+"""docs/security.md section 11: canary secrets: no run, with any flag, shows a password, session id, REST
+client secret or access token in any artifact or encoding.
 
 The canaries hold ``<"&\\`` and a non-ASCII letter, so each takes a different shape on the way (XML-escaped in
 the request, JSON- and HTML-escaped in the report, base64 in pytest-html's extras, URL-encoded in a URL). The
@@ -14,7 +14,7 @@ import html
 import json
 import os
 import re
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qs, quote, quote_plus
 from xml.sax.saxutils import escape
 
 import pytest
@@ -23,15 +23,19 @@ from pytest_intacct.evidence import packs as evidence
 from pytest_intacct.reporting.outputs import OUTPUTS
 from tests.helpers.artifacts import every_output, options, written
 from tests.helpers.environments import dotenv, write_fleet
-from tests.helpers.proxy import tampering_proxy
+from tests.helpers.hostile_gateway import Answer
+from tests.helpers.proxy import rest_tampering_proxy, tampering_proxy
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
 
 SENDER_CANARY = 'Sender<"&\\é-8e1f2a'
 USER_CANARY = 'User<"&\\ü-4b7c9d'
+REST_CANARY = 'RestClient<"&\\å-9d3e5f'  # the REST client application's secret
 # Each canary ends in a tag no encoding changes, so a secret is found whatever shape it took.
-TAGS = ("8e1f2a", "4b7c9d")
+TAGS = ("8e1f2a", "4b7c9d", "9d3e5f")
+# The simulator's access tokens are JWTs: every one starts with this header (base64url of its JSON).
+JWT_HEADER = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
 # pytest's --showlocals wraps long values over lines as adjacent string literals: join them again.
 WRAPPED = re.compile(r"""['"]\s*\n\s*b?['"]""")
 # Session ids end in ".." (docs/simulator.md); nothing else in a report looks like one.
@@ -49,9 +53,14 @@ sender_password = '{SENDER_CANARY}'
 company_id = "TRELICA-DEMO"
 user_id = "trelica_ws"
 user_password = '{USER_CANARY}'
+rest_client_id = "trelica-checker.app.sage.com"
+rest_client_secret = '{REST_CANARY}'
 
 [senders.TrelicaMPP]
 password = '{SENDER_CANARY}'
+
+[rest_clients."trelica-checker.app.sage.com"]
+secret = '{REST_CANARY}'
 
 [companies.TRELICA-DEMO.users.trelica_ws]
 password = '{USER_CANARY}'
@@ -121,8 +130,9 @@ def _strings(value):
             yield from _strings(item)
 
 
-def assert_no_secret(artifacts: dict[str, str]) -> None:
-    forbidden = shapes(SENDER_CANARY) | shapes(USER_CANARY) | set(TAGS)
+def assert_no_secret(artifacts: dict[str, str], *others: str) -> None:
+    forbidden = shapes(SENDER_CANARY) | shapes(USER_CANARY) | shapes(REST_CANARY) | set(TAGS) | {JWT_HEADER}
+    forbidden |= {shape for other in others for shape in shapes(other)}
     for name, text in artifacts.items():
         for form in decoded(text):
             form = WRAPPED.sub("", form)
@@ -153,6 +163,9 @@ def test_no_artifact_of_a_run_contains_a_secret(pytester, base):
     assert "<password>***</password>" in artifacts["terminal"], "the DEBUG request log ran, redacted"
     assert "NOT READY" in artifacts["--intacct-markdown"]
     assert '"snapshots"' in artifacts["--intacct-record"]
+    assert "client_secret=***" in artifacts["terminal"], (
+        "the REST token was asked for, its request log redacted"
+    )
     assert_no_secret(artifacts)
 
 
@@ -165,7 +178,8 @@ def test_an_exception_through_the_client_shows_no_secret_in_its_traceback(pytest
     result, artifacts = run_with_artifacts(
         pytester, "trelica-ready", str(suites_dir()), str(suite), "--full-trace"
     )
-    result.assert_outcomes(passed=17, skipped=1, errors=1)
+    # With REST access (its client secret a canary too): only the allowlist is skipped, n/a.
+    result.assert_outcomes(passed=19, skipped=1, errors=1)
     assert "test_my_own_read" in artifacts["terminal"]
     assert "the network stack broke" in artifacts["terminal"]
     assert_no_secret(artifacts)
@@ -309,6 +323,51 @@ def test_a_dotenv_that_interpolates_another_environments_password_prints_it(pyte
     assert result.ret == 10
     assert canary not in result.stdout.str()
     assert canary not in (pytester.path / "out.json").read_text(encoding="utf-8")
+
+
+def test_the_rest_tokens_and_client_secret_echoed_inside_rest_data_reach_no_artifact(pytester, monkeypatch):
+    """A proxy hands out the simulator's tokens, then returns the access token as the IP filter mode, the
+    client secret it was sent as the user's status and the refresh token as its type: every value entering
+    a finding is redacted at the source, so no artifact shows any of them."""
+    scenario = pytester.path / "canary.toml"
+    scenario.write_text(CANARY_SCENARIO.replace("{base}", "trelica-ready"), encoding="utf-8")
+    seen: dict[str, str] = {}
+    proxy: list = []
+
+    def echo(path: str, answer: Answer) -> Answer:
+        document = json.loads(answer.body)
+        if path.endswith("/oauth2/token"):
+            form = parse_qs(proxy[0].received[-1].body.decode())
+            seen.update(
+                access=document["access_token"],
+                refresh=document["refresh_token"],
+                secret=form["client_secret"][0],
+            )
+            return answer
+        record = document["ia::result"]
+        if isinstance(record, dict) and "ipAddressFiltering" in record:
+            record["ipAddressFiltering"] = seen["access"]
+        if isinstance(record, dict) and record.get("id") == "trelica_ws":
+            record.update(status=seen["secret"], userType=seen["refresh"])
+        return Answer(answer.status, json.dumps(document), answer.headers)
+
+    with rest_tampering_proxy(scenario, echo) as (gateway, simulator):
+        proxy.append(gateway)
+        login = simulator.primary_login
+        for key, value in {
+            "SENDER_ID": login.sender_id, "SENDER_PASSWORD": login.sender_password,
+            "COMPANY_ID": login.company_id, "USER_ID": login.user_id, "USER_PASSWORD": login.user_password,
+            "ENDPOINT": gateway.url, "PROFILE": "trelica", "PRODUCTION": "false",
+            "REST_CLIENT_ID": str(login.rest_client_id), "REST_CLIENT_SECRET": str(login.rest_client_secret),
+        }.items():  # fmt: skip
+            monkeypatch.setenv(f"INTACCT_PROD_{key}", value)
+        outputs, paths = every_output(pytester.path)
+        result = pytester.runpytest("--intacct-env=prod", *outputs, *LOUD)
+    assert seen["secret"] == REST_CANARY
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the echoed status is not active
+    artifacts = written(paths) | {"terminal": result.stdout.str() + result.stderr.str()}
+    assert "REST user.status is '***'" in artifacts["terminal"]  # the echo was read, and masked
+    assert_no_secret(artifacts, seen["access"], seen["refresh"])
 
 
 def test_no_output_of_a_merge_contains_a_secret(pytester, monkeypatch, capsys):

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from lxml import etree
 
-from pytest_intacct.client import GatewayRejected, Transport
+from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, Transport
 from pytest_intacct.client.transport import HttpAnswer
 from pytest_intacct.evidence.snapshot import Problem
 from pytest_intacct.safety.limits import (
@@ -27,7 +27,7 @@ from pytest_intacct.safety.redaction import Secret
 from pytest_intacct.safety.text import outside_text
 from tests.helpers import answers
 from tests.helpers.environments import dotenv, write_fleet
-from tests.helpers.hostile_client import controlids, hostile_client
+from tests.helpers.hostile_client import JSON, controlids, hostile_client, rest, rest_client, token
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -210,3 +210,60 @@ def test_answers_in_hand_are_bounded_however_many_companies_are_in_flight():
             )
     assert sizes == [100_000] * calls
     assert peak[0] == MAX_ANSWERS_IN_HAND
+
+
+# -- the REST API's answers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ('{"ia::result":' + "[" * 100_000 + "]" * 100_000 + "}", "JSON values"),  # counted before parsing
+        ('{"ia::result":' + '{"a":' * 300 + "1" + "}" * 300 + "}", "nested deeper than 256"),
+        ('{"ia::result":[' + ",".join(["1"] * 150_000) + "]}", "JSON values"),
+        ('{"ia::result":"' + "x" * (9 * 1024 * 1024) + '"}', "larger than 8388608 bytes"),
+        ('{"ia::result": NaN}', "without a JSON body"),
+    ],
+    ids=["deep-arrays", "deep-objects", "too-many-values", "too-many-bytes", "not-json-constant"],
+)
+def test_a_rest_answer_past_any_bound_is_could_not_check(answer, words):
+    """Nesting, values and bytes are counted before the answer is parsed (or not read at all), so no
+    answer costs more than a real one could: could not check, never a RecursionError or gigabytes."""
+    with hostile_gateway() as gateway:
+        gateway.script(token(), Answer(body=answer, headers=JSON))
+        started = time.monotonic()
+        with pytest.raises(GatewayUnavailable, match=words) as info:
+            rest_client(gateway).record("company-config/company-preference", "setup")
+    assert info.value.kind is ErrorKind.UNREADABLE
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    "access",
+    [
+        "short",
+        "RestToken6d4 with spaces-6d4Tail",
+        "<script>RestToken6d4</script>",
+        "R" * (MAX_SECRET_LENGTH + 1),
+        42,
+    ],
+    ids=["too-short", "space", "markup", "too-long", "not-a-string"],
+)
+def test_an_access_token_that_is_no_plausible_token_is_never_used(access):
+    """A token endpoint handing out something no JWT looks like: never sent back, never registered."""
+    with hostile_gateway() as gateway:
+        gateway.script(token(access))
+        with pytest.raises(GatewayUnavailable, match="without a plausible access_token") as info:
+            rest_client(gateway).record("company-config/company-preference", "setup")
+    assert len(gateway.received) == 1  # the token request alone
+    assert info.value.kind is ErrorKind.UNREADABLE
+
+
+def test_a_rest_page_of_more_rows_than_asked_for_is_not_evidence():
+    with hostile_gateway() as gateway:
+        gateway.script(
+            token(), rest([{"key": str(n), "id": f"u{n}"} for n in range(11)], totalCount=11, next=None)
+        )
+        with pytest.raises(GatewayUnavailable, match="a page of 11 rows, asked for 10") as info:
+            rest_client(gateway).query("company-config/user", ["key", "id"], size=10)
+    assert info.value.kind is ErrorKind.CONTRADICTORY

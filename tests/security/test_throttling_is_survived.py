@@ -7,9 +7,19 @@ from __future__ import annotations
 import pytest
 import responses
 
-from pytest_intacct.client import ErrorKind, GatewayUnavailable, RetryPolicy
+from pytest_intacct.client import ErrorKind, GatewayUnavailable, RetryPolicy, Transport
 from tests.helpers import answers
-from tests.helpers.hostile_client import SESSION_CANARY, URL, XML, controlids, recording_client
+from tests.helpers.hostile_client import (
+    JSON,
+    SESSION_CANARY,
+    URL,
+    XML,
+    controlids,
+    recording_client,
+    rest_client,
+    token,
+)
+from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 
 @responses.activate
@@ -39,3 +49,20 @@ def test_throttling_beyond_the_retries_is_a_throttled_error():
     assert info.value.attempts == 3
     assert info.value.waited == 1.5
     assert "after 3 attempt(s), 1.5s waited" in str(info.value)
+
+
+def test_the_rest_api_throttling_is_survived_and_reported_as_throttled_once_the_retries_are_spent():
+    """The REST client shares the transport: 429 is waited out with backoff, and beyond the retries it is a
+    throttled error (never a refused token, never evidence)."""
+    throttled = Answer(429, '{"ia::result":{"ia::error":{"code":"tooManyRequests"}}}', JSON)
+    waits: list[float] = []
+    with hostile_gateway() as gateway:
+        gateway.script(throttled, token(), throttled, throttled, throttled)
+        transport = Transport(timeout=5, retry=RetryPolicy(retries=2, backoff_factor=0.5), sleep=waits.append)
+        client = rest_client(gateway, transport=transport)
+        with pytest.raises(GatewayUnavailable) as info:
+            client.record("company-config/company-preference", "setup")
+    assert client.tokens_granted == 1  # the token came through after one wait
+    assert info.value.kind is ErrorKind.THROTTLED
+    assert "tooManyRequests" in str(info.value)
+    assert waits == [0.5, 0.5, 1.0]

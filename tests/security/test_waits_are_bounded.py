@@ -1,9 +1,10 @@
 """docs/security.md section 4: every wait is bounded: a dripping answer, retries, Retry-After, and a gateway
-that promises pages for ever.
+(or a REST query service) that promises pages for ever.
 """
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from pytest_intacct.client import (
     IntacctClient,
     IntacctError,
     RetryPolicy,
+    Transport,
 )
 from pytest_intacct.safety.redaction import Secret
 from tests.helpers import answers
@@ -26,7 +28,10 @@ from tests.helpers.hostile_client import (
     hostile_client,
     recording_client,
     reply,
+    rest,
+    rest_client,
     session,
+    token,
     users,
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
@@ -159,3 +164,68 @@ def test_a_query_that_keeps_announcing_records_on_empty_pages_is_detected():
         )
         with pytest.raises(GatewayUnavailable, match="made no progress"):
             hostile_client(gateway).query("USERINFO", ["RECORDNO"])
+
+
+# -- the REST API ---------------------------------------------------------------------------------------
+
+
+def test_a_dripping_token_endpoint_fails_after_the_timeout():
+    """The token endpoint dripping its grant one byte per 50 ms is cut at the 0.5 s timeout."""
+    with hostile_gateway() as gateway:
+        grant = token()
+        gateway.script(Answer(body=grant.body, headers=grant.headers, drip=0.05))
+        started = time.monotonic()
+        with pytest.raises(GatewayUnavailable, match=r"no complete answer .* within 0\.5s") as info:
+            rest_client(gateway, timeout=0.5).sign_in()
+    assert time.monotonic() - started < 2.5
+    assert info.value.kind is ErrorKind.UNREACHABLE
+
+
+def test_ia_meta_next_that_never_ends_hits_the_page_bound():
+    """A query service announcing one more page for ever stops at the client's page bound."""
+
+    def page(body: bytes) -> Answer:
+        start = json.loads(body)["start"]
+        return rest([{"key": str(start), "id": f"u{start}"}], next=start + 1)
+
+    with hostile_gateway() as gateway:
+        gateway.script(token(), page)
+        with pytest.raises(GatewayUnavailable, match="after 5 pages; stopped at the bound of 5") as info:
+            rest_client(gateway, max_pages=5).query("company-config/user", ["key", "id"], size=1)
+    assert len(gateway.received) == 1 + 5
+    assert info.value.kind is ErrorKind.UNREADABLE
+
+
+@pytest.mark.parametrize("following", [1, 0, -3], ids=["same-start", "zero", "backwards"])
+def test_ia_meta_next_that_loops_is_detected_at_once(following):
+    """A next page that starts where this one did (or before it) would loop: stopped after one page."""
+    with hostile_gateway() as gateway:
+        gateway.script(token(), rest([{"key": "1", "id": "u1"}], next=following))
+        with pytest.raises(GatewayUnavailable, match="made no progress"):
+            rest_client(gateway).query("company-config/user", ["key", "id"], size=1)
+    assert len(gateway.received) == 2
+
+
+def test_an_empty_page_that_announces_more_is_detected():
+    with hostile_gateway() as gateway:
+        gateway.script(token(), rest([], totalCount=5, next=1))
+        with pytest.raises(GatewayUnavailable, match="made no progress"):
+            rest_client(gateway).query("company-config/user", ["key", "id"], size=1)
+    assert len(gateway.received) == 2
+
+
+def test_a_rest_retry_after_of_a_day_waits_the_cap():
+    """429 with Retry-After: 86400 (or an HTTP date a year away) waits the cap, then reads."""
+    throttled = Answer(
+        429, '{"ia::result":{"ia::error":{"code":"tooManyRequests"}}}', {"Retry-After": "86400"}
+    )
+    a_year = Answer(429, "", {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    waits: list[float] = []
+    with hostile_gateway() as gateway:
+        gateway.script(throttled, a_year, token(), rest({"ipAddressFiltering": "none"}))
+        transport = Transport(
+            timeout=5, retry=RetryPolicy(retries=3, retry_after_max=0.2), sleep=waits.append
+        )
+        client = rest_client(gateway, transport=transport)
+        assert client.record("company-config/company-preference", "setup") == {"ipAddressFiltering": "none"}
+    assert waits == [0.2, 0.2]

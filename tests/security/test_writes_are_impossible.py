@@ -19,12 +19,13 @@ from pytest_intacct.client import (
 )
 from pytest_intacct.client import functions as fn
 from pytest_intacct.client.request import sent_functions
+from pytest_intacct.client.rest import RestClient
 from pytest_intacct.safety.redaction import Secret
 from pytest_intacct.settings.environments import SettingsWarning, load_environment, load_environments
 from pytest_intacct.settings.fleet import fleet_values, load_fleet
 from tests.helpers import answers
 from tests.helpers.environments import SETTINGS, write_fleet
-from tests.helpers.hostile_client import hostile_client, reply, session
+from tests.helpers.hostile_client import hostile_client, reply, rest_client, session
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
@@ -223,3 +224,70 @@ def test_fleet_defaults_cannot_make_a_production_named_entry_writable(tmp_path, 
     )
     [_, prod] = load_environments(fleet.names, tmp_path, {}, fleet=fleet_values(fleet, os.environ))
     assert (prod.production, prod.writes_allowed) == (True, False)
+
+
+QUERY = b'{"object":"company-config/user","fields":["id"],"filters":[],"start":1,"size":1}'
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers"),
+    [
+        ("PUT", "/objects/company-config/user/1", b'{"status":"inactive"}', {}),
+        ("PATCH", "/objects/company-config/user/1", b'{"status":"inactive"}', {}),
+        ("DELETE", "/objects/company-config/user/1", b"", {}),
+        ("HEAD", "/objects/company-config/user/1", b"", {}),
+        ("POST", "/objects/company-config/user", b'{"id":"intruder"}', {}),
+        ("POST", "/services/core/composite", b'[{"method":"DELETE","path":"/objects/x/1"}]', {}),
+        ("POST", "/services/core/query/../../objects/company-config/user", QUERY, {}),
+        ("POST", "/services/core/%71uery", QUERY, {}),
+        ("POST", "/services/core/query", QUERY[:-1] + b',"values":{"status":"inactive"}}', {}),
+        ("POST", "/services/core/query", b"DELETE FROM user", {}),
+        ("POST", "/oauth2/token", b"grant_type=password&username=u&password=p", {}),
+        ("POST", "/oauth2/token", b"grant_type=client_credentials&username=a&username=b", {}),
+        ("GET", "/objects/company-config/user/1?_method=DELETE", b"", {}),
+        ("GET", "/objects/company-config/user/1", b"", {"X-HTTP-Method-Override": "DELETE"}),
+        ("GET", "/objects/company-config/user/1", b'{"status":"inactive"}', {}),
+        ("GET", "@127.0.0.2:80/objects/company-config/user", b"", {}),
+    ],
+    ids=[
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "post-create",
+        "post-composite",
+        "dot-segments-to-an-object",
+        "percent-encoded-query-path",
+        "query-carrying-values",
+        "query-not-json",
+        "token-password-grant",
+        "token-field-twice",
+        "query-string-method",
+        "method-override-header",
+        "get-with-a-body",
+        "another-host-in-the-path",
+    ],
+)
+def test_the_rest_client_sends_nothing_but_reads(method, path, body, headers):
+    """A request the REST client is about to send is read back: anything but a GET, or a POST of a query
+    or a client-credentials token request, is refused before a byte leaves, whatever built it."""
+    with hostile_gateway() as gateway:
+        client = rest_client(gateway)
+        with pytest.raises(WriteRefused, match="this client is read-only"):
+            client._send(
+                method, path, body, {"Authorization": "Bearer RestToken6d4.Canary-6d4Tail", **headers}
+            )
+    assert gateway.received == []
+    assert client.round_trips == 0
+
+
+def test_the_rest_client_has_no_write_permit_to_give():
+    """Unlike the XML client, the REST client takes no permit: no setting makes it write."""
+    assert "write_permit" not in RestClient.__init__.__code__.co_varnames
+    assert {name for name in dir(RestClient) if not name.startswith("_")} == {
+        "close",
+        "query",
+        "record",
+        "references",
+        "sign_in",
+    }

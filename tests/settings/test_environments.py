@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 
 import pytest
@@ -255,3 +256,79 @@ def test_an_auditor_login_needs_both_its_keys(tmp_path):
     assert (credentials.user_id, credentials.sender_id) == ("setup_auditor", "TrelicaMPP")
     assert credentials.user_password.reveal() == "a-pass-1"
     assert "a-pass-1" not in repr(env)
+
+
+def rest_environment(tmp_path, **rest: str):
+    values = {f"INTACCT_PROD_{key[8:]}": value for key, value in SETTINGS.items()}
+    values |= {"INTACCT_PROD_ENDPOINT": "https://api.intacct.com/ia/xml/xmlgw.phtml"}
+    return load_environments(
+        ["prod"], tmp_path, {**values, **{f"INTACCT_PROD_{k}": v for k, v in rest.items()}}
+    )
+
+
+def test_rest_access_asks_for_the_web_services_user_on_the_gateways_host(tmp_path):
+    [env] = rest_environment(
+        tmp_path, REST_CLIENT_ID="checker.app.sage.com", REST_CLIENT_SECRET="rest-canary-1"
+    )
+    credentials = env.rest_credentials
+    assert credentials is not None
+    assert (credentials.client_id, credentials.username) == ("checker.app.sage.com", "trelica_ws@acme")
+    assert credentials.endpoint == "https://api.intacct.com/ia/api/v1"
+    assert credentials.client_secret.reveal() == "rest-canary-1"
+    assert "rest-canary-1" not in repr(env)
+
+
+def test_the_rest_username_defaults_to_the_auditor_and_a_set_one_wins(tmp_path):
+    client = {"REST_CLIENT_ID": "checker", "REST_CLIENT_SECRET": "rest-canary-1"}
+    auditor = {"AUDITOR_USER_ID": "setup_auditor", "AUDITOR_USER_PASSWORD": "a-pass-1"}
+    [env] = rest_environment(tmp_path, **client, **auditor)
+    assert env.rest_login == "setup_auditor@acme"
+    [env] = rest_environment(tmp_path, **client, **auditor, REST_USERNAME="admin@acme|US", ENTITY="US")
+    assert env.rest_login == "admin@acme|US"
+    assert env.rest_credentials is not None
+    assert env.rest_credentials.entity_id == "US"
+
+
+def test_without_rest_settings_there_is_no_rest_access(tmp_path):
+    [env] = rest_environment(tmp_path)
+    assert (env.rest_login, env.rest_credentials) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("rest", "message"),
+    [
+        ({"REST_CLIENT_ID": "checker"}, "INTACCT_REST_CLIENT_ID is set but INTACCT_REST_CLIENT_SECRET"),
+        (
+            {"REST_CLIENT_SECRET": "rest-canary-1"},
+            "INTACCT_REST_CLIENT_SECRET is set but INTACCT_REST_CLIENT_ID",
+        ),
+        ({"REST_USERNAME": "admin@acme"}, "INTACCT_REST_USERNAME is set without INTACCT_REST_CLIENT_ID"),
+        (
+            {"REST_CLIENT_ID": "c", "REST_CLIENT_SECRET": "rest-canary-1", "REST_USERNAME": "admin"},
+            "INTACCT_REST_USERNAME must be userId@companyId",
+        ),
+        (
+            {"REST_CLIENT_ID": "c", "REST_CLIENT_SECRET": "rest-canary-1", "REST_USERNAME": "admin@globex"},
+            "INTACCT_REST_USERNAME names company 'globex', not this environment's 'acme'",
+        ),
+    ],
+    ids=[
+        "client-without-secret",
+        "secret-without-client",
+        "username-alone",
+        "not-user-at-company",
+        "other-company",
+    ],
+)
+def test_rest_settings_that_cannot_work_are_one_usage_error_naming_the_keys(tmp_path, rest, message):
+    with pytest.raises(SettingsError, match=re.escape(message)) as info:
+        rest_environment(tmp_path, **rest)
+    assert "rest-canary-1" not in str(info.value)
+
+
+def test_the_rest_keys_are_settings_not_typos(tmp_path):
+    (tmp_path / ".env.prod").write_text(
+        COMPLETE + "INTACCT_REST_CLIENT_ID=checker\nINTACCT_REST_USERNAME=trelica_ws@acme\n"
+    )
+    environ = {"INTACCT_PROD_REST_CLIENT_SECRET": "rest-canary-1"}
+    assert warnings_of(lambda: load_environment("prod", tmp_path, environ)) == []

@@ -193,3 +193,30 @@ def test_a_relative_profile_file_is_found_beside_the_fleet_file(tmp_path: Path) 
     acme, other = load_fleet(path).entries
     assert acme.settings["INTACCT_PROFILE"] == str(folder / "runbooks" / "acme.toml")
     assert other.settings["INTACCT_PROFILE"] == "trelica"  # a shipped profile's name stays a name
+
+
+def test_an_entry_gives_rest_access_with_its_secret_in_a_variable(tmp_path: Path) -> None:
+    fleet = load_fleet(
+        write(
+            tmp_path,
+            '[defaults]\nrest_client_id = "checker.app.sage.com"\n'
+            'rest_client_secret_var = "CHECKER_SECRET"\n\n'
+            '[[environment]]\nname = "acme"\nrest_username = "admin@acme"\n',
+        )
+    )
+    [acme] = fleet.entries
+    assert acme.settings == {
+        "INTACCT_REST_CLIENT_ID": "checker.app.sage.com",
+        "INTACCT_REST_USERNAME": "admin@acme",
+    }
+    assert acme.secret_variables == {"INTACCT_REST_CLIENT_SECRET": "CHECKER_SECRET"}
+    assert fleet_values(fleet, {"CHECKER_SECRET": CANARY})["acme"]["INTACCT_REST_CLIENT_SECRET"] == CANARY
+
+
+@pytest.mark.parametrize("key", ["rest_client_secret", "client_secret", "access_token", "token"])
+def test_a_literal_rest_secret_in_the_file_is_an_error_that_never_repeats_it(
+    tmp_path: Path, key: str
+) -> None:
+    message = problem(tmp_path, f'[[environment]]\nname = "acme"\n{key} = "{CANARY}"\n')
+    assert f"key {key!r}: secrets never go in the fleet file" in message
+    assert CANARY not in message

@@ -36,6 +36,9 @@ SHIPPED = {
     "wrong-user-password-audited",
     "runbook-exact",
     "runbook-exact-audited",
+    # The REST API's lens (issue 18): filters enforced with this machine allowed; the REST token refused.
+    "ip-filtered",
+    "rest-token-refused",
     # The runbook library (issue 17): each profile's ready scenario and a failing one.
     "calance-developer-writes-in-production",
     "expensify-ready",

@@ -25,6 +25,7 @@ from pytest_intacct.simulator import Simulator
 CLIENTS = Path(__file__).parent / "clients"
 JS_DIR = CLIENTS / "js"
 PYINTACCT_DIR = CLIENTS / "pyintacct"
+RESTSDK_DIR = CLIENTS / "restsdk"
 # Advertised only to these tests' clients; their own process resolves it to 127.0.0.1 and nothing else.
 PUBLIC_NAME = "pytest-intacct-simulator.intacct.com"
 INSTALL_TIMEOUT = 300  # seconds for one npm or pip install
@@ -122,6 +123,37 @@ def public_simulators(stack: ExitStack) -> dict[str, Simulator]:
     simulators["throttled"].faults.throttle_next(100)
     simulators["unavailable"].faults.fail_every(1, 503)
     simulators["flaky"].faults.fail_next(1, 503)
+    return simulators
+
+
+def rest_target(simulator: Simulator, **overrides: str) -> dict[str, str]:
+    """What a REST client needs: the simulator's REST base URL and its primary login's client credentials."""
+    login = simulator.primary_login
+    return {
+        "base_url": simulator.rest_endpoint,
+        "client_id": str(login.rest_client_id),
+        "client_secret": str(login.rest_client_secret),
+        "username": f"{login.user_id}@{login.company_id}",
+        **overrides,
+    }
+
+
+def public_rest_simulators(stack: ExitStack) -> dict[str, Simulator]:
+    """One TLS simulator per role for the REST conformance test, each advertising :data:`PUBLIC_NAME`:
+    ``main`` (a multi-entity compliant company), ``denied`` (the REST user may not read users),
+    ``throttled`` (every request 429) and ``unavailable`` (every request 503)."""
+    scenarios = {
+        "main": Path(__file__).parent / "data" / "rest.toml",
+        "denied": "runbook-exact",
+        "throttled": "trelica-ready",
+        "unavailable": "trelica-ready",
+    }
+    simulators = {
+        role: stack.enter_context(Simulator(scenario, advertise_host=PUBLIC_NAME, tls=True))
+        for role, scenario in scenarios.items()
+    }
+    simulators["throttled"].faults.throttle_next(100)
+    simulators["unavailable"].faults.fail_every(1, 503)
     return simulators
 
 
