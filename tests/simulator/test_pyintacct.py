@@ -2,61 +2,28 @@
 
 It pins ``pydantic<2``, so it runs in a virtual environment of its own. Only its login URL attribute is
 pointed at the simulator, under :data:`~.thirdparty.PUBLIC_NAME` over TLS; a wrapper imported first in its
-process resolves that one name to 127.0.0.1 and refuses every other (clients/pyintacct/loopback.py).
+process resolves that one name to 127.0.0.1 and refuses every other (clients/loopback.py).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pytest_intacct.simulator import Simulator
-
 from .thirdparty import (
-    CLIENT_TIMEOUT,
     PUBLIC_NAME,
     PYINTACCT_DIR,
+    ClientRun,
     ca_bundle,
-    client_env,
     isolated_python,
     public_simulators,
+    run_calls,
     target,
 )
-
-
-@dataclass
-class ClientRun:
-    results: dict[str, Any]
-    simulators: dict[str, Simulator]
-
-    def value(self, call: str) -> Any:
-        outcome = self.results[call]
-        assert outcome["ok"], outcome.get("error")
-        return outcome["value"]
-
-    def error(self, call: str) -> dict[str, str]:
-        outcome = self.results[call]
-        assert not outcome["ok"], outcome.get("value")
-        return outcome["error"]
-
-
-def run_calls(python: Path, plan: dict[str, Any], bundle: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(python), "calls.py"],
-        cwd=PYINTACCT_DIR,
-        input=json.dumps(plan),
-        env=client_env(REQUESTS_CA_BUNDLE=str(bundle), **env),
-        capture_output=True,
-        text=True,
-        timeout=CLIENT_TIMEOUT,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +32,9 @@ def pyintacct(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientRun]:
     with ExitStack() as stack:
         simulators = public_simulators(stack)
         bundle = ca_bundle(simulators, tmp_path_factory.mktemp("pyintacct") / "ca.pem")
-        completed = run_calls(python, {role: target(sim) for role, sim in simulators.items()}, bundle)
+        completed = run_calls(
+            PYINTACCT_DIR, python, {role: target(sim) for role, sim in simulators.items()}, bundle
+        )
         assert completed.returncode == 0, completed.stderr
         yield ClientRun(json.loads(completed.stdout), simulators)
 
@@ -141,7 +110,7 @@ def test_without_the_public_name_the_driver_sends_nothing(tmp_path: Path) -> Non
         simulators = public_simulators(stack)
         plan = {role: target(sim) for role, sim in simulators.items()}
         completed = run_calls(
-            python, plan, ca_bundle(simulators, tmp_path / "ca.pem"), INTACCT_LOOPBACK_NAME=""
+            PYINTACCT_DIR, python, plan, ca_bundle(simulators, tmp_path / "ca.pem"), INTACCT_LOOPBACK_NAME=""
         )
         assert completed.returncode == 1
         assert "loopback wrapper is not active" in completed.stderr

@@ -5,47 +5,26 @@ preferences.
 It runs in a virtual environment of its own, installed once and shared by xdist workers. Only its
 ``BASE_URL`` constants (imported by value into its modules) are pointed at the simulator, under
 :data:`~.thirdparty.PUBLIC_NAME` over TLS; a wrapper imported first in its process resolves that one name to
-127.0.0.1 and refuses every other (clients/restsdk/loopback.py).
+127.0.0.1 and refuses every other (clients/loopback.py).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
-from pytest_intacct.simulator import Simulator
-
 from .thirdparty import (
-    CLIENT_TIMEOUT,
     RESTSDK_DIR,
+    ClientRun,
     ca_bundle,
-    client_env,
     isolated_python,
     public_rest_simulators,
     rest_target,
+    run_calls,
 )
-
-
-@dataclass
-class ClientRun:
-    results: dict[str, Any]
-    simulators: dict[str, Simulator]
-
-    def value(self, call: str) -> Any:
-        outcome = self.results[call]
-        assert outcome["ok"], outcome.get("error")
-        return outcome["value"]
-
-    def error(self, call: str) -> dict[str, str]:
-        outcome = self.results[call]
-        assert not outcome["ok"], outcome.get("value")
-        return outcome["error"]
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +33,8 @@ def restsdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientRun]:
     with ExitStack() as stack:
         simulators = public_rest_simulators(stack)
         bundle = ca_bundle(simulators, tmp_path_factory.mktemp("restsdk") / "ca.pem")
-        completed = subprocess.run(
-            [str(python), "calls.py"],
-            cwd=RESTSDK_DIR,
-            input=json.dumps({role: rest_target(sim) for role, sim in simulators.items()}),
-            env=client_env(REQUESTS_CA_BUNDLE=str(bundle)),
-            capture_output=True,
-            text=True,
-            timeout=CLIENT_TIMEOUT,
-        )
+        plan = {role: rest_target(sim) for role, sim in simulators.items()}
+        completed = run_calls(RESTSDK_DIR, python, plan, bundle)
         assert completed.returncode == 0, completed.stderr
         yield ClientRun(json.loads(completed.stdout), simulators)
 

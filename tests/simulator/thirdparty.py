@@ -1,6 +1,6 @@
 """Third-party Intacct clients for the conformance tests: where they are installed, and how they reach the
 simulator under a public ``*.intacct.com`` name, over TLS, with name resolution confined to the client's own
-process (``clients/js/loopback.js``, ``clients/pyintacct/loopback.py``; never /etc/hosts).
+process (``clients/js/loopback.js``, ``clients/loopback.py``; never /etc/hosts).
 
 Installs are pinned, bounded in time, cached in git-ignored folders under ``clients/`` and serialised with a
 file lock, so parallel pytest-xdist workers install once.
@@ -16,7 +16,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,6 +165,44 @@ def ca_bundle(simulators: dict[str, Simulator], path: Path) -> Path:
     return path
 
 
+@dataclass
+class ClientRun:
+    """What a client's driver said of each call it made, and the simulators it made them to."""
+
+    results: dict[str, Any]
+    simulators: dict[str, Simulator]
+
+    def value(self, call: str) -> Any:
+        outcome = self.results[call]
+        assert outcome["ok"], outcome.get("error")
+        return outcome["value"]
+
+    def error(self, call: str) -> dict[str, str]:
+        outcome = self.results[call]
+        assert not outcome["ok"], outcome.get("value")
+        return outcome["error"]
+
+
+def run_calls(
+    folder: Path, python: Path, plan: dict[str, Any], bundle: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``folder``'s Python driver (``calls.py``) on ``plan`` (JSON on its stdin), trusting ``bundle``."""
+    return subprocess.run(
+        [str(python), "calls.py"],
+        cwd=folder,
+        input=json.dumps(plan),
+        env=client_env(REQUESTS_CA_BUNDLE=str(bundle), **env),
+        capture_output=True,
+        text=True,
+        timeout=CLIENT_TIMEOUT,
+    )
+
+
 def client_env(**extra: str) -> dict[str, str]:
     """A clean environment for a client process: PATH only (no INTACCT_* settings leak in), plus ``extra``."""
-    return {"PATH": os.environ.get("PATH", ""), "INTACCT_LOOPBACK_NAME": PUBLIC_NAME, **extra}
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(CLIENTS),  # the Python drivers' shared loopback.py
+        "INTACCT_LOOPBACK_NAME": PUBLIC_NAME,
+        **extra,
+    }
