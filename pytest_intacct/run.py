@@ -31,6 +31,11 @@ from pytest_intacct.results.waivers import Waiver, apply_waiver, find_waiver
 from pytest_intacct.safety.limits import DEFAULT_CONCURRENCY
 from pytest_intacct.settings.environments import EnvironmentSettings
 
+# Environments read ahead of the tests per request stream: enough that tests do not wait on a fast gateway
+# (a stream reads a company in two round trips while the tests judge several), few enough that a fleet of
+# thousands holds only a window of them in memory.
+READ_AHEAD_PER_STREAM = 2
+
 
 @dataclass(frozen=True)
 class ClientOptions:
@@ -92,6 +97,11 @@ class AcceptanceRun:
         self._readers: list[threading.Thread] = []
         self._stop = threading.Event()
         self._progress = _Counter()
+        # The read-ahead window: each environment's place in reading order, and how far the tests have
+        # asked (one past the furthest place waited for), so evidence is read only so far ahead of them.
+        self._place: dict[str, int] = {}
+        self._asked = 0
+        self._asked_changed = threading.Condition()
 
     def profile_of(self, name: str) -> Profile:
         """The profile an environment, or a home's environments, are judged by."""
@@ -234,7 +244,9 @@ class AcceptanceRun:
     def read_ahead(self, names: Iterable[str], *, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         """Start reading ``names`` in the background, in that order, at most ``concurrency`` side by side,
         and return at once; an environment read or being read already is skipped. A snapshot asked for
-        meanwhile waits for its environment's reading (:meth:`wait`)."""
+        meanwhile waits for its environment's reading (:meth:`wait`). Reading keeps at most
+        :data:`READ_AHEAD_PER_STREAM` times ``concurrency`` environments ahead of the furthest one waited for,
+        so the evidence held at once stays bounded however large the fleet."""
         wanted = [
             name
             for name in dict.fromkeys(names)
@@ -244,6 +256,7 @@ class AcceptanceRun:
             return
         for name in wanted:
             self._reading[name] = threading.Event()
+            self._place[name] = len(self._place)
         self._progress.add(len(wanted))
         reader = threading.Thread(
             target=self._read, args=(wanted, concurrency), name="intacct-reader", daemon=True
@@ -260,8 +273,18 @@ class AcceptanceRun:
             finally:
                 self._reading[name].set()
 
+        window = READ_AHEAD_PER_STREAM * concurrency
+
+        def admit(name: str) -> None:
+            with self._asked_changed:
+                self._asked_changed.wait_for(
+                    lambda: self._place[name] < self._asked + window or self._stop.is_set()
+                )
+
         try:
-            collect_all(names, read_one, key=self.company, concurrency=concurrency, stop=self._stop)
+            collect_all(
+                names, read_one, key=self.company, concurrency=concurrency, stop=self._stop, admit=admit
+            )
         finally:
             for name in names:  # stopped early: whoever waits reads it, or finds the run over
                 self._reading[name].set()
@@ -269,6 +292,12 @@ class AcceptanceRun:
     def wait(self, names: Iterable[str], on_wait: Callable[[Progress], None] | None = None) -> None:
         """Return once none of ``names`` is being read in the background; ``on_wait`` is told the
         background reading's progress about four times a second meanwhile."""
+        names = list(names)
+        places = [self._place[name] + 1 for name in names if name in self._place]
+        with self._asked_changed:
+            if places and max(places) > self._asked:
+                self._asked = max(places)
+                self._asked_changed.notify_all()
         for name in names:
             event = self._reading.get(name)
             if event is None:
@@ -285,6 +314,8 @@ class AcceptanceRun:
     def stop_reading(self) -> None:
         """Start no more background reads, and return once the ones in flight are done."""
         self._stop.set()
+        with self._asked_changed:
+            self._asked_changed.notify_all()
         for reader in self._readers:
             reader.join()
 

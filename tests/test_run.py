@@ -133,3 +133,40 @@ def test_only_an_explicit_production_false_lets_the_run_hand_out_a_writing_clien
         run.client("sandbox", write_permit=permit)
     with run.client("qa", write_permit=permit) as client:
         assert client.production is False
+
+
+def test_reading_ahead_stays_a_window_ahead_of_what_the_tests_wait_for():
+    """A fleet of thousands is not read into memory at once: background reading keeps at most two
+    environments a request stream ahead of the furthest one waited for, and goes on as the tests do."""
+    import time
+
+    from pytest_intacct.settings.demo import login_settings
+    from pytest_intacct.simulator import Simulator, load_scenario
+    from pytest_intacct.simulator.replicate import replicate
+
+    def read_when_settled(run: AcceptanceRun, at_least: int) -> int:
+        deadline = time.monotonic() + 10
+        while run.progress.done < at_least and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # time enough to read past the window, were it not there
+        return run.progress.done
+
+    with Simulator(replicate(load_scenario("trelica-ready"), 12)) as simulator:
+        environments = [
+            login_settings(login.name, login, simulator.endpoint, production=False)
+            for login in simulator.logins.values()
+        ]
+        names = [env.name for env in environments]
+        run = AcceptanceRun(environments, load_profile("trelica"))
+        run.read_ahead(names, concurrency=1)
+        try:
+            run.wait(names[:1])
+            assert read_when_settled(run, 3) == 3  # the first, and the two after it
+            run.wait(names[7:8])
+            assert read_when_settled(run, 10) == 10
+            run.wait(names[-1:])
+            assert run.progress.done == 12
+        finally:
+            run.stop_reading()
+    sign_ins = [entry for entry in simulator.journal.entries if entry.functions == ("getAPISession",)]
+    assert len(sign_ins) == 12  # each environment read once

@@ -58,9 +58,13 @@ def collect_all(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    admit: Callable[[E], None] | None = None,
 ) -> list[Collected[E, T]]:
     """Collect every environment (until ``stop`` is set); results in the order of ``environments``.
 
+    A company's environments are collected one after another (its *lane*); lanes start in the order of
+    their first environment, ``admit`` (if given) called with it first in the caller's thread: it may
+    wait, which holds back the lanes after it, never the ones started.
     ``progress`` is called in the caller's thread, once per environment collected, in completion order.
     An exception that is not an :class:`Exception` (``KeyboardInterrupt``, ``SystemExit``) is re-raised
     here once the environments already running have finished.
@@ -91,6 +95,8 @@ def collect_all(
     pool = ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(lanes))), thread_name_prefix="intacct")
     try:
         for indexes in lanes.values():
+            if admit is not None:
+                admit(environments[indexes[0]])
             pool.submit(run_lane, indexes)
         for done in range(1, len(environments) + 1):
             index, outcome = finished.get()

@@ -108,6 +108,22 @@ def test_a_fleet_checks_every_entry_by_its_own_profile_and_groups_cross_environm
     assert any(line.strip().endswith("across environments of acme") for line in lines)
 
 
+def test_one_stream_reading_two_ahead_gives_the_same_outcomes_and_reads_each_company_once(pytester, fleet):
+    """With one request stream, reading keeps two environments ahead of the tests (the read-ahead window):
+    a group's cross-environment requirements, which need every member, still get them; nothing is read
+    twice or left unread."""
+    _, _, everything = run_acceptance(pytester, f"--intacct-fleet={fleet.path}")
+    fleet.trelica.journal.clear()
+    fleet.calance.journal.clear()
+    _, _, windowed = run_acceptance(pytester, f"--intacct-fleet={fleet.path}", "--intacct-concurrency=1")
+    assert {name: outcomes(entries) for name, entries in windowed.items()} == {
+        name: outcomes(entries) for name, entries in everything.items()
+    }
+    assert "*acme" in windowed
+    sessions = sorted(company for company, first in fleet.requests() if first == "getAPISession")
+    assert sessions == ["ACME", "ACME-IMPL", "TRELICA-DEMO-0001", "TRELICA-DEMO-0002", "TRELICA-DEMO-0003"]
+
+
 def test_two_workers_give_the_same_outcomes_and_read_each_company_once(pytester, fleet):
     alone, _, in_one_process = run_acceptance(pytester, f"--intacct-fleet={fleet.path}")
     first = len(fleet.requests())
