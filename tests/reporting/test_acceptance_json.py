@@ -12,7 +12,7 @@ from pytest_intacct.identity import ACROSS_ENVIRONMENTS, Identity
 from pytest_intacct.reporting.acceptance_json import build_acceptance, write_acceptance
 from pytest_intacct.reporting.model import EnvironmentInfo, build_report
 from pytest_intacct.results.finding import Finding
-from tests.helpers.results import CALANCE, TRELICA, WHEN, result
+from tests.helpers.results import CALANCE, TRELICA, WHEN, fleet_report, result
 
 PROD = EnvironmentInfo(
     Identity("prod", company_id="ACME", endpoint="https://api.intacct.com/ia/xml/xmlgw.phtml"), TRELICA
@@ -376,3 +376,19 @@ def test_a_write_interrupted_after_the_temporary_file_is_cleaned_up(tmp_path, mo
         write_acceptance(path, build([]))
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["acceptance.json"]
+
+
+@pytest.mark.parametrize("companies", [0, 1, 30])
+def test_the_file_is_the_document_as_indented_json_byte_for_byte(tmp_path, companies):
+    """The file is written environment by environment (so a fleet's encoder pieces are never all held
+    at once), and reads exactly as the whole document encoded at once, with text that looks like JSON."""
+    report = (
+        fleet_report(companies) if companies else build_report([], [], started_at=WHEN, plugin_version="t")
+    )
+    document = build_acceptance(report, generated_at=WHEN)
+    if companies:
+        first = document["environments"][0]["requirements"][0]
+        first["observed"] = 'x\n"environments": [\n    null\n  ]\u00e9'  # a lookalike, escaped by JSON
+    write_acceptance(tmp_path / "a.json", document)
+    expected = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == expected
