@@ -155,13 +155,16 @@ def sharded(directory: Path, environ: dict[str, str], whole: Path, whole_code: i
     shards = [f"shard-{k}.json" for k in range(1, SHARDS + 1)]
     merge = [sys.executable, "-m", "pytest_intacct.merge", *shards, "--json=merged.json"]
     code = subprocess.run(merge, cwd=directory, env=environ, capture_output=True, check=False).returncode
-    same_code = code == whole_code
-    same = outcomes(directory / "merged.json") == outcomes(whole)
-    return (
-        "yes"
-        if same and same_code
-        else f"NO (exit {code} vs {whole_code}, results {'same' if same else 'differ'})"
-    )
+    merged, one = outcomes(directory / "merged.json"), outcomes(whole)
+    if merged == one and code == whole_code:
+        return "yes"
+    differ = [
+        f"{key}: {merged[1].get(key)} vs {outcome}"
+        for key, outcome in one[1].items()
+        if merged[1].get(key) != outcome
+    ]
+    verdicts = f"exit {code} vs {whole_code}, verdict {merged[0]} vs {one[0]}"
+    return f"NO ({verdicts}; {len(differ)} results differ, e.g. {differ[:3]})"
 
 
 def browser_load(page: Path) -> float | None:
