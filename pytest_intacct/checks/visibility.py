@@ -26,7 +26,10 @@ NEEDS = {
 CHECKER_NEEDS = (
     "the checker signs in as the Web Services user and reads that user's record, roles and permissions; "
     "for those reads the user, or an auditor login of the same company (INTACCT_<ENV>_AUDITOR_USER_ID), "
-    "needs " + "; ".join(NEEDS.values())
+    "needs " + "; ".join(NEEDS.values()) + "; "
+    "with REST access (INTACCT_<ENV>_REST_CLIENT_ID), the checker's client ID listed under Company > "
+    "Setup > Company > Security > Authorized client applications with a Web Services user that holds "
+    "admin privileges and Company > Users: List, View"
 )
 
 
