@@ -4,8 +4,9 @@ read within bounds into plain data or the typed error they amount to (docs/rest.
 Read-only on the wire: a request may only be a ``GET`` below the configured REST endpoint, or a ``POST`` to
 exactly its token endpoint or its query service, with a body of the shape those take; every path segment
 plain (no dot segments, no percent-encoding that could hide one), no query string, no header that would
-make a server treat the request as another method. The check reads what is about to be sent, whatever
-built it, like the XML client's read-back of its bytes (docs/security.md, section 1).
+make a server treat the request as another method, and no header name or value that could smuggle one.
+The check reads what is about to be sent, whatever built it, like the XML client's read-back of its bytes
+(docs/security.md, section 1).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ READ_METHODS = frozenset({"GET", "POST"})
 # Headers some servers and proxies honour to run a request as another method.
 METHOD_OVERRIDES = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 _SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
+# A header name is an RFC 9110 token; a value holds no control character (no CR or LF to start another).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
 
 
 def check_read_only(
@@ -59,6 +63,11 @@ def check_read_only(
     below = target.path[len(prefix) :]
     if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in below.split("/")[1:]):
         raise refuse("a path segment is not plain (dot segments and percent-encoding are refused)")
+    if not all(
+        _HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value or "")
+        for name, value in headers.items()
+    ):
+        raise refuse("a header's name or value is not plain (it could smuggle another header)")
     overrides = sorted(name for name in headers if name.lower() in METHOD_OVERRIDES)
     if overrides:
         raise refuse(f"it carries {', '.join(overrides)}")
