@@ -111,7 +111,7 @@ def _check_token_request(body: bytes, refuse: Any) -> None:
 
 def read_json(answer: HttpAnswer) -> Any:
     """The answer's JSON, counted and bounded before and after parsing; :class:`GatewayUnavailable`
-    (``unreadable``) for anything else."""
+    (``unreadable``) for anything else, ``contradictory`` for an object naming a key twice."""
     body = answer.body
     values = body.count(b",") + body.count(b"[") + body.count(b"{")
     if values > MAX_ANSWER_VALUES:
@@ -122,7 +122,13 @@ def read_json(answer: HttpAnswer) -> Any:
             http_status=answer.status,
         )
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_repeats)
+    except _Repeated as repeated:
+        raise GatewayUnavailable(
+            ErrorKind.CONTRADICTORY,
+            f"HTTP {answer.status}: a JSON object states {outside_text(str(repeated), 80)!r} twice; not read",
+            http_status=answer.status,
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise GatewayUnavailable(
             ErrorKind.UNREADABLE, f"HTTP {answer.status} without a JSON body", http_status=answer.status
@@ -138,6 +144,18 @@ def read_json(answer: HttpAnswer) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+class _Repeated(ValueError):
+    """A JSON object naming one key twice: which value counts is the parser's choice, not the API's."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        keys = [key for key, _ in pairs]
+        raise _Repeated(next(key for index, key in enumerate(keys) if key in keys[:index]))
+    return data
 
 
 def _depth(data: Any) -> int:

@@ -421,3 +421,50 @@ def test_an_untampered_rest_proxy_gives_the_simulators_verdict(pytester):
     result = run_rest_through(pytester, lambda path, answer: answer, "--intacct-json=out.json")
     assert result.ret == 0
     result.assert_outcomes(passed=19, skipped=1)  # the allowlist n/a: no IP filter enforced
+
+
+def _twice(name: str, first: str, where: str) -> Callable[[str, Answer], Answer]:
+    """The record's ``name`` stated twice, ``first`` before the true value (a JSON parser keeps the last)."""
+
+    def mutate(path: str, answer: Answer) -> Answer:
+        if where not in path or answer.status != 200:
+            return answer
+        text = json.dumps(json.loads(answer.body))
+        value = json.dumps(json.loads(answer.body)["ia::result"][name])
+        twice = text.replace(f'"{name}": {value}', f'"{name}": {json.dumps(first)}, "{name}": {value}', 1)
+        assert twice != text
+        return Answer(200, twice, JSON_TYPE)
+
+    return _reads(mutate)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "requirement", "outcome"),
+    [
+        (_twice("ipAddressFiltering", "companyLevel", "/company-preference/"), "ip-allowlist", "error"),
+        (_twice("status", "inactive", "/objects/company-config/user/"), "user-active", "pass"),
+    ],
+    ids=["ip-filter-mode", "user-status"],
+)
+def test_a_rest_field_stated_twice_in_one_object_is_could_not_check(pytester, mutate, requirement, outcome):
+    """Attack: a REST object states a field twice (``{"status": "inactive", "status": "active"}``); json
+    kept the last, so the allowlist was n/a and the user active on REST's word, where a field twice in XML
+    is could not check. Now the REST fact is could not check (user-active judged on USERINFO alone)."""
+    run_rest_through(pytester, mutate, "--intacct-json=out.json")
+    document = json.loads((pytester.path / "out.json").read_text())
+    entry = {e["id"]: e for e in document["environments"][0]["requirements"]}[requirement]
+    assert entry["outcome"] == outcome
+    assert "twice" in entry["evidence"]["rest_error"]
+
+
+def test_a_rest_user_record_without_a_status_is_not_a_disagreement(pytester):
+    """Attack: the REST user record leaves out ``status``; user-active failed, saying the XML gateway and
+    the REST API disagree, where the REST API stated nothing."""
+
+    def drop(document: dict) -> None:
+        document["ia::result"].pop("status", None)
+
+    run_rest_through(pytester, _edited(drop, "/objects/company-config/user/"), "--intacct-json=out.json")
+    document = json.loads((pytester.path / "out.json").read_text())
+    entries = {e["id"]: e for e in document["environments"][0]["requirements"]}
+    assert entries["user-active"]["outcome"] != "fail"
