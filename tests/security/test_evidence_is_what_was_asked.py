@@ -12,8 +12,13 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
+from pytest_intacct.checks import evaluate
 from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, IntacctError
 from pytest_intacct.client import functions as fn
+from pytest_intacct.evidence.rest_reads import MAX_SANDBOXES, _sandboxes
+from pytest_intacct.evidence.snapshot import Reading
+from pytest_intacct.results.finding import Outcome
+from tests.checks.test_rest_kinds import PROFILE, requirement, with_rest
 from tests.helpers import answers
 from tests.helpers.hostile_client import (
     SESSION_CANARY,
@@ -468,3 +473,30 @@ def test_a_rest_user_record_without_a_status_is_not_a_disagreement(pytester):
     document = json.loads((pytester.path / "out.json").read_text())
     entries = {e["id"]: e for e in document["environments"][0]["requirements"]}
     assert entries["user-active"]["outcome"] != "fail"
+
+
+class _Sandboxes:
+    """A REST client listing sandboxes whose records give ``states`` (None: a record without a state)."""
+
+    def __init__(self, states: list[str | None]) -> None:
+        self.states = states
+
+    def references(self, obj: str) -> list[dict]:
+        return [{"key": str(n), "id": f"sbx-{n}"} for n in range(len(self.states))]
+
+    def record(self, obj: str, key: str) -> dict:
+        state = self.states[int(key)]
+        return {"key": key} if state is None else {"key": key, "state": state}
+
+
+@pytest.mark.parametrize(
+    "states",
+    [["inProgress"] * MAX_SANDBOXES + ["ready"], ["inProgress", None]],
+    ids=["ready-one-past-the-bound", "a-record-without-a-state"],
+)
+def test_a_sandbox_whose_state_was_not_read_is_never_a_failure(states):
+    """Attack: a ready sandbox past the ten whose states are read (or a record without a state); the
+    sandbox requirement failed, "no sandbox is ready", on a state it never read."""
+    sandboxes = Reading(_sandboxes(_Sandboxes(states)))  # type: ignore[arg-type]
+    finding = evaluate(requirement("sandbox"), PROFILE, with_rest(sandbox=sandboxes))
+    assert finding.outcome is Outcome.ERROR
