@@ -13,12 +13,11 @@ from urllib3.util import parse_url
 
 from pytest_intacct.client import ErrorKind, GatewayUnavailable, RetryPolicy
 from pytest_intacct.client.endpoints import session_endpoint_allowed
-from pytest_intacct.settings.environments import SettingsError
+from pytest_intacct.settings.environments import SettingsError, load_environments
 from tests.helpers import answers
-from tests.helpers.environments import dotenv
+from tests.helpers.environments import SETTINGS, dotenv
 from tests.helpers.hostile_client import hostile_client, reply, rest, rest_client, session, token
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
-from tests.settings.test_environments import rest_environment
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -166,5 +165,7 @@ def test_a_rest_username_naming_a_second_company_is_a_usage_error(tmp_path, user
     """Attack: ``INTACCT_REST_USERNAME=user@acme|US@globex`` passed the other-company check (it reads the
     company before the first ``|``) while an API splitting at the last ``@`` would sign in at globex."""
     rest = {"REST_CLIENT_ID": "c", "REST_CLIENT_SECRET": "rest-canary-1", "REST_USERNAME": username}
+    values = {f"INTACCT_PROD_{key[8:]}": value for key, value in SETTINGS.items()}
+    values |= {f"INTACCT_PROD_{key}": value for key, value in rest.items()}
     with pytest.raises(SettingsError, match="INTACCT_REST_USERNAME"):
-        rest_environment(tmp_path, **rest)
+        load_environments(["prod"], tmp_path, values)

@@ -5,9 +5,12 @@ is not the evidence asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from lxml import etree
@@ -17,8 +20,8 @@ from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable
 from pytest_intacct.client import functions as fn
 from pytest_intacct.evidence.rest_reads import MAX_SANDBOXES, _sandboxes
 from pytest_intacct.evidence.snapshot import Reading
+from pytest_intacct.profiles import Profile, Requirement
 from pytest_intacct.results.finding import Outcome
-from tests.checks.test_rest_kinds import PROFILE, requirement, with_rest
 from tests.helpers import answers
 from tests.helpers.hostile_client import (
     SESSION_CANARY,
@@ -32,6 +35,7 @@ from tests.helpers.hostile_client import (
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 from tests.helpers.proxy import run_rest_through, run_through
+from tests.helpers.snapshots import snapshot
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -498,5 +502,16 @@ def test_a_sandbox_whose_state_was_not_read_is_never_a_failure(states):
     """Attack: a ready sandbox past the ten whose states are read (or a record without a state); the
     sandbox requirement failed, "no sandbox is ready", on a state it never read."""
     sandboxes = Reading(_sandboxes(_Sandboxes(states)))  # type: ignore[arg-type]
-    finding = evaluate(requirement("sandbox"), PROFILE, with_rest(sandbox=sandboxes))
+    snap = snapshot()
+    snap = dataclasses.replace(
+        snap,
+        readings={**snap.readings, "rest:sandbox": sandboxes},
+        rest_username="trelica_ws@acme",
+        rest_sign_in=Reading({"username": "trelica_ws@acme", "client_id": "checker"}),
+    )
+    sandbox = Requirement(
+        "r", "the runbook's line", "step", "high", "setup", "sandbox", MappingProxyType({}), "A"
+    )
+    profile = Profile("acme", "Acme", "the runbook", Path("acme.toml"), MappingProxyType({}), ())
+    finding = evaluate(sandbox, profile, snap)
     assert finding.outcome is Outcome.ERROR
