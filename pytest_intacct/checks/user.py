@@ -84,6 +84,8 @@ def user_active(ctx: EnvironmentContext) -> Finding:
     if found is None:
         return disagree(expected, xml.observed, f"the REST API has no user {user!r}", xml.evidence)
     status = found.get("status")
+    if not isinstance(status, str):
+        return with_evidence(xml, rest_error="the REST user record does not say its status")
     evidence = {**xml.evidence, "user.status": status}
     rest_text = f"REST user.status is {status!r}"
     if (str(status).casefold() == "active") != (xml.outcome is Outcome.PASS):

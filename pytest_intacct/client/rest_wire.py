@@ -4,8 +4,9 @@ read within bounds into plain data or the typed error they amount to (docs/rest.
 Read-only on the wire: a request may only be a ``GET`` below the configured REST endpoint, or a ``POST`` to
 exactly its token endpoint or its query service, with a body of the shape those take; every path segment
 plain (no dot segments, no percent-encoding that could hide one), no query string, no header that would
-make a server treat the request as another method. The check reads what is about to be sent, whatever
-built it, like the XML client's read-back of its bytes (docs/security.md, section 1).
+make a server treat the request as another method, and no header name or value that could smuggle one.
+The check reads what is about to be sent, whatever built it, like the XML client's read-back of its bytes
+(docs/security.md, section 1).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ READ_METHODS = frozenset({"GET", "POST"})
 # Headers some servers and proxies honour to run a request as another method.
 METHOD_OVERRIDES = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 _SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
+# A header name is an RFC 9110 token; a value holds no control character (no CR or LF to start another).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
 
 
 def check_read_only(
@@ -59,6 +63,11 @@ def check_read_only(
     below = target.path[len(prefix) :]
     if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in below.split("/")[1:]):
         raise refuse("a path segment is not plain (dot segments and percent-encoding are refused)")
+    if not all(
+        _HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value or "")
+        for name, value in headers.items()
+    ):
+        raise refuse("a header's name or value is not plain (it could smuggle another header)")
     overrides = sorted(name for name in headers if name.lower() in METHOD_OVERRIDES)
     if overrides:
         raise refuse(f"it carries {', '.join(overrides)}")
@@ -102,7 +111,7 @@ def _check_token_request(body: bytes, refuse: Any) -> None:
 
 def read_json(answer: HttpAnswer) -> Any:
     """The answer's JSON, counted and bounded before and after parsing; :class:`GatewayUnavailable`
-    (``unreadable``) for anything else."""
+    (``unreadable``) for anything else, ``contradictory`` for an object naming a key twice."""
     body = answer.body
     values = body.count(b",") + body.count(b"[") + body.count(b"{")
     if values > MAX_ANSWER_VALUES:
@@ -113,7 +122,13 @@ def read_json(answer: HttpAnswer) -> Any:
             http_status=answer.status,
         )
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_repeats)
+    except _Repeated as repeated:
+        raise GatewayUnavailable(
+            ErrorKind.CONTRADICTORY,
+            f"HTTP {answer.status}: a JSON object states {outside_text(str(repeated), 80)!r} twice; not read",
+            http_status=answer.status,
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise GatewayUnavailable(
             ErrorKind.UNREADABLE, f"HTTP {answer.status} without a JSON body", http_status=answer.status
@@ -129,6 +144,18 @@ def read_json(answer: HttpAnswer) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+class _Repeated(ValueError):
+    """A JSON object naming one key twice: which value counts is the parser's choice, not the API's."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        keys = [key for key, _ in pairs]
+        raise _Repeated(next(key for index, key in enumerate(keys) if key in keys[:index]))
+    return data
 
 
 def _depth(data: Any) -> int:

@@ -168,7 +168,8 @@ def default_rest_username(user_id: str, company_id: str) -> str:
 
 def rest_problems(name: str, values: Mapping[str, str]) -> list[str]:
     """What is wrong with an environment's REST settings: half a client, a username without one, or a
-    username for another company (its token would read someone else's setup)."""
+    username for another company (its token would read someone else's setup; one ``@`` only, so no
+    reading of it names a second company)."""
     client, secret = (
         values.get(key, "").strip() for key in ("INTACCT_REST_CLIENT_ID", "INTACCT_REST_CLIENT_SECRET")
     )
@@ -193,7 +194,7 @@ def rest_problems(name: str, values: Mapping[str, str]) -> list[str]:
         user, at, rest = username.partition("@")
         company = rest.partition("|")[0]
         expected = values.get("INTACCT_COMPANY_ID", "").strip()
-        if not at or not user or not company or any(c.isspace() for c in username):
+        if not at or not user or not company or "@" in rest or any(c.isspace() for c in username):
             problems.append(
                 f"environment {name!r}: INTACCT_REST_USERNAME must be userId@companyId (or "
                 "userId@companyId|entityId)"

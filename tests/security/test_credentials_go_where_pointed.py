@@ -13,8 +13,9 @@ from urllib3.util import parse_url
 
 from pytest_intacct.client import ErrorKind, GatewayUnavailable, RetryPolicy
 from pytest_intacct.client.endpoints import session_endpoint_allowed
+from pytest_intacct.settings.environments import SettingsError, load_environments
 from tests.helpers import answers
-from tests.helpers.environments import dotenv
+from tests.helpers.environments import SETTINGS, dotenv
 from tests.helpers.hostile_client import hostile_client, reply, rest, rest_client, session, token
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 
@@ -157,3 +158,14 @@ def test_ia_meta_next_pointing_anywhere_but_the_next_start_is_never_followed(fol
     assert thief.received == []
     assert len(gateway.received) == 2  # the token and the first page
     assert info.value.kind is ErrorKind.UNREADABLE
+
+
+@pytest.mark.parametrize("username", ["trelica_ws@acme|US@globex", "trelica_ws@acme@globex"])
+def test_a_rest_username_naming_a_second_company_is_a_usage_error(tmp_path, username):
+    """Attack: ``INTACCT_REST_USERNAME=user@acme|US@globex`` passed the other-company check (it reads the
+    company before the first ``|``) while an API splitting at the last ``@`` would sign in at globex."""
+    rest = {"REST_CLIENT_ID": "c", "REST_CLIENT_SECRET": "rest-canary-1", "REST_USERNAME": username}
+    values = {f"INTACCT_PROD_{key[8:]}": value for key, value in SETTINGS.items()}
+    values |= {f"INTACCT_PROD_{key}": value for key, value in rest.items()}
+    with pytest.raises(SettingsError, match="INTACCT_REST_USERNAME"):
+        load_environments(["prod"], tmp_path, values)

@@ -5,15 +5,23 @@ is not the evidence asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from lxml import etree
 
+from pytest_intacct.checks import evaluate
 from pytest_intacct.client import ErrorKind, GatewayRejected, GatewayUnavailable, IntacctError
 from pytest_intacct.client import functions as fn
+from pytest_intacct.evidence.rest_reads import MAX_SANDBOXES, _sandboxes
+from pytest_intacct.evidence.snapshot import Reading
+from pytest_intacct.profiles import Profile, Requirement
+from pytest_intacct.results.finding import Outcome
 from tests.helpers import answers
 from tests.helpers.hostile_client import (
     SESSION_CANARY,
@@ -27,6 +35,7 @@ from tests.helpers.hostile_client import (
 )
 from tests.helpers.hostile_gateway import Answer, hostile_gateway
 from tests.helpers.proxy import run_rest_through, run_through
+from tests.helpers.snapshots import snapshot
 
 pytestmark = pytest.mark.usefixtures("no_intacct_variables")
 
@@ -421,3 +430,88 @@ def test_an_untampered_rest_proxy_gives_the_simulators_verdict(pytester):
     result = run_rest_through(pytester, lambda path, answer: answer, "--intacct-json=out.json")
     assert result.ret == 0
     result.assert_outcomes(passed=19, skipped=1)  # the allowlist n/a: no IP filter enforced
+
+
+def _twice(name: str, first: str, where: str) -> Callable[[str, Answer], Answer]:
+    """The record's ``name`` stated twice, ``first`` before the true value (a JSON parser keeps the last)."""
+
+    def mutate(path: str, answer: Answer) -> Answer:
+        if where not in path or answer.status != 200:
+            return answer
+        text = json.dumps(json.loads(answer.body))
+        value = json.dumps(json.loads(answer.body)["ia::result"][name])
+        twice = text.replace(f'"{name}": {value}', f'"{name}": {json.dumps(first)}, "{name}": {value}', 1)
+        assert twice != text
+        return Answer(200, twice, JSON_TYPE)
+
+    return _reads(mutate)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "requirement", "outcome"),
+    [
+        (_twice("ipAddressFiltering", "companyLevel", "/company-preference/"), "ip-allowlist", "error"),
+        (_twice("status", "inactive", "/objects/company-config/user/"), "user-active", "pass"),
+    ],
+    ids=["ip-filter-mode", "user-status"],
+)
+def test_a_rest_field_stated_twice_in_one_object_is_could_not_check(pytester, mutate, requirement, outcome):
+    """Attack: a REST object states a field twice (``{"status": "inactive", "status": "active"}``); json
+    kept the last, so the allowlist was n/a and the user active on REST's word, where a field twice in XML
+    is could not check. Now the REST fact is could not check (user-active judged on USERINFO alone)."""
+    run_rest_through(pytester, mutate, "--intacct-json=out.json")
+    document = json.loads((pytester.path / "out.json").read_text())
+    entry = {e["id"]: e for e in document["environments"][0]["requirements"]}[requirement]
+    assert entry["outcome"] == outcome
+    assert "twice" in entry["evidence"]["rest_error"]
+
+
+def test_a_rest_user_record_without_a_status_is_not_a_disagreement(pytester):
+    """Attack: the REST user record leaves out ``status``; user-active failed, saying the XML gateway and
+    the REST API disagree, where the REST API stated nothing."""
+
+    def drop(document: dict) -> None:
+        document["ia::result"].pop("status", None)
+
+    run_rest_through(pytester, _edited(drop, "/objects/company-config/user/"), "--intacct-json=out.json")
+    document = json.loads((pytester.path / "out.json").read_text())
+    entries = {e["id"]: e for e in document["environments"][0]["requirements"]}
+    assert entries["user-active"]["outcome"] != "fail"
+
+
+class _Sandboxes:
+    """A REST client listing sandboxes whose records give ``states`` (None: a record without a state)."""
+
+    def __init__(self, states: list[str | None]) -> None:
+        self.states = states
+
+    def references(self, obj: str) -> list[dict]:
+        return [{"key": str(n), "id": f"sbx-{n}"} for n in range(len(self.states))]
+
+    def record(self, obj: str, key: str) -> dict:
+        state = self.states[int(key)]
+        return {"key": key} if state is None else {"key": key, "state": state}
+
+
+@pytest.mark.parametrize(
+    "states",
+    [["inProgress"] * MAX_SANDBOXES + ["ready"], ["inProgress", None]],
+    ids=["ready-one-past-the-bound", "a-record-without-a-state"],
+)
+def test_a_sandbox_whose_state_was_not_read_is_never_a_failure(states):
+    """Attack: a ready sandbox past the ten whose states are read (or a record without a state); the
+    sandbox requirement failed, "no sandbox is ready", on a state it never read."""
+    sandboxes = Reading(_sandboxes(_Sandboxes(states)))  # type: ignore[arg-type]
+    snap = snapshot()
+    snap = dataclasses.replace(
+        snap,
+        readings={**snap.readings, "rest:sandbox": sandboxes},
+        rest_username="trelica_ws@acme",
+        rest_sign_in=Reading({"username": "trelica_ws@acme", "client_id": "checker"}),
+    )
+    sandbox = Requirement(
+        "r", "the runbook's line", "step", "high", "setup", "sandbox", MappingProxyType({}), "A"
+    )
+    profile = Profile("acme", "Acme", "the runbook", Path("acme.toml"), MappingProxyType({}), ())
+    finding = evaluate(sandbox, profile, snap)
+    assert finding.outcome is Outcome.ERROR

@@ -360,3 +360,23 @@ def test_no_rest_secret_in_pytest_output_with_showlocals(pytester, monkeypatch):
     assert "UnexpectedError: unexpected RuntimeError" in output
     assert "HTTP 400" in output
     assert "HTTP 500 from the REST API" in output
+
+
+@pytest.mark.parametrize("fatal", [KeyboardInterrupt, SystemExit], ids=["ctrl-c", "system-exit"])
+def test_a_ctrl_c_during_a_request_leaves_no_frame_holding_a_secret(monkeypatch, fatal):
+    """Attack: Ctrl-C (or a library's SystemExit) while a request is on the wire: it passed the boundary
+    with its traceback, whose frames' arguments (pytest prints them under ``--full-trace``) hold the
+    token request's body, client secret and all, and the XML request's passwords."""
+    import requests
+
+    def interrupted(self, method, url, data=None, **kwargs):
+        raise fatal()
+
+    monkeypatch.setattr(requests.Session, "request", interrupted)
+    texts = []
+    with hostile_gateway() as gateway:
+        for call in (rest_client(gateway).sign_in, hostile_client(gateway).sign_in):
+            with pytest.raises(fatal) as caught:
+                call()
+            texts += chain_texts(caught.value)
+    assert_no_secret(*texts)

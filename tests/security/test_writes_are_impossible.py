@@ -248,6 +248,13 @@ QUERY = b'{"object":"company-config/user","fields":["id"],"filters":[],"start":1
         ("GET", "/objects/company-config/user/1", b"", {"X-HTTP-Method-Override": "DELETE"}),
         ("GET", "/objects/company-config/user/1", b'{"status":"inactive"}', {}),
         ("GET", "@127.0.0.2:80/objects/company-config/user", b"", {}),
+        ("GET", "/objects/company-config/user/1", b"", {"X-HTTP-Method-Override ": "DELETE"}),
+        (
+            "GET",
+            "/objects/company-config/user/1",
+            b"",
+            {"X-IA-API-Param-Entity": "e\r\nX-HTTP-Method: DELETE"},
+        ),
     ],
     ids=[
         "put",
@@ -266,6 +273,8 @@ QUERY = b'{"object":"company-config/user","fields":["id"],"filters":[],"start":1
         "method-override-header",
         "get-with-a-body",
         "another-host-in-the-path",
+        "method-override-header-name-padded",
+        "method-override-smuggled-in-a-header-value",
     ],
 )
 def test_the_rest_client_sends_nothing_but_reads(method, path, body, headers):
