@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,10 @@ OPTIONAL_KEYS = (
 )
 # Every key a setting may have, so that none is mistaken for a typo (the auditor login's keys included).
 KNOWN_KEYS = frozenset((*REQUIRED_KEYS, *OPTIONAL_KEYS))
+# Settings that name something (not secrets): they reach XML elements, HTTP headers and reports, where a
+# control character could end a header line or forge a report's line.
+_NAMES = tuple(key for key in KNOWN_KEYS if not key.endswith(("_PASSWORD", "_SECRET")))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -420,7 +425,13 @@ def load_environments(
             )
         rest = rest_problems(name, values)
         problems += rest
-        if missing or production is None or not endpoint or bool(auditor) != bool(auditor_password) or rest:
+        controlled = [key for key in sorted(_NAMES) if _CONTROL.search(values.get(key, "").strip())]
+        problems += [
+            f"environment {name!r}: {key} (or ${env_var_name(name, key)}) holds a control character"
+            for key in controlled
+        ]
+        incomplete = missing or production is None or not endpoint or bool(auditor) != bool(auditor_password)
+        if incomplete or rest or controlled:
             continue
         loaded.append(
             EnvironmentSettings(

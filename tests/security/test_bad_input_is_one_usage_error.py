@@ -311,3 +311,29 @@ def test_a_malformed_shard_file_is_one_usage_error_naming_it(tmp_path, capsys, p
     assert str(files[1]) in line
     assert not captured.out
     assert not (tmp_path / "fleet.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("ENTITY", "US\r\nX-HTTP-Method: DELETE"),
+        ("COMPANY_ID", "ACME\nverdict: READY"),
+        ("REST_USERNAME", "trelica_ws\x1b[31m@acme"),
+    ],
+    ids=["entity-header-smuggling", "company-line-forging", "username-escape-code"],
+)
+def test_a_setting_naming_something_with_a_control_character_is_one_usage_error(tmp_path, key, value):
+    """A CR/LF in INTACCT_ENTITY (a header on the REST wire) was refused only at the wire, as a misleading
+    "not read-only"; any name-like setting with a control character is one error naming it, before any
+    request. Passwords and secrets may hold any character."""
+    environ = {f"INTACCT_PROD_{k[8:]}": v for k, v in SETTINGS.items()}
+    environ |= {"INTACCT_PROD_USER_PASSWORD": "pass\nword\x00!", f"INTACCT_PROD_{key}": value}
+    if key == "REST_USERNAME":
+        environ |= {
+            "INTACCT_PROD_REST_CLIENT_ID": "client",
+            "INTACCT_PROD_REST_CLIENT_SECRET": "s3cr3t-value",
+        }
+    with pytest.raises(SettingsError) as raised:
+        load_environment("prod", tmp_path, environ=environ)
+    [line] = str(raised.value).splitlines()[1:]
+    assert f"INTACCT_{key} (or $INTACCT_PROD_{key}) holds a control character" in line
