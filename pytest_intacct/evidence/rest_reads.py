@@ -115,6 +115,16 @@ def _contradiction(message: str) -> GatewayUnavailable:
     return error
 
 
+def _key(row: Mapping[str, Any], what: str) -> str:
+    """A reference's key, to read its record by: an answer without one is unreadable, never ``None``."""
+    key = row.get("key")
+    if isinstance(key, bool) or not isinstance(key, str | int) or str(key) == "":
+        error = GatewayUnavailable(ErrorKind.UNREADABLE, f"{what} without a key")
+        error.level = Level.FUNCTION
+        raise error
+    return str(key)
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -163,11 +173,11 @@ def _user(login: str) -> Callable[[RestClient], Json]:
         mine = [row for row in rows if str(row.get("id", "")).casefold() == login.casefold()]
         if rows and not mine:
             raise _contradiction(f"the REST query for user {login!r} answered for {rows[0].get('id')!r}")
-        if len({str(row.get("key")) for row in mine}) > 1:
+        if len({_key(row, f"the REST query's user {login!r}") for row in mine}) > 1:
             raise _contradiction(f"the REST query finds {len(mine)} users {login!r}")
         if not mine:
             return None
-        record = client.record("company-config/user", str(mine[0].get("key")))
+        record = client.record("company-config/user", _key(mine[0], f"the REST query's user {login!r}"))
         if str(record.get("id", "")).casefold() != login.casefold():
             raise _contradiction(f"the REST user record asked for {login!r} is {record.get('id')!r}'s")
         return {
@@ -204,7 +214,8 @@ def _sandboxes(client: RestClient) -> Json:
     for index, ref in enumerate(refs):
         state = None
         if index < MAX_SANDBOXES:
-            state = _text(client.record("company-config/sandbox", str(ref.get("key"))).get("state"))
+            key = _key(ref, "a sandbox reference")
+            state = _text(client.record("company-config/sandbox", key).get("state"))
         sandboxes.append({"id": _text(ref.get("id")), "state": state})
     return sandboxes
 

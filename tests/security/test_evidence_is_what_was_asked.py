@@ -515,3 +515,15 @@ def test_a_sandbox_whose_state_was_not_read_is_never_a_failure(states):
     profile = Profile("acme", "Acme", "the runbook", Path("acme.toml"), MappingProxyType({}), ())
     finding = evaluate(sandbox, profile, snap)
     assert finding.outcome is Outcome.ERROR
+
+
+def test_a_sandbox_reference_without_a_key_is_unreadable_never_read_as_none():
+    """Attack: a sandbox reference with no key was read as the record "None" (a request for
+    .../sandbox/None); it is unreadable, the sandbox requirement could not check."""
+
+    class Keyless(_Sandboxes):
+        def references(self, obj: str) -> list:
+            return [{"id": "sbx-0"}]
+
+    with pytest.raises(GatewayUnavailable, match="a sandbox reference without a key"):
+        _sandboxes(Keyless(["ready"]))  # type: ignore[arg-type]
