@@ -13,17 +13,15 @@ import json
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_intacct.simulator import Simulator
-
 from .thirdparty import (
     CLIENT_TIMEOUT,
     PUBLIC_NAME,
+    ClientRun,
     ca_bundle,
     client_env,
     js_sdk,
@@ -32,22 +30,6 @@ from .thirdparty import (
 )
 
 LOGIN_PATH, SESSION_PATH = "/ia/xml/xmlgw.phtml", "/na1/ia/xml/xmlgw.phtml"
-
-
-@dataclass
-class SdkRun:
-    results: dict[str, Any]
-    simulators: dict[str, Simulator]
-
-    def value(self, call: str) -> Any:
-        outcome = self.results[call]
-        assert outcome["ok"], outcome.get("error")
-        return outcome["value"]
-
-    def error(self, call: str) -> dict[str, Any]:
-        outcome = self.results[call]
-        assert not outcome["ok"], outcome.get("value")
-        return outcome["error"]
 
 
 def run_node(
@@ -66,7 +48,7 @@ def run_node(
 
 
 @pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SdkRun]:
+def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClientRun]:
     folder = js_sdk()
     with ExitStack() as stack:
         simulators = public_simulators(stack)
@@ -74,11 +56,11 @@ def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SdkRun]:
         plan = {role: target(simulator) for role, simulator in simulators.items()}
         completed = run_node(folder, plan, bundle)
         assert completed.returncode == 0, completed.stderr
-        yield SdkRun(json.loads(completed.stdout), simulators)
+        yield ClientRun(json.loads(completed.stdout), simulators)
 
 
 def test_the_session_provider_signs_in_at_the_public_name_and_follows_the_session_endpoint(
-    sdk: SdkRun,
+    sdk: ClientRun,
 ) -> None:
     main = sdk.simulators["main"]
     port = main.endpoint.rsplit(":", 1)[1].split("/")[0]
@@ -94,7 +76,7 @@ def test_the_session_provider_signs_in_at_the_public_name_and_follows_the_sessio
     assert {(entry.auth, entry.path) for entry in signed_in[1:]} == {("session", SESSION_PATH)}
 
 
-def test_read_by_query_and_read_more_page_through_departments(sdk: SdkRun) -> None:
+def test_read_by_query_and_read_more_page_through_departments(sdk: ClientRun) -> None:
     first, rest = sdk.value("readByQuery"), sdk.value("readMore")
     assert (first["ids"], first["count"], first["totalCount"], first["numRemaining"]) == (
         ["100", "200"],
@@ -107,12 +89,12 @@ def test_read_by_query_and_read_more_page_through_departments(sdk: SdkRun) -> No
     assert (rest["ids"], rest["count"], rest["numRemaining"]) == (["210", "900"], 2, 0)
 
 
-def test_read_by_query_takes_t_and_f_for_active_and_inactive(sdk: SdkRun) -> None:
+def test_read_by_query_takes_t_and_f_for_active_and_inactive(sdk: ClientRun) -> None:
     assert sdk.value("readByQueryActive")["ids"] == ["E001", "E002"]
     assert sdk.value("readByQueryInactive")["ids"] == ["E003"]
 
 
-def test_query_selects_related_fields_with_filter_and_order(sdk: SdkRun) -> None:
+def test_query_selects_related_fields_with_filter_and_order(sdk: ClientRun) -> None:
     result = sdk.value("query")
     assert result["listType"] == "EMPLOYEE"
     assert result["rows"] == [
@@ -121,13 +103,13 @@ def test_query_selects_related_fields_with_filter_and_order(sdk: SdkRun) -> None
     ]
 
 
-def test_read_and_read_by_name_return_the_named_departments(sdk: SdkRun) -> None:
+def test_read_and_read_by_name_return_the_named_departments(sdk: ClientRun) -> None:
     assert sdk.value("read")["titles"] == ["Engineering", "Sales - EMEA"]
     assert sdk.value("readByName")["ids"] == ["210"]
     assert sdk.value("readByName")["titles"] == ["Sales - EMEA"]
 
 
-def test_get_user_permissions_answers_the_effective_rights(sdk: SdkRun) -> None:
+def test_get_user_permissions_answers_the_effective_rights(sdk: ClientRun) -> None:
     permissions = {item["application"]: dict(item["policies"]) for item in sdk.value("getUserPermissions")}
     assert permissions["Company"] == {
         "Departments": "View",
@@ -139,7 +121,7 @@ def test_get_user_permissions_answers_the_effective_rights(sdk: SdkRun) -> None:
     assert permissions["Accounts Payable"] == {"Adjustments": "View", "Bills": "View"}
 
 
-def test_lookup_and_inspect_describe_the_objects(sdk: SdkRun) -> None:
+def test_lookup_and_inspect_describe_the_objects(sdk: ClientRun) -> None:
     lookup, inspect = sdk.value("lookup"), sdk.value("inspect")
     assert lookup["name"] == "EMPLOYEE"
     assert {"EMPLOYEEID", "SUPERVISORID", "CONTACT.EMAIL1"} <= set(lookup["fields"])
@@ -171,11 +153,13 @@ def test_lookup_and_inspect_describe_the_objects(sdk: SdkRun) -> None:
         ("loopbackAddressRefused", "Error", "Endpoint URL is not a valid intacct.com domain name."),
     ],
 )
-def test_gateway_refusals_raise_what_the_sdk_raises(sdk: SdkRun, call: str, kind: str, message: str) -> None:
+def test_gateway_refusals_raise_what_the_sdk_raises(
+    sdk: ClientRun, call: str, kind: str, message: str
+) -> None:
     assert (sdk.error(call)["type"], sdk.error(call)["message"]) == (kind, message)
 
 
-def test_a_missing_right_raises_a_result_exception(sdk: SdkRun) -> None:
+def test_a_missing_right_raises_a_result_exception(sdk: ClientRun) -> None:
     error = sdk.error("permissionDenied")
     assert error["type"] == "ResultException"
     assert error["message"].startswith("Result status: failure for Control ID: ")
@@ -183,7 +167,7 @@ def test_a_missing_right_raises_a_result_exception(sdk: SdkRun) -> None:
     assert f"{denied} apadjustment" in error["message"]
 
 
-def test_each_refusal_came_from_the_simulator(sdk: SdkRun) -> None:
+def test_each_refusal_came_from_the_simulator(sdk: ClientRun) -> None:
     main = [(entry.http_status, entry.errors) for entry in sdk.simulators["main"].journal.entries]
     assert (200, ("XL03000006",)) in main
     assert (401, ("XMLGW_JPP0002",)) in main
@@ -193,12 +177,12 @@ def test_each_refusal_came_from_the_simulator(sdk: SdkRun) -> None:
     assert [entry.errors for entry in denied] == [(), ("PL04000005",)]
 
 
-def test_a_5xx_is_retried_after_the_sdks_own_delay(sdk: SdkRun) -> None:
+def test_a_5xx_is_retried_after_the_sdks_own_delay(sdk: ClientRun) -> None:
     assert sdk.value("retried")["ids"] == ["UK", "US"]
     assert [entry.http_status for entry in sdk.simulators["flaky"].journal.entries] == [503, 200]
 
 
-def test_name_resolution_is_confined_to_the_simulator(sdk: SdkRun) -> None:
+def test_name_resolution_is_confined_to_the_simulator(sdk: ClientRun) -> None:
     assert sdk.value("loopbackName") == "127.0.0.1"
     refused = sdk.error("otherNameRefused")
     assert refused["message"] == "loopback preload: refusing to resolve api.intacct.com"

@@ -177,7 +177,7 @@ class ClientRun:
         assert outcome["ok"], outcome.get("error")
         return outcome["value"]
 
-    def error(self, call: str) -> dict[str, str]:
+    def error(self, call: str) -> dict[str, Any]:
         outcome = self.results[call]
         assert not outcome["ok"], outcome.get("value")
         return outcome["error"]
