@@ -65,7 +65,7 @@ OPTIONAL_KEYS = (
 KNOWN_KEYS = frozenset((*REQUIRED_KEYS, *OPTIONAL_KEYS))
 # Settings that name something (not secrets): they reach XML elements, HTTP headers and reports, where a
 # control character could end a header line or forge a report's line.
-_NAMES = tuple(key for key in KNOWN_KEYS if not key.endswith(("_PASSWORD", "_SECRET")))
+_NAMES = tuple(sorted(key for key in KNOWN_KEYS if not key.endswith(("_PASSWORD", "_SECRET"))))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -425,7 +425,7 @@ def load_environments(
             )
         rest = rest_problems(name, values)
         problems += rest
-        controlled = [key for key in sorted(_NAMES) if _CONTROL.search(values.get(key, "").strip())]
+        controlled = [key for key in _NAMES if _CONTROL.search(values.get(key, "").strip())]
         problems += [
             f"environment {name!r}: {key} (or ${env_var_name(name, key)}) holds a control character"
             for key in controlled

@@ -38,20 +38,7 @@ def tampering_proxy(
 def run_through(pytester: pytest.Pytester, mutate: Callable[[str], str], *args: str) -> pytest.RunResult:
     """The shipped suites against the Trelica-ready simulator, every answer passed through ``mutate``."""
     with tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
-        login = simulator.primary_login
-        dotenv(
-            pytester,
-            "stage",
-            gateway.url,
-            INTACCT_SENDER_ID=login.sender_id,
-            INTACCT_SENDER_PASSWORD=login.sender_password,
-            INTACCT_COMPANY_ID=login.company_id,
-            INTACCT_USER_ID=login.user_id,
-            INTACCT_USER_PASSWORD=login.user_password,
-        )
-        return pytester.runpytest(
-            "-p", "no:cacheprovider", "--intacct-env=stage", "--intacct-retries=0", *args
-        )
+        return _run_stage(pytester, gateway, simulator, {}, args)
 
 
 # Request headers the REST client sends that the simulator reads.
@@ -92,18 +79,32 @@ def run_rest_through(
     through ``mutate``."""
     with rest_tampering_proxy("trelica-ready", mutate) as (gateway, simulator):
         login = simulator.primary_login
-        dotenv(
-            pytester,
-            "stage",
-            gateway.url,
-            INTACCT_SENDER_ID=login.sender_id,
-            INTACCT_SENDER_PASSWORD=login.sender_password,
-            INTACCT_COMPANY_ID=login.company_id,
-            INTACCT_USER_ID=login.user_id,
-            INTACCT_USER_PASSWORD=login.user_password,
-            INTACCT_REST_CLIENT_ID=str(login.rest_client_id),
-            INTACCT_REST_CLIENT_SECRET=str(login.rest_client_secret),
-        )
-        return pytester.runpytest(
-            "-p", "no:cacheprovider", "--intacct-env=stage", "--intacct-retries=0", *args
-        )
+        rest = {
+            "INTACCT_REST_CLIENT_ID": str(login.rest_client_id),
+            "INTACCT_REST_CLIENT_SECRET": str(login.rest_client_secret),
+        }
+        return _run_stage(pytester, gateway, simulator, rest, args)
+
+
+def _run_stage(
+    pytester: pytest.Pytester,
+    gateway: HostileGateway,
+    simulator: Simulator,
+    extra: dict[str, str],
+    args: tuple[str, ...],
+) -> pytest.RunResult:
+    """The shipped suites for an environment ``stage`` signing in as the simulator's primary login through
+    ``gateway``, with ``extra`` settings."""
+    login = simulator.primary_login
+    dotenv(
+        pytester,
+        "stage",
+        gateway.url,
+        INTACCT_SENDER_ID=login.sender_id,
+        INTACCT_SENDER_PASSWORD=login.sender_password,
+        INTACCT_COMPANY_ID=login.company_id,
+        INTACCT_USER_ID=login.user_id,
+        INTACCT_USER_PASSWORD=login.user_password,
+        **extra,
+    )
+    return pytester.runpytest("-p", "no:cacheprovider", "--intacct-env=stage", "--intacct-retries=0", *args)
