@@ -110,7 +110,12 @@ def collect_rest(client: RestClient, reads: list[RestRead]) -> tuple[Reading, di
 
 
 def _contradiction(message: str) -> GatewayUnavailable:
-    error = GatewayUnavailable(ErrorKind.CONTRADICTORY, message)
+    return _answer_problem(ErrorKind.CONTRADICTORY, message)
+
+
+def _answer_problem(kind: ErrorKind, message: str) -> GatewayUnavailable:
+    """Could not check, for what one read's answer says (the other reads stand)."""
+    error = GatewayUnavailable(kind, message)
     error.level = Level.FUNCTION
     return error
 
@@ -119,9 +124,7 @@ def _key(row: Mapping[str, Any], what: str) -> str:
     """A reference's key, to read its record by: an answer without one is unreadable, never ``None``."""
     key = row.get("key")
     if isinstance(key, bool) or not isinstance(key, str | int) or str(key) == "":
-        error = GatewayUnavailable(ErrorKind.UNREADABLE, f"{what} without a key")
-        error.level = Level.FUNCTION
-        raise error
+        raise _answer_problem(ErrorKind.UNREADABLE, f"{what} without a key")
     return str(key)
 
 
